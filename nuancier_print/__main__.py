@@ -1,0 +1,5 @@
+"""Allow ``python -m nuancier_print``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,250 @@
+"""Load stage: read `content/`, validate it as a whole, return a :class:`Content`.
+
+Layout of a content folder::
+
+    content/nuancier.yaml            deck metadata and format
+    content/familles.yaml            all familles (or content/familles/*.yaml)
+    content/teintes/*.yaml           one teinte per file, e.g. 2-4-participation.yaml
+    content/sessions/*.yaml          training sessions, for participant booklets
+
+:func:`load_content` collects every problem of every file (syntax, types,
+unknown keys, numbering, famille links, unfinished places) and raises one
+:class:`~nuancier_print.errors.ContentError` if any is an error. Warnings are
+kept on the returned :class:`Content`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import schema
+from .errors import ContentError, Location, Problem, relative
+from .load import load_node, where
+from .yamlsrc import read_yaml
+
+PLACEHOLDER = re.compile(r"^\s*(à compléter|à définir|a completer|a definir)\b", re.IGNORECASE)
+
+
+@dataclass
+class Content:
+    """Everything in a content folder, validated."""
+
+    root: Path
+    nuancier: schema.Nuancier
+    familles: list[schema.Famille]
+    teintes: list[schema.Teinte]
+    sessions: dict = field(default_factory=dict)  # slug -> (path, Session)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def famille(self, numero: str) -> schema.Famille:
+        """Return the famille with this number."""
+        return next(f for f in self.familles if f.numero == numero)
+
+    def teinte(self, numero: str) -> schema.Teinte:
+        """Return the teinte with this number."""
+        return next(t for t in self.teintes if t.numero == numero)
+
+    def teintes_of(self, famille: schema.Famille) -> list[schema.Teinte]:
+        """Return the teintes of a famille, in order."""
+        return [t for t in self.teintes if t.numero.famille == famille.numero]
+
+    def summary(self) -> str:
+        """Return the one-line count of what was loaded."""
+        return f"{len(self.familles)} familles, {len(self.teintes)} teintes"
+
+
+class _Collector:
+    """Gathers problems from every file of a content folder."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def shown(self, path: Path) -> str:
+        return relative(path)
+
+    def load(self, path: Path, cls):
+        shown = self.shown(path)
+        node, problems = read_yaml(path, shown)
+        self.problems += problems
+        if node is None:
+            return None
+        obj, problems = load_node(node, cls, shown)
+        self.problems += problems
+        return obj
+
+    def add(self, where_: Location, field_: str, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(where_, field_, message, severity))
+
+
+def load_content(root: Path | str = "content", *, with_sessions: bool = True) -> Content:
+    """Load and validate a content folder; raise ContentError if it has errors."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ContentError([Problem(Location(relative(root)), "", "this content folder does not exist")])
+    col = _Collector(root)
+    nuancier = _load_nuancier(col, root)
+    familles = _load_familles(col, root)
+    teintes = _load_teintes(col, root)
+    _check_familles(col, familles)
+    _check_teintes(col, teintes, familles)
+    content = None
+    if nuancier is not None and not any(p.is_error for p in col.problems):
+        content = Content(root, nuancier, familles, sorted(teintes, key=lambda t: t.numero.sort_key()))
+        if with_sessions:
+            from .sessions import load_sessions
+
+            content.sessions = load_sessions(col, content)
+    errors = [p for p in col.problems if p.is_error]
+    if errors or content is None:
+        raise ContentError(col.problems)
+    content.warnings = sorted((p for p in col.problems if not p.is_error), key=Problem.sort_key)
+    return content
+
+
+def _load_nuancier(col: _Collector, root: Path):
+    path = root / "nuancier.yaml"
+    if not path.exists():
+        col.add(Location(col.shown(path)), "", "this file is missing: it holds the deck's title and format")
+        return None
+    nuancier = col.load(path, schema.Nuancier)
+    if nuancier is not None:
+        fmt = nuancier.format
+        if fmt.taille is not None and fmt.taille not in schema.FORMAT_PRESETS:
+            presets = ", ".join(f"`{k}`" for k in schema.FORMAT_PRESETS)
+            col.add(where(fmt, "taille"), "format.taille", f"unknown size `{fmt.taille}`; use {presets}")
+        if (fmt.largeur is None) != (fmt.hauteur is None):
+            col.add(where(fmt), "format", "give both `largeur` and `hauteur`, or neither")
+        for name in ("largeur", "hauteur"):
+            value = getattr(fmt, name)
+            if value is not None and value < 30:
+                col.add(where(fmt, name), f"format.{name}", f"{value.css} is too small for a card")
+    return nuancier
+
+
+def _load_familles(col: _Collector, root: Path) -> list[schema.Famille]:
+    single, folder = root / "familles.yaml", root / "familles"
+    if single.exists():
+        loaded = col.load(single, schema.FamilleList)
+        familles = loaded.familles if loaded else []
+    elif folder.is_dir():
+        familles = [f for f in (col.load(p, schema.Famille) for p in _yaml_files(folder)) if f]
+    else:
+        col.add(Location(col.shown(single)), "", "this file is missing: it lists the familles")
+        familles = []
+    return sorted(familles, key=lambda f: int(f.numero))
+
+
+def _load_teintes(col: _Collector, root: Path) -> list[schema.Teinte]:
+    folder = root / "teintes"
+    if not folder.is_dir():
+        col.add(Location(col.shown(folder)), "", "this folder is missing: it holds one file per teinte")
+        return []
+    teintes = []
+    for path in _yaml_files(folder):
+        teinte = col.load(path, schema.Teinte)
+        if teinte is not None:
+            _check_file_name(col, path, teinte)
+            _check_unfinished(col, teinte)
+            teintes.append(teinte)
+    return teintes
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+
+def _check_file_name(col: _Collector, path: Path, teinte: schema.Teinte) -> None:
+    if not re.match(rf"^{re.escape(teinte.numero.slug)}(?:\D|$)", path.stem):
+        col.add(where(teinte, "numero"), "numero",
+                f"teinte {teinte.numero} is in a file whose name does not start with "
+                f"`{teinte.numero.slug}`; rename the file so the folder stays in order", "warning")
+
+
+def _check_familles(col: _Collector, familles: list[schema.Famille]) -> None:
+    seen: dict[str, schema.Famille] = {}
+    for famille in familles:
+        if famille.numero in seen:
+            first = where(seen[famille.numero], "numero")
+            col.add(where(famille, "numero"), "numero",
+                    f"famille {famille.numero} is defined twice (first at {first})")
+        seen[famille.numero] = famille
+    numbers = sorted(int(n) for n in seen)
+    for expected, famille in zip(range(1, len(numbers) + 1), sorted(seen.values(), key=lambda f: int(f.numero))):
+        if int(famille.numero) != expected:
+            col.add(where(famille, "numero"), "numero",
+                    f"famille {famille.numero} comes after famille {expected - 1}; "
+                    f"famille {expected} is missing")
+            break
+
+
+def _check_teintes(col: _Collector, teintes: list[schema.Teinte], familles: list[schema.Famille]) -> None:
+    known = {f.numero for f in familles}
+    seen: dict[str, schema.Teinte] = {}
+    for teinte in sorted(teintes, key=lambda t: (t.numero.sort_key(), where(t).file)):
+        here = where(teinte, "numero")
+        if teinte.numero in seen:
+            col.add(here, "numero", f"teinte {teinte.numero} is defined twice "
+                                    f"(also in {where(seen[teinte.numero], 'numero')})")
+            continue
+        seen[teinte.numero] = teinte
+        if known and teinte.numero.famille not in known:
+            col.add(here, "numero", f"teinte {teinte.numero} belongs to famille {teinte.numero.famille}, "
+                                    f"which does not exist (the familles are {', '.join(sorted(known, key=int))})")
+    _check_gaps(col, list(seen.values()))
+
+
+def _check_gaps(col: _Collector, teintes: list[schema.Teinte]) -> None:
+    by_famille: dict[str, list[schema.Teinte]] = {}
+    for teinte in teintes:
+        by_famille.setdefault(teinte.numero.famille, []).append(teinte)
+    for members in by_famille.values():
+        members.sort(key=lambda t: t.numero.rang)
+        for expected, teinte in enumerate(members, start=1):
+            if teinte.numero.rang != expected:
+                missing = f"{teinte.numero.famille}.{expected}"
+                col.add(where(teinte, "numero"), "numero",
+                        f"teinte {teinte.numero} has no teinte {missing} before it; "
+                        f"number the teintes of a famille 1, 2, 3... without gaps")
+                break
+
+
+def _check_unfinished(col: _Collector, teinte: schema.Teinte) -> None:
+    paths = set(schema.field_paths(schema.Teinte))
+    declared = set()
+    for i, item in enumerate(teinte.a_completer):
+        if item.champ not in paths:
+            col.add(where(item, "champ"), f"a_completer[{i}].champ",
+                    f"`{item.champ}` is not a field of a teinte")
+            continue
+        declared.add(item.champ)
+        col.add(where(teinte, item.champ), item.champ,
+                f"teinte {teinte.numero}: unfinished in the source: {item.note}", "warning")
+    for path, text in _texts(teinte):
+        top = path.split("[")[0]
+        if PLACEHOLDER.match(text) and top not in declared:
+            col.add(where(teinte, path), path,
+                    f"teinte {teinte.numero}: « {text} » looks like a placeholder; "
+                    f"list `{top}` under `a_completer` so it is marked on the card", "warning")
+    module = teinte.module
+    if module is not None and module.titre is None and "module.titre" not in declared:
+        col.add(where(teinte, "module"), "module.titre",
+                f"teinte {teinte.numero}: the exemple de module has no title", "warning")
+
+
+def _texts(obj, prefix: str = ""):
+    """Yield (field path, text) for every text in a schema object."""
+    import dataclasses
+
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        path = prefix + f.name
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            sub = f"{path}[{i}]" if isinstance(value, list) else path
+            if isinstance(item, str):
+                yield sub, item
+            elif dataclasses.is_dataclass(item):
+                yield from _texts(item, sub + ".")

@@ -1,0 +1,269 @@
+"""Turn YAML nodes into schema objects, collecting located problems.
+
+:func:`convert` walks a node tree along the dataclasses of
+:mod:`nuancier_print.schema`. It never stops at the first problem: wrong
+types, missing fields and unknown keys (with a "did you mean" suggestion)
+are all collected. Each object it builds remembers where each of its fields
+came from, see :func:`where`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import typing
+import unicodedata
+
+import yaml
+
+from . import schema
+from .errors import Location, Problem
+from .yamlsrc import location
+
+_WHERE = "_where"
+_SAFE = yaml.SafeLoader("")  # used only to resolve scalar values, never to read files
+
+
+def where(obj, field: str | None = None) -> Location:
+    """Return where ``obj``, or one of its fields (``module.deroule[2]``), was written."""
+    loc = getattr(obj, _WHERE, {}).get("", Location("?"))
+    for name, index in re.findall(r"([^.\[]+)(?:\[(\d+)\])?", field or ""):
+        table = getattr(obj, _WHERE, {})
+        loc = table.get(f"{name}[{index}]" if index else name, table.get(name, loc))
+        obj = getattr(obj, name, None)
+        if index and isinstance(obj, list) and int(index) < len(obj):
+            obj = obj[int(index)]
+        if obj is None or isinstance(obj, (str, list)):
+            break
+    return loc
+
+
+class Converter:
+    """Convert nodes of one file; problems accumulate in :attr:`problems`."""
+
+    def __init__(self, shown: str):
+        self.shown = shown
+        self.problems: list[Problem] = []
+
+    def error(self, node, path: str, message: str) -> None:
+        """Record an error at ``node``."""
+        self.problems.append(Problem(location(self.shown, node.start_mark), path, message))
+
+    def convert(self, node, tp, path: str = ""):
+        """Convert ``node`` to type ``tp``; return None after recording a problem."""
+        tp, optional = schema.unwrap(tp)
+        if _is_null(node):
+            if not optional:
+                self.error(node, path, "is empty; write a value or remove the line")
+            return None
+        if dataclasses.is_dataclass(tp):
+            return self._object(node, tp, path)
+        if tp is schema.Cmyk:
+            return self._cmyk(node, path)
+        if typing.get_origin(tp) is list:
+            return self._list(node, typing.get_args(tp)[0], path)
+        return self._scalar(node, tp, path)
+
+    def _object(self, node, cls, path: str):
+        shorthand = getattr(cls, "SHORTHAND", None)
+        if isinstance(node, yaml.ScalarNode) and shorthand:
+            text = self._scalar(node, str, path)
+            return None if text is None else _locate(cls(**{shorthand: text}), {"": self._loc(node)})
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, path or "(file)", f"expected {_describe(cls)}, got {_kind(node)}")
+            return None
+        values, where_ = self._fields(node, cls, path)
+        if values is None:
+            return None
+        try:
+            obj = cls(**values)
+        except (TypeError, ValueError) as exc:  # pragma: no cover - guarded by _fields
+            self.error(node, path, str(exc))
+            return None
+        return _locate(obj, where_)
+
+    def _fields(self, node, cls, path: str):
+        hints = typing.get_type_hints(cls, vars(schema))
+        declared = {f.name: f for f in dataclasses.fields(cls)}
+        values, where_, ok = {}, {"": self._loc(node)}, True
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in declared:
+                self.error(key_node, sub, _unknown_key(key, declared))
+                ok = False
+                continue
+            if key in values or key in where_:
+                self.error(key_node, sub, f"`{key}` is given twice; keep only one")
+                ok = False
+                continue
+            where_[key] = self._loc(value_node)
+            self._where_items(value_node, key, where_)
+            value = self.convert(value_node, hints[key], sub)
+            if value is None and not schema.unwrap(hints[key])[1]:
+                ok = False
+            values[key] = value
+        for name, f in declared.items():
+            if name in values:
+                continue
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            sub = f"{path}.{name}" if path else name
+            if required:
+                self.error(node, sub, f"the required field `{name}` is missing ({f.metadata['doc']})")
+                ok = False
+        return (values if ok else None), where_
+
+    def _where_items(self, node, key: str, where_: dict) -> None:
+        if isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                where_[f"{key}[{i}]"] = self._loc(item)
+
+    def _list(self, node, item_tp, path: str):
+        if isinstance(node, yaml.ScalarNode) and (item_tp is str or hasattr(item_tp, "SHORTHAND")):
+            item = self.convert(node, item_tp, path)
+            return None if item is None else [item]
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, path, f"expected a list (lines starting with `- `), got {_kind(node)}")
+            return None
+        items, ok = [], True
+        for i, child in enumerate(node.value):
+            item = self.convert(child, item_tp, f"{path}[{i}]")
+            ok = ok and item is not None
+            items.append(item)
+        return items if ok else None
+
+    def _scalar(self, node, tp, path: str):
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(node, path, f"expected {_describe(tp)}, got {_kind(node)}")
+            return None
+        if tp is bool:
+            value = _SAFE.construct_object(node) if node.tag.endswith(":bool") else None
+            if not isinstance(value, bool):
+                self.error(node, path, f"expected true or false, got `{node.value}`")
+            return value
+        text = node.value.strip()
+        if not text:
+            self.error(node, path, "is empty; write a value or remove the line")
+            return None
+        if _has_control(text):
+            self.error(node, path, "contains invisible control characters; retype this text")
+            return None
+        checker = getattr(self, f"_as_{tp.__name__.lower()}", None)
+        return checker(node, text, path) if checker else text
+
+    def _as_numero(self, node, text, path):
+        if not schema.Numero.PATTERN.match(text):
+            self.error(node, path, f"`{text}` is not a teinte number; write famille, dot, position, like `2.4`")
+            return None
+        return schema.Numero(text)
+
+    def _as_famillenumero(self, node, text, path):
+        if not schema.FamilleNumero.PATTERN.match(text):
+            self.error(node, path, f"`{text}` is not a famille number; write a whole number, like `2`")
+            return None
+        return schema.FamilleNumero(text)
+
+    def _as_length(self, node, text, path):
+        match = schema.Length.PATTERN.match(text)
+        if not match:
+            self.error(node, path, f"`{text}` is not a length; write a number and a unit, like `3mm`")
+            return None
+        value = float(match[1].replace(",", ".")) * schema.Length.UNITS[match[2]]
+        if value < 0:
+            self.error(node, path, f"`{text}` is negative; a length must be 0 or more")
+            return None
+        return schema.Length(value)
+
+    def _cmyk(self, node, path):
+        values = []
+        for child in node.value if isinstance(node, yaml.SequenceNode) else []:
+            value = _SAFE.construct_object(child) if isinstance(child, yaml.ScalarNode) else None
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                values = None
+                break
+            values.append(float(value))
+        if values is None or len(values) != 4:
+            self.error(node, path, _CMYK_HELP + f", got {_kind(node)}{_count(node)}")
+            return None
+        if any(not 0 <= v <= 100 for v in values):
+            bad = ", ".join(_num(v) for v in values if not 0 <= v <= 100)
+            self.error(node, path, f"CMYK values must be between 0 and 100; {bad} is out of range")
+            return None
+        return schema.Cmyk(values)
+
+    def _loc(self, node) -> Location:
+        return location(self.shown, node.start_mark)
+
+
+_CMYK_HELP = "expected a CMYK colour as 4 numbers from 0 to 100, like [0, 60, 100, 0]"
+
+
+def _count(node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return f" of {len(node.value)} item{'s' if len(node.value) != 1 else ''}"
+    return ""
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _locate(obj, where_: dict):
+    object.__setattr__(obj, _WHERE, where_)
+    return obj
+
+
+def _is_null(node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text)
+
+
+def _kind(node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping (`key: value` lines)"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if _is_null(node):
+        return "nothing"
+    text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return f"the text `{text}`"
+
+
+def _describe(tp) -> str:
+    if dataclasses.is_dataclass(tp):
+        names = [f.name for f in dataclasses.fields(tp)][:3]
+        return "a mapping with keys such as " + ", ".join(f"`{n}`" for n in names)
+    if tp is schema.Cmyk:
+        return "a CMYK colour"
+    if typing.get_origin(tp) is list:
+        return "a list"
+    return {bool: "true or false"}.get(tp, "text")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return text.lower().replace("-", "_").replace(" ", "_").strip("_")
+
+
+def _unknown_key(key, declared: dict) -> str:
+    if key is None:
+        return "a key must be a plain word"
+    names = list(declared)
+    folded = {_fold(n): n for n in names}
+    match = folded.get(_fold(key)) or next(
+        iter(difflib.get_close_matches(_fold(key), list(folded), n=1, cutoff=0.6)), None)
+    if match:
+        match = folded.get(match, match)
+        return f"unknown field `{key}`; did you mean `{match}`?"
+    return f"unknown field `{key}`; the fields here are " + ", ".join(f"`{n}`" for n in names)
+
+
+def load_node(node, cls, shown: str) -> tuple[object | None, list[Problem]]:
+    """Convert a composed file ``node`` into an instance of ``cls``."""
+    converter = Converter(shown)
+    obj = converter.convert(node, cls, "")
+    return obj, converter.problems

@@ -1,0 +1,333 @@
+"""The content schema, declared once.
+
+Every content file is described here as a dataclass. Each field carries a
+one-line description (shown by ``nuancier schema`` and in editors), and the
+loader (:mod:`nuancier_print.load`), the validator and the JSON Schema export
+(:mod:`nuancier_print.jsonschema`) all read these declarations: nothing else
+lists the fields.
+
+YAML keys are the French snake_case words of the printed headings, so that
+editors recognise them.
+
+Field types understood by the loader:
+
+* ``str``: one piece of text (any YAML scalar, taken exactly as written);
+* ``list[str]``: a list of texts; a single text is accepted as a list of one;
+* ``Cmyk``: four numbers from 0 to 100 (cyan, magenta, yellow, black);
+* ``Length``: a length with a unit, for example ``99mm`` or ``0.5in``;
+* ``Numero``: a teinte number such as ``2.4``; ``FamilleNumero``: ``2``;
+* another dataclass: a nested mapping; ``list[...]`` of one: a list of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+MISSING = dataclasses.MISSING
+
+
+def doc(description: str, default: Any = MISSING):
+    """Declare a field with its description (and its default when optional)."""
+    meta = {"doc": description}
+    if default is MISSING:
+        return dataclasses.field(metadata=meta)
+    if isinstance(default, (list, dict)):
+        return dataclasses.field(default_factory=lambda: type(default)(default), metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+# --- Scalar value types ----------------------------------------------------
+
+
+class Cmyk(tuple):
+    """A CMYK colour as four percentages: cyan, magenta, yellow, black."""
+
+    @property
+    def css(self) -> str:
+        """Return the colour as CSS ``device-cmyk()``."""
+        return "device-cmyk({})".format(" ".join(_fmt(v / 100) for v in self))
+
+    @property
+    def rgb(self) -> tuple[float, float, float]:
+        """Return a naive RGB approximation (0..1), for screen previews only."""
+        c, m, y, k = (v / 100 for v in self)
+        return tuple((1 - x) * (1 - k) for x in (c, m, y))
+
+
+def _fmt(value: float) -> str:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+class Length(float):
+    """A length in millimetres, written in YAML with its unit (``99mm``)."""
+
+    UNITS = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
+    PATTERN = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*(mm|cm|in|pt|px)\s*$")
+
+    @property
+    def css(self) -> str:
+        """Return the length as CSS millimetres."""
+        return f"{_fmt(float(self))}mm"
+
+
+class Numero(str):
+    """A teinte number: famille number, dot, position (``2.4``)."""
+
+    PATTERN = re.compile(r"^([1-9][0-9]?)\.([1-9][0-9]?)$")
+
+    @property
+    def famille(self) -> str:
+        """Return the number of the famille this teinte belongs to."""
+        return self.split(".")[0]
+
+    @property
+    def rang(self) -> int:
+        """Return the position of the teinte within its famille."""
+        return int(self.split(".")[1])
+
+    @property
+    def slug(self) -> str:
+        """Return the number with a dash, for file names (``2-4``)."""
+        return self.replace(".", "-")
+
+    def sort_key(self) -> tuple[int, int]:
+        """Sort numerically: 1.2 before 1.10."""
+        famille, rang = self.split(".")
+        return int(famille), int(rang)
+
+
+class FamilleNumero(str):
+    """A famille number (``2``)."""
+
+    PATTERN = re.compile(r"^[1-9][0-9]?$")
+
+
+# --- Deck content ----------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reference:
+    """A resource or an inspiring reference: its text and an optional URL."""
+
+    texte: str = doc("The reference as printed: title, authors, year, publisher.")
+    url: str | None = doc("A web address, printed short and clickable in the PDF.", None)
+    url_2: str | None = doc("A second web address, when the source gives two.", None)
+
+    SHORTHAND = "texte"  # a plain string stands for {texte: ...}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Module:
+    """The "exemple de module" on the verso of a teinte."""
+
+    titre: str | None = doc("The module's title, without quotes; leave out if the source has none.", None)
+    modalites: list[str] = doc("Modalités: format, duration, group size.", [])
+    deroule: list[str] = doc("Déroulé: the steps of the module.", [])
+    publics: list[str] = doc("Publics: who the module is for.", [])
+    profil_formateurs: list[str] = doc("Profil du(des) formateur(s).", [])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Incomplete:
+    """A place where the source itself is unfinished, kept visible on purpose."""
+
+    champ: str = doc("The field that is unfinished, for example `ressources` or `module.titre`.")
+    note: str = doc("What is missing, in a few words, for the editors.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Teinte:
+    """A teinte: one training theme, printed as one card (recto and verso)."""
+
+    numero: Numero = doc("The teinte number, famille then position: `2.4`.")
+    titre: str = doc("The title, in sentence case (the layout sets the capitals).")
+    couleur: Cmyk | None = doc("This teinte's shade of its famille colour, as CMYK percentages.", None)
+    ressources: list[Reference] = doc("Ressources (recto).", [])
+    references_inspirantes: list[Reference] = doc("Références inspirantes (recto).", [])
+    champ_lexical: list[str] = doc("Champ lexical (verso): one word or phrase per item.", [])
+    finalites: list[str] = doc("Finalités (verso).", [])
+    competences: list[str] = doc("Compétences et savoir-faire (verso).", [])
+    savoir_etre: list[str] = doc("Savoir-être (verso).", [])
+    exemples_de_contenus: list[str] = doc("Exemples de contenus (verso).", [])
+    module: Module | None = doc("Exemple de module (verso).", None)
+    a_completer: list[Incomplete] = doc("Places where the source is unfinished; each is a warning.", [])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Famille:
+    """A famille: a colour of the nuancier, grouping several teintes."""
+
+    numero: FamilleNumero = doc("The famille number, 1 to 7.")
+    titre: str = doc("The famille title, in sentence case.")
+    couleur: Cmyk = doc("The famille colour, as CMYK percentages [c, m, y, k].")
+    introduction: list[str] = doc("The introduction, one item per paragraph.", [])
+
+
+@dataclass(frozen=True, kw_only=True)
+class FamilleList:
+    """The file `content/familles.yaml`: all familles in one list."""
+
+    familles: list[Famille] = doc("The familles, in order.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Section:
+    """A titled block of text: a part of the mode d'emploi, or a conseil."""
+
+    titre: str = doc("The heading of the block.")
+    texte: list[str] = doc("The text, one item per paragraph.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contact:
+    """A person to contact about the nuancier."""
+
+    nom: str = doc("First name and surname.")
+    email: str = doc("E-mail address.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Conseils:
+    """The closing advice: "Quelques conseils pratiques"."""
+
+    titre: str = doc("The heading, for example `Quelques conseils pratiques pour une (bonne) formation`.")
+    conseils: list[Section] = doc("The pieces of advice, each with a heading and its text.")
+
+
+FORMAT_PRESETS = {
+    "DL": (99.0, 210.0),
+    "A6": (105.0, 148.0),
+    "A5": (148.0, 210.0),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Format:
+    """The trimmed size of a card and its bleed."""
+
+    taille: str | None = doc("A preset size: `DL` (99 × 210 mm) or `A6` (105 × 148 mm).", None)
+    largeur: Length | None = doc("The trimmed width, when no preset is given, e.g. `99mm`.", None)
+    hauteur: Length | None = doc("The trimmed height, when no preset is given, e.g. `210mm`.", None)
+    fond_perdu: Length = doc("The bleed on every side, e.g. `3mm`.", Length(3.0))
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """Return the trimmed (width, height) in mm."""
+        if self.largeur is not None and self.hauteur is not None:
+            return float(self.largeur), float(self.hauteur)
+        return FORMAT_PRESETS[self.taille or "DL"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Nuancier:
+    """The file `content/nuancier.yaml`: the deck's metadata and format."""
+
+    titre: str = doc("The deck title, in sentence case.")
+    editeur: str = doc("Who publishes the nuancier: `La 27e Région`.")
+    programme: str = doc("The programme it belongs to: `RÉ•ACTEUR PUBLIC`.")
+    mention: str = doc("The cover line: who produced it and in which programme.")
+    mode_emploi: list[Section] = doc("The mode d'emploi: its titled blocks, in order.")
+    contacts: list[Contact] = doc("The people to contact.", [])
+    licence: str = doc("The licence paragraph, verbatim.")
+    conseils_pratiques: Conseils | None = doc("Quelques conseils pratiques (the closing card).", None)
+    credits: list[str] = doc("Extra credit lines for the closing card.", [])
+    format: Format = doc("The card format: preset or size, and bleed.", Format())
+
+
+# --- Session (participant booklet) -----------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Personne:
+    """A trainer or a participant."""
+
+    nom: str = doc("First name and surname, as printed.")
+    service: str | None = doc("Their service or organisation.", None)
+
+    SHORTHAND = "nom"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MiseEnSituation:
+    """A mise en situation the group lived during the session."""
+
+    titre: str = doc("A short title.")
+    description: list[str] = doc("What happened, one item per paragraph.", [])
+    photo: str | None = doc("A photo file next to the session file (JPEG or PNG).", None)
+    legende: str | None = doc("A caption for the photo.", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Citation:
+    """A quote or a note from the participants' critical reading."""
+
+    texte: str = doc("The quote or note.")
+    auteur: str | None = doc("Who said it; leave out for an anonymous quote.", None)
+
+    SHORTHAND = "texte"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeinteVecue:
+    """What the session lived for one teinte."""
+
+    numero: Numero = doc("The teinte number, e.g. `2.2`.")
+    mises_en_situation: list[MiseEnSituation] = doc("Mises en situation vécues.", [])
+    lecture_critique: list[Citation] = doc("Lecture critique des participants.", [])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Session:
+    """A training session: the file `content/sessions/<slug>.yaml`."""
+
+    titre: str = doc("The title of the formation.")
+    commanditaire: str = doc("Who commissioned the training.")
+    lieu: str = doc("Where it took place.")
+    dates: list[str] = doc("The dates, as they should be printed, e.g. `12 mars 2026`.")
+    formateurs: list[Personne] = doc("The trainers.")
+    participants: list[Personne] = doc("The participants.", [])
+    teintes: list[TeinteVecue] = doc("The teintes covered, in the order they were lived.")
+    mot_introduction: list[str] = doc("An optional introduction word, one item per paragraph.", [])
+    programme: list[Section] = doc("The programme of the days: one block per day.", [])
+    fictif: bool = doc("True for an example session that did not take place.", False)
+
+
+ROOTS = {
+    "nuancier": Nuancier,
+    "familles": FamilleList,
+    "famille": Famille,
+    "teinte": Teinte,
+    "session": Session,
+}
+
+
+def fields_of(cls) -> list[dataclasses.Field]:
+    """Return the declared fields of a schema class."""
+    return list(dataclasses.fields(cls))
+
+
+def field_paths(cls, prefix: str = "") -> list[str]:
+    """Return every dotted field path of a class (nested dataclasses expanded)."""
+    hints = typing.get_type_hints(cls)
+    paths = []
+    for f in dataclasses.fields(cls):
+        path = prefix + f.name
+        paths.append(path)
+        inner, _ = unwrap(hints[f.name])
+        if dataclasses.is_dataclass(inner):
+            paths.extend(field_paths(inner, path + "."))
+    return paths
+
+
+def unwrap(tp) -> tuple[Any, bool]:
+    """Split ``X | None`` into (X, True); return (tp, False) otherwise."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return args[0], True
+    return tp, False

@@ -1,0 +1,140 @@
+"""Load and validate training sessions (`content/sessions/*.yaml`).
+
+A session names the teintes it covered and carries what the group lived.
+Besides the schema, this checks what only makes sense against the rest of
+the content: teinte numbers that exist, participants listed once, and
+photos that are real, local, readable images with enough resolution for
+the size they print at (:data:`PHOTO_WIDTH_MM`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import schema
+from .load import where
+
+PHOTO_WIDTH_MM = 110.0  # the width a photo prints at in the booklet
+MIN_DPI, GOOD_DPI = 150, 300
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def session_files(root: Path) -> list[Path]:
+    """Return the session files of a content folder, sorted."""
+    folder = Path(root) / "sessions"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+
+def load_sessions(col, content) -> dict:
+    """Load every session of ``content``; return {slug: (path, Session)}."""
+    sessions = {}
+    for path in session_files(content.root):
+        session = load_session(col, content, path)
+        if session is not None:
+            sessions[path.stem] = (path, session)
+    return sessions
+
+
+def load_session(col, content, path: Path):
+    """Load one session file, adding its problems to the collector ``col``."""
+    session = col.load(path, schema.Session)
+    if session is None:
+        return None
+    before = len(col.problems)
+    _check_teintes(col, content, session)
+    _check_people(col, session)
+    _check_photos(col, content, session, path)
+    return session if not any(p.is_error for p in col.problems[before:]) else None
+
+
+def _check_teintes(col, content, session) -> None:
+    known = {t.numero for t in content.teintes}
+    seen = set()
+    for i, vecue in enumerate(session.teintes):
+        field = f"teintes[{i}].numero"
+        if vecue.numero not in known:
+            col.add(where(session, field), field,
+                    f"teinte {vecue.numero} does not exist in the nuancier")
+        elif vecue.numero in seen:
+            col.add(where(session, field), field, f"teinte {vecue.numero} is listed twice")
+        seen.add(vecue.numero)
+
+
+def _check_people(col, session) -> None:
+    for group in ("formateurs", "participants"):
+        seen = {}
+        for i, person in enumerate(getattr(session, group)):
+            key = " ".join(person.nom.casefold().split())
+            if key in seen:
+                col.add(where(session, f"{group}[{i}]"), f"{group}[{i}].nom",
+                        f"{person.nom} is listed twice (also at {seen[key]})")
+            else:
+                seen[key] = where(session, f"{group}[{i}]")
+
+
+def _check_photos(col, content, session, path: Path) -> None:
+    for i, vecue in enumerate(session.teintes):
+        for j, mise in enumerate(vecue.mises_en_situation):
+            if mise.photo is None:
+                continue
+            field = f"teintes[{i}].mises_en_situation[{j}].photo"
+            for severity, message in photo_problems(mise.photo, path.parent, content.root):
+                col.add(where(session, field), field, message, severity)
+
+
+def resolve_photo(photo: str, folder: Path, root: Path) -> Path | None:
+    """Return the photo's path if it is a local file inside the content folder."""
+    if _SCHEME.match(photo) or Path(photo).is_absolute() or photo.startswith("/"):
+        return None
+    candidate = (folder / photo).resolve()
+    try:
+        candidate.relative_to(Path(root).resolve())
+    except ValueError:
+        return None
+    return candidate
+
+
+def photo_problems(photo: str, folder: Path, root: Path) -> list[tuple[str, str]]:
+    """Return (severity, message) pairs for one photo reference."""
+    if _SCHEME.match(photo) and not re.match(r"^[a-zA-Z]:[\\/]", photo):
+        return [("error", f"`{photo}` is a web address; put the photo file next to the session file "
+                          "and give its file name (nothing is downloaded while building)")]
+    path = resolve_photo(photo, folder, root)
+    if path is None:
+        return [("error", f"`{photo}` points outside the content folder; put the photo next to the "
+                          "session file and give its file name")]
+    if not path.is_file():
+        return [("error", f"the photo `{photo}` was not found next to the session file")]
+    return _image_problems(photo, path)
+
+
+def _image_problems(photo: str, path: Path) -> list[tuple[str, str]]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+        with Image.open(path) as image:
+            width_px = image.size[0]
+            fmt = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return [("error", f"`{photo}` is not a readable image; use a JPEG or PNG file")]
+    if fmt not in ("JPEG", "PNG"):
+        return [("error", f"`{photo}` is a {fmt} image; use a JPEG or PNG file")]
+    dpi = photo_dpi(width_px)
+    if dpi < MIN_DPI:
+        return [("error", f"`{photo}` is {width_px} pixels wide: {dpi:.0f} dpi at its printed width of "
+                          f"{PHOTO_WIDTH_MM:.0f} mm, below the {MIN_DPI} dpi minimum; use a larger photo")]
+    if dpi < GOOD_DPI:
+        return [("warning", f"`{photo}` prints at {dpi:.0f} dpi ({width_px} pixels over "
+                            f"{PHOTO_WIDTH_MM:.0f} mm); {GOOD_DPI} dpi or more looks sharper")]
+    return []
+
+
+def photo_dpi(width_px: int) -> float:
+    """Return the effective resolution of a photo printed at :data:`PHOTO_WIDTH_MM`."""
+    return width_px / (PHOTO_WIDTH_MM / 25.4)
+

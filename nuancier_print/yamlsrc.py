@@ -1,0 +1,142 @@
+"""Read one YAML file into position-carrying nodes, safely.
+
+The file is composed (not constructed) with PyYAML's safe loader, so every
+value keeps its line and column. On top of ``safe_load`` semantics:
+
+* anchors and aliases are refused (no alias bombs), with their position;
+* nesting deeper than :data:`MAX_DEPTH` is refused;
+* tags other than YAML's standard ones (``!!python/object``...) are refused;
+* a UTF-8 byte-order mark is accepted; other encodings get a clear message;
+* files over :data:`MAX_BYTES` are refused before parsing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from yaml.events import AliasEvent
+
+from .errors import Location, Problem
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+STANDARD_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+}
+
+
+class _YamlProblem(Exception):
+    def __init__(self, mark, message):
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe composer that refuses aliases, deep nesting and foreign tags."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise _YamlProblem(
+                event.start_mark,
+                "YAML aliases (`*name`) are not allowed in content files; write the text out in full",
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise _YamlProblem(
+                event.start_mark,
+                "YAML anchors (`&name`) are not allowed in content files; write the text out in full",
+            )
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _YamlProblem(event.start_mark, f"the file is nested more than {MAX_DEPTH} levels deep")
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if node.tag not in STANDARD_TAGS:
+            raise _YamlProblem(
+                node.start_mark,
+                f"the YAML tag `{node.tag}` is not allowed; write plain text, lists and mappings",
+            )
+        return node
+
+
+def location(file: str, mark) -> Location:
+    """Turn a PyYAML mark into a 1-based :class:`Location`."""
+    if mark is None:
+        return Location(file)
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
+    """Compose ``path`` into a node tree; return it with any problems found.
+
+    ``shown`` is the path to print in messages.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return None, [Problem(Location(shown), "", f"cannot read this file: {exc.strerror}")]
+    if len(data) > MAX_BYTES:
+        size = len(data) / 1024 / 1024
+        return None, [Problem(Location(shown, 1, 1), "",
+                              f"this file is {size:.1f} MB; a content file may be at most "
+                              f"{MAX_BYTES // 1024 // 1024} MB")]
+    text, problem = _decode(data, shown)
+    if problem:
+        return None, [problem]
+    if not text.strip():
+        return None, [Problem(Location(shown, 1, 1), "", "this file is empty")]
+    try:
+        node = _Loader(text).get_single_node()
+    except _YamlProblem as exc:
+        return None, [Problem(location(shown, exc.mark), "", exc.message)]
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_problem(exc, text, shown)]
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks its errors
+        return None, [Problem(Location(shown), "", f"this is not valid YAML: {exc}")]
+    except RecursionError:
+        return None, [Problem(Location(shown, 1, 1), "", "the file is nested too deeply")]
+    if node is None:
+        return None, [Problem(Location(shown, 1, 1), "", "this file holds no content (only comments)")]
+    return node, []
+
+
+def _decode(data: bytes, shown: str) -> tuple[str, Problem | None]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        return "", Problem(
+            Location(shown, line, column), "",
+            f"this file is not UTF-8 text (byte 0x{data[exc.start]:02X}); "
+            "save it again with the UTF-8 encoding",
+        )
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    where = location(shown, mark)
+    lines = text.splitlines()
+    line_text = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "\t" in line_text[: len(line_text) - len(line_text.lstrip())] or "'\\t'" in str(exc.problem):
+        return Problem(where, "", "a tab is used for indentation; indent with spaces only")
+    problem = (exc.problem or "").strip()
+    if problem == "mapping values are not allowed here":
+        return Problem(where, "", "YAML reads ` : ` in this text as the start of a new field; "
+                                  "put the whole text between double quotes \"...\"")
+    context = (exc.context or "").strip()
+    detail = f"{context}, {problem}" if context and problem else problem or context
+    return Problem(where, "", f"this is not valid YAML ({detail})")
