@@ -61,6 +61,7 @@ class _Collector:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        self.incomplete = False  # a file failed to load: skip checks that need them all
 
     def shown(self, path: Path) -> str:
         return relative(path)
@@ -88,11 +89,12 @@ def load_content(root: Path | str = "content", *, with_sessions: bool = True) ->
     nuancier = _load_nuancier(col, root)
     familles = _load_familles(col, root)
     teintes = _load_teintes(col, root)
-    _check_familles(col, familles)
+    if familles is not None:
+        _check_familles(col, familles)
     _check_teintes(col, teintes, familles)
     content = None
     if nuancier is not None and not any(p.is_error for p in col.problems):
-        content = Content(root, nuancier, familles, sorted(teintes, key=lambda t: t.numero.sort_key()))
+        content = Content(root, nuancier, familles or [], sorted(teintes, key=lambda t: t.numero.sort_key()))
         if with_sessions:
             from .sessions import load_sessions
 
@@ -128,13 +130,14 @@ def _load_familles(col: _Collector, root: Path) -> list[schema.Famille]:
     single, folder = root / "familles.yaml", root / "familles"
     if single.exists():
         loaded = col.load(single, schema.FamilleList)
-        familles = loaded.familles if loaded else []
+        familles = loaded.familles if loaded else None
     elif folder.is_dir():
-        familles = [f for f in (col.load(p, schema.Famille) for p in _yaml_files(folder)) if f]
+        familles = [col.load(p, schema.Famille) for p in _yaml_files(folder)]
+        familles = None if None in familles else familles
     else:
         col.add(Location(col.shown(single)), "", "this file is missing: it lists the familles")
-        familles = []
-    return sorted(familles, key=lambda f: int(f.numero))
+        familles = None
+    return None if familles is None else sorted(familles, key=lambda f: int(f.numero))
 
 
 def _load_teintes(col: _Collector, root: Path) -> list[schema.Teinte]:
@@ -145,10 +148,12 @@ def _load_teintes(col: _Collector, root: Path) -> list[schema.Teinte]:
     teintes = []
     for path in _yaml_files(folder):
         teinte = col.load(path, schema.Teinte)
-        if teinte is not None:
-            _check_file_name(col, path, teinte)
-            _check_unfinished(col, teinte)
-            teintes.append(teinte)
+        if teinte is None:
+            col.incomplete = True
+            continue
+        _check_file_name(col, path, teinte)
+        _check_unfinished(col, teinte)
+        teintes.append(teinte)
     return teintes
 
 
@@ -180,8 +185,8 @@ def _check_familles(col: _Collector, familles: list[schema.Famille]) -> None:
             break
 
 
-def _check_teintes(col: _Collector, teintes: list[schema.Teinte], familles: list[schema.Famille]) -> None:
-    known = {f.numero for f in familles}
+def _check_teintes(col: _Collector, teintes: list[schema.Teinte], familles) -> None:
+    known = {f.numero for f in familles or []}
     seen: dict[str, schema.Teinte] = {}
     for teinte in sorted(teintes, key=lambda t: (t.numero.sort_key(), where(t).file)):
         here = where(teinte, "numero")
@@ -190,10 +195,11 @@ def _check_teintes(col: _Collector, teintes: list[schema.Teinte], familles: list
                                     f"(also in {where(seen[teinte.numero], 'numero')})")
             continue
         seen[teinte.numero] = teinte
-        if known and teinte.numero.famille not in known:
+        if familles is not None and teinte.numero.famille not in known:
             col.add(here, "numero", f"teinte {teinte.numero} belongs to famille {teinte.numero.famille}, "
                                     f"which does not exist (the familles are {', '.join(sorted(known, key=int))})")
-    _check_gaps(col, list(seen.values()))
+    if not col.incomplete:
+        _check_gaps(col, list(seen.values()))
 
 
 def _check_gaps(col: _Collector, teintes: list[schema.Teinte]) -> None:

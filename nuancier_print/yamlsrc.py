@@ -126,8 +126,19 @@ def _decode(data: bytes, shown: str) -> tuple[str, Problem | None]:
         )
 
 
+_UNCLOSED = {
+    "while parsing a flow sequence": "the list that starts here with `[` is never closed with `]`",
+    "while parsing a flow mapping": "the mapping that starts here with `{` is never closed with `}`",
+    "while scanning a quoted scalar": "the quoted text that starts here is never closed",
+}
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
+    context = (exc.context or "").strip()
+    at_end = "end of stream" in str(exc.problem) or "<stream end>" in str(exc.problem)
+    if context in _UNCLOSED and exc.context_mark is not None and at_end:
+        return Problem(location(shown, exc.context_mark), "", f"this is not valid YAML: {_UNCLOSED[context]}")
     where = location(shown, mark)
     lines = text.splitlines()
     line_text = lines[mark.line] if mark and mark.line < len(lines) else ""
