@@ -85,10 +85,23 @@ def schema_command(content_dir: Path, out_dir: Path, verbose: bool, folder: Path
 
 @main.command()
 @common
-def build(content_dir: Path, out_dir: Path, verbose: bool):
+@click.option("--marks", is_flag=True, help="Add crop marks around every card of deck.pdf.")
+def build(content_dir: Path, out_dir: Path, verbose: bool, marks: bool):
     """Check the content, then write every output into the out folder."""
+    _run_build(content_dir, out_dir, verbose, marks=marks)
+
+
+@main.command()
+@common
+@click.option("--marks", is_flag=True, help="Add crop marks around every card.")
+def deck(content_dir: Path, out_dir: Path, verbose: bool, marks: bool):
+    """Write the card deck only: out/deck.pdf, recto then verso for every card."""
+    _run_build(content_dir, out_dir, verbose, marks=marks)
+
+
+def _run_build(content_dir: Path, out_dir: Path, verbose: bool, **options):
     from .build import BuildOptions, build as run_build
 
-    result = run_build(BuildOptions(content=content_dir, out=out_dir, verbose=verbose))
+    result = run_build(BuildOptions(content=content_dir, out=out_dir, verbose=verbose, **options))
     for line in result.lines:
         click.echo(line)

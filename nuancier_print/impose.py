@@ -182,6 +182,29 @@ def card_grid(
     return best
 
 
+Segment = tuple[float, float, float, float]
+
+
+def crop_marks(grid: Grid) -> list[Segment]:
+    """Return the crop marks (x0, y0, x1, y1 in mm) for a grid: trim lines extended into the margin.
+
+    Every column's left and right trim lines get a mark above and below the
+    block; every row's top and bottom trim lines get one left and right of it.
+    Marks start :data:`MARK_OFFSET` beyond the block's outer bleed edge, so none
+    can touch a card.
+    """
+    bx0, by0, bx1, by1 = grid.block()
+    near, far = MARK_OFFSET, MARK_OFFSET + MARK_LENGTH
+    xs = sorted({x for x, _ in grid.slots} | {x + grid.card_w for x, _ in grid.slots})
+    ys = sorted({y for _, y in grid.slots} | {y + grid.card_h for _, y in grid.slots})
+    marks = []
+    for x in xs:
+        marks += [(x, by1 + near, x, by1 + far), (x, by0 - near, x, by0 - far)]
+    for y in ys:
+        marks += [(bx0 - near, y, bx0 - far, y), (bx1 + near, y, bx1 + far, y)]
+    return marks
+
+
 # --- duplex card sheets ------------------------------------------------------
 
 
@@ -204,24 +227,31 @@ class Placement:
     rotation: int
 
 
-def turns_about_vertical(grid: Grid, flip: str) -> bool:
-    """Tell whether a duplex ``flip`` turns this grid's sheet about a vertical axis."""
+def turns_about_vertical(sheet_w: float, sheet_h: float, flip: str) -> bool:
+    """Tell whether a duplex ``flip`` turns a sheet of this size about a vertical axis."""
     if flip not in FLIPS:
         raise ValueError(f"flip must be 'long' or 'short', got {flip!r}")
-    return (flip == "long") != grid.landscape
+    return (flip == "long") != (sheet_w > sheet_h)
+
+
+def behind(x: float, y: float, sheet_w: float, sheet_h: float, flip: str = "long"):
+    """Return the back-side point (in the back's own coordinates) behind front point (x, y)."""
+    if turns_about_vertical(sheet_w, sheet_h, flip):
+        return sheet_w - x, y
+    return x, sheet_h - y
 
 
 def back_slot(grid: Grid, slot: int, flip: str) -> int:
     """Return the back slot that lies behind front ``slot`` once the sheet is turned."""
     row, col = divmod(slot, grid.cols)
-    if turns_about_vertical(grid, flip):
+    if turns_about_vertical(grid.sheet_w, grid.sheet_h, flip):
         return row * grid.cols + (grid.cols - 1 - col)
     return (grid.rows - 1 - row) * grid.cols + col
 
 
 def back_rotation(grid: Grid, flip: str) -> int:
     """Return the rotation a verso needs on the back so that it reads upright."""
-    return 0 if turns_about_vertical(grid, flip) else 180
+    return 0 if turns_about_vertical(grid.sheet_w, grid.sheet_h, flip) else 180
 
 
 def _side(sheet, side, grid, cards, face, rotation) -> list[Placement]:
@@ -257,6 +287,39 @@ def sheet_plan(n_cards: int, grid: Grid, flip: str = "long") -> list[Placement]:
 
 
 # --- duplex calibration ------------------------------------------------------
+
+CALIBRATION_INSET = 25.0  # mm from each edge to the corner targets
+
+
+@dataclass(frozen=True)
+class Target:
+    """A calibration crosshair: its centre (mm) and how many dots identify it."""
+
+    x: float
+    y: float
+    dots: int
+
+
+def calibration_targets(sheet_w: float, sheet_h: float, side: str, flip: str = "long") -> list[Target]:
+    """Return the crosshairs of one side of the calibration sheet.
+
+    The front has one at the centre (no dot) and one near each corner (1 to 4
+    dots, reading order). The back has each at the point behind its front twin
+    (:func:`behind`), with the same dots, so on a perfect printer they coincide
+    when the sheet is held to the light.
+    """
+    i = CALIBRATION_INSET
+    front = [Target(sheet_w / 2, sheet_h / 2, 0)] + [
+        Target(x, y, n + 1)
+        for n, (x, y) in enumerate([(i, sheet_h - i), (sheet_w - i, sheet_h - i),
+                                    (i, i), (sheet_w - i, i)])
+    ]
+    if side == "front":
+        return front
+    if side != "back":
+        raise ValueError(f"side must be 'front' or 'back', got {side!r}")
+    return [Target(*behind(t.x, t.y, sheet_w, sheet_h, flip), t.dots) for t in front]
+
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)

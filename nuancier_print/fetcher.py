@@ -1,0 +1,52 @@
+"""The only way WeasyPrint may load a resource while rendering.
+
+:class:`LocalFetcher` serves ``file:`` URLs under a fixed set of folders
+(the layouts, the fonts, the content and the cache) and refuses everything
+else: other schemes (``http:``, ``https:``, ``ftp:``, ``data:``...) and any
+path outside those folders. Refusals are recorded so the build can report
+them instead of printing a page with something silently missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+
+class FetchRefused(ValueError):
+    """A resource outside the allowed folders was requested."""
+
+
+class LocalFetcher(URLFetcher):
+    """Serve local files from allowed folders only; never touch the network."""
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(allowed_protocols={"file"})
+        self.roots = [Path(r).resolve() for r in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        """Return the file behind a ``file:`` URL inside an allowed folder."""
+        path = self.allowed_path(url)
+        if path is None:
+            self.refused.append(url)
+            raise FetchRefused(f"not fetched: {url} (only files under the project's layouts, "
+                               "fonts and content folders may be used)")
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), status=200)
+
+    def allowed_path(self, url: str) -> Path | None:
+        """Return the local path for ``url`` if it may be served, else None."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_file():
+            return None
+        if any(path == root or root in path.parents for root in self.roots):
+            return path
+        return None
+
+    def __call__(self, url):
+        return self.fetch(url)

@@ -1,0 +1,221 @@
+"""Render stage: Jinja layouts and WeasyPrint turn one face spec into a fitted one-page PDF.
+
+A :class:`FaceSpec` names the templates to try (most specific first) and the
+variables they get. :class:`Renderer` renders it at the base text size; if it
+overflows its page (or a fixed zone such as the title area overflows), the
+text size steps down by :data:`STEP` points until it fits, down to the floor.
+At the floor, :class:`~nuancier_print.errors.FitError` says which face and by
+how much. Nothing is ever clipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import fonts
+
+fonts.isolate()
+
+import jinja2  # noqa: E402
+from markupsafe import Markup, escape  # noqa: E402
+from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
+from .errors import BuildError, FitError  # noqa: E402
+from .fetcher import LocalFetcher  # noqa: E402
+from .geometry import MIN_TEXT_PT  # noqa: E402
+from .typography import breakable_url, french, short_url  # noqa: E402
+
+LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "layouts"
+STEP = 0.25
+PX_PER_MM = 96 / 25.4
+
+
+@dataclass(frozen=True)
+class FaceSpec:
+    """One page to render: which templates, with which variables."""
+
+    key: str  # unique and file-safe, e.g. "teinte-2-4-recto"
+    label: str  # for people, e.g. "teinte 2.4, verso"
+    templates: tuple[str, ...]  # most specific first
+    context: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    base_size: float = 8.0
+    floor: float = MIN_TEXT_PT
+
+
+@dataclass
+class RenderedFace:
+    """A fitted face: its one-page PDF and the text size chosen."""
+
+    key: str
+    label: str
+    pdf: bytes
+    size: float
+    renders: int
+
+
+def make_environment(layouts: Path = LAYOUTS_DIR) -> jinja2.Environment:
+    """Return the Jinja environment: autoescaped, strict, with our filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(layouts)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(fr=fr, url=url_link, printed_url=printed_url)
+    return env
+
+
+def fr(text) -> Markup:
+    """Escape a content text, set it in French typography, allow *italic*."""
+    if text is None:
+        return Markup("")
+    return inline_markup(escape(french(str(text))))
+
+
+def inline_markup(escaped: Markup) -> Markup:
+    """Turn ``*text*`` into italics in already escaped text (the only markup allowed)."""
+    import re
+
+    return Markup(re.sub(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])", r"<em>\1</em>", str(escaped)))
+
+
+def printed_url(url: str) -> Markup:
+    """Return a URL as printed: short, with break opportunities, escaped."""
+    return escape(breakable_url(short_url(url)))
+
+
+def url_link(url: str) -> Markup:
+    """Return a clickable, short, breakable link for a URL or an e-mail address."""
+    href = url if "://" in url or url.startswith("mailto:") else (
+        f"mailto:{url}" if "@" in url and "/" not in url else f"http://{url}")
+    return Markup('<a class="url" href="{}">{}</a>').format(href, printed_url(url))
+
+
+class _Capture(logging.Handler):
+    """Collect WeasyPrint's warnings during one render."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+class Renderer:
+    """Render face specs to fitted one-page PDFs, sharing fonts and CSS between them."""
+
+    def __init__(self, stylesheet: str, *, roots: list[Path], layouts: Path = LAYOUTS_DIR,
+                 pdf_options: Mapping[str, Any] | None = None):
+        self.layouts = layouts
+        self.env = make_environment(layouts)
+        self.fetcher = LocalFetcher([layouts, fonts.FONTS_DIR, *roots])
+        self.font_config = FontConfiguration()
+        self.css = CSS(string=fonts.font_face_css() + "\n" + stylesheet, base_url=layouts.as_uri() + "/",
+                       url_fetcher=self.fetcher, font_config=self.font_config)
+        self.pdf_options = dict(pdf_options or {})
+        self.warnings: list[str] = []
+
+    def html(self, spec: FaceSpec, size: float) -> str:
+        """Return the HTML of a face at a text size."""
+        try:
+            template = self.env.select_template(list(spec.templates))
+        except jinja2.TemplatesNotFound as exc:
+            raise BuildError(f"{spec.label}: no layout found; looked for "
+                             + ", ".join(f"layouts/{t}" for t in spec.templates)) from exc
+        return template.render(**spec.context, size=size, face=spec)
+
+    def layout(self, spec: FaceSpec, size: float):
+        """Lay out a face at a text size and return WeasyPrint's document."""
+        source = HTML(string=self.html(spec, size), base_url=self.layouts.as_uri() + "/",
+                      url_fetcher=self.fetcher)
+        capture = _Capture()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(capture)
+        try:
+            document = source.render(font_config=self.font_config, stylesheets=[self.css])
+        finally:
+            logger.removeHandler(capture)
+        self.warnings += [f"{spec.label}: {m}" for m in capture.messages]
+        if self.fetcher.refused:
+            refused, self.fetcher.refused = self.fetcher.refused, []
+            raise BuildError(f"{spec.label}: the layout asked for resources that are not allowed: "
+                             + ", ".join(refused))
+        return document
+
+    def render(self, spec: FaceSpec) -> RenderedFace:
+        """Render a face at the largest size that fits on one page."""
+        document, size, renders = self.fit(spec)
+        pdf = document.write_pdf(**self.pdf_options)
+        return RenderedFace(spec.key, spec.label, pdf, size, renders)
+
+    def fit(self, spec: FaceSpec):
+        """Return (document, size, renders) for the largest fitting size."""
+        sizes = _sizes(spec.base_size, spec.floor)
+        first = self.layout(spec, sizes[0])
+        if not overflow_mm(first):
+            return first, sizes[0], 1
+        last = self.layout(spec, sizes[-1])
+        excess = overflow_mm(last)
+        if excess:
+            raise FitError(f"{spec.label} does not fit on its card: even at {sizes[-1]:g} pt, "
+                           f"the text is {excess:.0f} mm too long; shorten it by about "
+                           f"{_lines(excess, sizes[-1])} lines")
+        best, renders = (last, sizes[-1]), 2
+        lo, hi = 0, len(sizes) - 1  # sizes[lo] overflows, sizes[hi] fits
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            document = self.layout(spec, sizes[mid])
+            renders += 1
+            if overflow_mm(document):
+                lo = mid
+            else:
+                hi, best = mid, (document, sizes[mid])
+        return best[0], best[1], renders
+
+
+def _sizes(base: float, floor: float) -> list[float]:
+    count = int(round((base - floor) / STEP))
+    return [round(base - i * STEP, 2) for i in range(count + 1)]
+
+
+def _lines(excess_mm: float, size_pt: float) -> int:
+    line_mm = size_pt * 1.3 * 25.4 / 72
+    return max(1, round(excess_mm / line_mm))
+
+
+def overflow_mm(document) -> float:
+    """Return how far a face overflows, in mm: extra pages, or fixed zones that spill."""
+    pages = document.pages
+    extra = sum(_flow_height(page) for page in pages[1:]) / PX_PER_MM
+    return max(extra, zone_overflow_mm(pages[0]))
+
+
+def _flow_height(page) -> float:
+    html_box = page._page_box.children[0]
+    return max((child.margin_height() for child in html_box.children), default=0.0) or 1.0
+
+
+def zone_overflow_mm(page) -> float:
+    """Return the largest spill of a ``data-fit`` zone beyond its own box, in mm."""
+    worst = 0.0
+    for box in page._page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is None or element.get("data-fit") is None or not hasattr(box, "content_box_y"):
+            continue
+        bottom = box.content_box_y() + box.height
+        deepest = max((_bottom(d) for d in box.descendants() if d is not box), default=bottom)
+        worst = max(worst, (deepest - bottom) / PX_PER_MM)
+    return worst if worst > 0.05 else 0.0
+
+
+def _bottom(box) -> float:
+    try:
+        return box.position_y + box.margin_height()
+    except (AttributeError, TypeError):
+        return 0.0

@@ -1,0 +1,496 @@
+"""Print sheets: execute the imposition plans of :mod:`nuancier_print.impose` with pypdf.
+
+This is the only module that writes imposed PDFs. Each source page becomes a
+Form XObject whose bounding box is its BleedBox (so nothing beyond the bleed
+can show); a sheet side is then one content stream of ``q cm Do Q`` placements,
+crop marks, and, on card backs, the printer's duplex :class:`Correction`.
+Everything drawn here is CMYK (``K``/``k`` operators): no RGB reaches the press.
+
+Also here: the duplex calibration sheet and the printer profiles
+(``content/printers.yaml``) that hold each printer's measured correction.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    RectangleObject,
+)
+
+from .errors import BuildError, ContentError, Location, Problem, relative
+from .geometry import mm_to_pt, pt_to_mm
+from .impose import (
+    FLIPS,
+    IDENTITY,
+    Correction,
+    Grid,
+    Matrix,
+    Placement,
+    Target,
+    calibration_targets,
+    card_grid,
+    compose,
+    correction_matrix,
+    crop_marks,
+    saddle_plan,
+    sheet_plan,
+)
+
+SHEETS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "SRA3": (320.0, 450.0)}
+MARK_COLOUR = b"0 0 0 1 K"  # crop and calibration marks: black ink only
+HAIRLINE_PT = 0.25
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class ImposeResult:
+    """What :func:`impose_cards` wrote."""
+
+    out: Path
+    grid: Grid
+    n_cards: int
+    n_sheets: int
+    flip: str
+
+    @property
+    def pages(self) -> int:
+        """Return the number of output pages (two sides per sheet)."""
+        return 2 * self.n_sheets
+
+
+# --- small PDF helpers ---------------------------------------------------------
+
+
+def sheet_size(name: str) -> tuple[float, float]:
+    """Return a sheet's portrait size in mm, or raise BuildError naming the known sheets."""
+    try:
+        return SHEETS[name.upper()]
+    except KeyError:
+        raise BuildError(f"unknown sheet {name!r}: use one of {', '.join(SHEETS)}") from None
+
+
+def _box(page: PageObject, name: str) -> Box:
+    """Return a page box in points (pypdf falls back to the CropBox, then the MediaBox)."""
+    rect = {"trim": page.trimbox, "bleed": page.bleedbox, "media": page.mediabox}[name]
+    return float(rect.left), float(rect.bottom), float(rect.right), float(rect.top)
+
+
+def _as_form(writer: PdfWriter, page: PageObject, bbox: Box):
+    """Return an indirect Form XObject drawing ``page``, clipped to ``bbox`` (points)."""
+    form = DecodedStreamObject()
+    contents = page.get_contents()
+    form.set_data(contents.get_data() if contents is not None else b"")
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(FloatObject(v) for v in bbox)
+    resources = page.get("/Resources")
+    form[NameObject("/Resources")] = (
+        resources.get_object().clone(writer) if resources is not None else DictionaryObject()
+    )
+    if "/Group" in page:
+        form[NameObject("/Group")] = page["/Group"].get_object().clone(writer)
+    return writer._add_object(form)
+
+
+def _num(value: float) -> str:
+    """Format a number for a content stream."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _cm(matrix: Matrix) -> bytes:
+    """Return a ``cm`` operator for a matrix."""
+    return (" ".join(_num(v) for v in matrix) + " cm\n").encode()
+
+
+def _draw(name: str, matrix: Matrix, clip: Box | None = None) -> bytes:
+    """Return the operators that draw form ``name`` through ``matrix``, inside ``clip``."""
+    ops = b"q\n"
+    if clip is not None:
+        x0, y0, x1, y1 = clip
+        ops += f"{_num(x0)} {_num(y0)} {_num(x1 - x0)} {_num(y1 - y0)} re W n\n".encode()
+    return ops + _cm(matrix) + f"/{name} Do\nQ\n".encode()
+
+
+def _segments(segments_mm, width_pt: float = HAIRLINE_PT) -> bytes:
+    """Return the operators that stroke line segments (mm) in black ink."""
+    ops = [b"q", MARK_COLOUR, f"{_num(width_pt)} w 0 J".encode()]
+    for x0, y0, x1, y1 in segments_mm:
+        p = [_num(mm_to_pt(v)) for v in (x0, y0, x1, y1)]
+        ops.append(f"{p[0]} {p[1]} m {p[2]} {p[3]} l S".encode())
+    ops.append(b"Q\n")
+    return b"\n".join(ops)
+
+
+def _add_side(writer: PdfWriter, size_mm, content: bytes, xobjects: dict) -> PageObject:
+    """Append a sheet side of ``size_mm``, whose TrimBox and BleedBox equal its MediaBox."""
+    w, h = mm_to_pt(size_mm[0]), mm_to_pt(size_mm[1])
+    page = writer.add_blank_page(w, h)
+    for box in ("/TrimBox", "/BleedBox"):
+        page[NameObject(box)] = RectangleObject((0, 0, w, h))
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject(f"/{k}"): v for k, v in xobjects.items()})}
+    )
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    return page
+
+
+def _copy_output_intent(reader: PdfReader, writer: PdfWriter) -> None:
+    """Carry the source's PDF/X output intent and XMP metadata over to the sheets."""
+    for key in ("/OutputIntents", "/Metadata"):
+        if key in reader.root_object:
+            writer.root_object[NameObject(key)] = reader.root_object[key].clone(writer)
+
+
+def _read(path: Path) -> PdfReader:
+    """Open a PDF, turning a missing or broken file into a BuildError."""
+    try:
+        return PdfReader(path)
+    except (OSError, ValueError) as error:
+        raise BuildError(f"{relative(path)}: cannot read this PDF ({error})") from None
+
+
+def _write(writer: PdfWriter, out: Path) -> None:
+    """Compress the content streams and write the PDF."""
+    for page in writer.pages:
+        page.compress_content_streams()
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "wb") as handle:
+        writer.write(handle)
+
+
+# --- saddle-stitched booklets -----------------------------------------------------
+
+
+def _saddle_matrix(trim: Box, half: str, sheet_w_pt: float, sheet_h_pt: float) -> Matrix:
+    """Return the matrix putting a page's TrimBox against the spine, centred vertically."""
+    x0, y0, x1, y1 = trim
+    spine = sheet_w_pt / 2
+    left = spine - (x1 - x0) if half == "left" else spine
+    bottom = (sheet_h_pt - (y1 - y0)) / 2
+    return (1.0, 0.0, 0.0, 1.0, left - x0, bottom - y0)
+
+
+def impose_saddle(booklet_pdf: Path, out: Path, sheet: str = "A4") -> None:
+    """Write a booklet's pages two up on landscape sheets, in saddle-stitch duplex order.
+
+    Each page's TrimBox is laid against the spine in its half of the sheet; its
+    bleed is kept where it fits and clipped at the spine and the sheet edge.
+    Print duplex, flipping on the short edge, fold, staple.
+    """
+    reader = _read(booklet_pdf)
+    n = len(reader.pages)
+    if n % 4:
+        raise BuildError(f"{relative(booklet_pdf)}: a saddle-stitched booklet needs a multiple "
+                         f"of 4 pages, got {n}")
+    short, long_ = sheet_size(sheet)
+    w, h = mm_to_pt(long_), mm_to_pt(short)
+    writer = PdfWriter()
+    forms: dict[int, object] = {}
+    halves = {"left": (0.0, 0.0, w / 2, h), "right": (w / 2, 0.0, w, h)}
+    for side in saddle_plan(n):
+        content, xobjects = b"", {}
+        for half, number in (("left", side.left), ("right", side.right)):
+            page = reader.pages[number - 1]
+            if number not in forms:
+                forms[number] = _as_form(writer, page, _box(page, "bleed"))
+            name = f"P{number}"
+            xobjects[name] = forms[number]
+            content += _draw(name, _saddle_matrix(_box(page, "trim"), half, w, h), halves[half])
+        _add_side(writer, (long_, short), content, xobjects)
+    _copy_output_intent(reader, writer)
+    _write(writer, out)
+
+
+# --- card decks ---------------------------------------------------------------------
+
+
+def _deck_format(reader: PdfReader, path: Path) -> tuple[float, float, float]:
+    """Return the deck's trim width, height and bleed (mm), checking every page agrees."""
+    if not reader.pages or len(reader.pages) % 2:
+        raise BuildError(f"{relative(path)}: a deck needs a recto and a verso per card, "
+                         f"got {len(reader.pages)} pages")
+    sizes = []
+    for number, page in enumerate(reader.pages, 1):
+        tx0, ty0, tx1, ty1 = _box(page, "trim")
+        bx0, by0, bx1, by1 = _box(page, "bleed")
+        bleed = min(tx0 - bx0, ty0 - by0, bx1 - tx1, by1 - ty1)
+        sizes.append((number, pt_to_mm(tx1 - tx0), pt_to_mm(ty1 - ty0), max(pt_to_mm(bleed), 0.0)))
+    _, width, height, bleed = sizes[0]
+    for number, w, h, _ in sizes:
+        if abs(w - width) > 0.1 or abs(h - height) > 0.1:
+            raise BuildError(f"{relative(path)}: page {number}: trim size {w:.1f}×{h:.1f} mm "
+                             f"differs from page 1's {width:.1f}×{height:.1f} mm")
+    return round(width, 2), round(height, 2), round(min(s[3] for s in sizes), 2)
+
+
+def _face_matrix(trim: Box, p: Placement, grid: Grid) -> Matrix:
+    """Return the matrix putting a face's TrimBox on its slot, turned by ``p.rotation``."""
+    x0, y0 = trim[0], trim[1]
+    sx, sy = mm_to_pt(p.x), mm_to_pt(p.y)
+    if p.rotation == 180:
+        return (-1.0, 0.0, 0.0, -1.0, sx + mm_to_pt(grid.card_w) + x0, sy + mm_to_pt(grid.card_h) + y0)
+    return (1.0, 0.0, 0.0, 1.0, sx - x0, sy - y0)
+
+
+def _card_side(writer, reader, forms, placements, grid, marks, correction) -> None:
+    """Append one sheet side: its faces, its crop marks (fronts), its correction (backs)."""
+    content, xobjects = b"", {}
+    for p in placements:
+        if p.card is None:
+            continue
+        index = 2 * p.card + (0 if p.face == "recto" else 1)
+        page = reader.pages[index]
+        if index not in forms:
+            forms[index] = _as_form(writer, page, _box(page, "bleed"))
+        name = f"F{index + 1}"
+        xobjects[name] = forms[index]
+        content += _draw(name, _face_matrix(_box(page, "trim"), p, grid))
+    side = placements[0].side
+    if side == "front" and marks:
+        content += _segments(crop_marks(grid))
+    if side == "back" and correction is not None and not correction.is_identity:
+        content = b"q\n" + _cm(correction_matrix(correction, grid.sheet_w, grid.sheet_h)) + content + b"Q\n"
+    _add_side(writer, (grid.sheet_w, grid.sheet_h), content, xobjects)
+
+
+def impose_cards(
+    deck_pdf: Path,
+    out: Path,
+    sheet: str = "A3",
+    flip: str = "long",
+    correction: Correction | None = None,
+    marks: bool = True,
+) -> ImposeResult:
+    """Write a deck (recto, verso per card) as duplex sheets of cards, backs behind fronts.
+
+    Output pages alternate front, back. Faces keep their bleed; crop marks go
+    in the margin of the fronts; ``correction`` moves the backs only.
+    """
+    if flip not in FLIPS:
+        raise BuildError(f"flip must be 'long' or 'short', got {flip!r}")
+    reader = _read(deck_pdf)
+    card_w, card_h, bleed = _deck_format(reader, deck_pdf)
+    try:
+        grid = card_grid(*sheet_size(sheet), card_w, card_h, bleed)
+    except ValueError as error:
+        raise BuildError(f"{relative(deck_pdf)}: {error}") from None
+    n_cards = len(reader.pages) // 2
+    plan = sheet_plan(n_cards, grid, flip)
+    writer, forms = PdfWriter(), {}
+    for _, side in itertools.groupby(plan, key=lambda p: (p.sheet, p.side)):
+        _card_side(writer, reader, forms, list(side), grid, marks, correction)
+    _copy_output_intent(reader, writer)
+    _write(writer, out)
+    return ImposeResult(Path(out), grid, n_cards, len(writer.pages) // 2, flip)
+
+
+# --- calibration sheet ------------------------------------------------------------------
+
+CALIBRATION_TEXT = (
+    "Calibrage recto verso. Imprimez cette page en recto verso, bord long, à 100 % "
+    "(sans « ajuster à la page »). Regardez la feuille par transparence, côté verso "
+    "face à vous : chaque croix du verso doit recouvrir la croix du recto qui a le "
+    "même nombre de points. Mesurez le décalage du verso avec les réglettes : de combien "
+    "faut-il déplacer la croix du verso (vers la droite et vers le haut en positif, en mm) "
+    "pour qu'elle recouvre celle du recto ? Si le décalage change d'un coin à l'autre, "
+    "le verso est tourné (rotation) ou mis à l'échelle (scale). Reportez dx, dy, "
+    "rotation et scale pour cette imprimante dans content/printers.yaml."
+)
+
+
+def _circle(cx: float, cy: float, r: float) -> bytes:
+    """Return a stroked circle (mm) as four Bézier arcs."""
+    k = 0.5523 * r
+    c = [mm_to_pt(v) for v in (cx, cy, r, k)]
+    x, y, r_, k_ = c
+    path = (f"{_num(x + r_)} {_num(y)} m "
+            f"{_num(x + r_)} {_num(y + k_)} {_num(x + k_)} {_num(y + r_)} {_num(x)} {_num(y + r_)} c "
+            f"{_num(x - k_)} {_num(y + r_)} {_num(x - r_)} {_num(y + k_)} {_num(x - r_)} {_num(y)} c "
+            f"{_num(x - r_)} {_num(y - k_)} {_num(x - k_)} {_num(y - r_)} {_num(x)} {_num(y - r_)} c "
+            f"{_num(x + k_)} {_num(y - r_)} {_num(x + r_)} {_num(y - k_)} {_num(x + r_)} {_num(y)} c S\n")
+    return b"q " + MARK_COLOUR + f" {_num(HAIRLINE_PT)} w\n".encode() + path.encode() + b"Q\n"
+
+
+def _dots(t: Target) -> bytes:
+    """Return the identification dots of a target: small black squares right of its centre."""
+    ops = b"q 0 0 0 1 k\n"
+    for n in range(t.dots):
+        x, y = mm_to_pt(t.x + 4 + 2 * n), mm_to_pt(t.y + 3)
+        ops += f"{_num(x)} {_num(y)} {_num(mm_to_pt(1))} {_num(mm_to_pt(1))} re f\n".encode()
+    return ops + b"Q\n"
+
+
+def _scale_ticks(t: Target, reach: float = 10.0) -> list:
+    """Return mm ticks along both arms of a target, for measuring against it."""
+    ticks = []
+    for i in range(-int(reach), int(reach) + 1):
+        if i == 0:
+            continue
+        size = 1.5 if i % 5 else 3.0
+        ticks.append((t.x + i, t.y - size / 2, t.x + i, t.y + size / 2))
+        ticks.append((t.x - size / 2, t.y + i, t.x + size / 2, t.y + i))
+    return ticks
+
+
+def _target(t: Target, ticks: bool) -> bytes:
+    """Return a crosshair with its circle, its dots and, if asked, its mm scale."""
+    arms = [(t.x - 12, t.y, t.x + 12, t.y), (t.x, t.y - 12, t.x, t.y + 12)]
+    ops = _segments(arms + (_scale_ticks(t) if ticks else [])) + _circle(t.x, t.y, 3.0)
+    return ops + _dots(t)
+
+
+def _edge_rulers(w: float, h: float) -> bytes:
+    """Return mm rulers along the four sheet edges, measured from the bottom-left corner."""
+    ticks = []
+    for i in range(1, int(w)):
+        size = 5.0 if i % 10 == 0 else 3.0 if i % 5 == 0 else 1.5
+        ticks += [(i, 0, i, size), (i, h, i, h - size)]
+    for i in range(1, int(h)):
+        size = 5.0 if i % 10 == 0 else 3.0 if i % 5 == 0 else 1.5
+        ticks += [(0, i, size, i), (w, i, w - size, i)]
+    return _segments(ticks, width_pt=0.2)
+
+
+def _instruction_form(writer: PdfWriter, w: float, h: float):
+    """Return a Form XObject with the French instructions, or None without the bundled fonts.
+
+    The text is set by WeasyPrint with the fonts of the repository's ``fonts/``
+    folder only, in black ink (``device-cmyk``); it never falls back to a system font.
+    """
+    try:
+        from . import fonts
+
+        css = fonts.font_face_css()
+        family = fonts.TEXT_FAMILY
+        fonts.isolate()
+    except (ImportError, AttributeError, BuildError):
+        return None
+    from weasyprint import HTML
+
+    html = (
+        f"<style>{css} @page {{ size: {w}mm {h}mm; margin: {h / 2 + 20}mm 40mm 40mm 40mm }}"
+        f" body {{ font-family: '{family}'; font-size: 8pt; line-height: 1.35;"
+        f" color: device-cmyk(0 0 0 1) }}</style><p>{CALIBRATION_TEXT}</p>"
+    )
+    page = PdfReader(io.BytesIO(HTML(string=html).write_pdf())).pages[0]
+    return _as_form(writer, page, _box(page, "media"))
+
+
+def calibration_pdf(out: Path, sheet: str = "A4", correction: Correction | None = None) -> None:
+    """Write the two-sided duplex calibration sheet (portrait, long-edge flip).
+
+    Front: crosshairs at the centre and near each corner, mm rulers along the
+    edges and the instructions. Back: the same crosshairs at the points behind
+    them, each with a mm scale. A ``correction`` moves the back, to check a profile.
+    """
+    w, h = sheet_size(sheet)
+    writer = PdfWriter()
+    front = _edge_rulers(w, h) + b"".join(_target(t, False) for t in calibration_targets(w, h, "front"))
+    text = _instruction_form(writer, w, h)
+    xobjects = {"T": text} if text is not None else {}
+    if text is not None:
+        front += _draw("T", IDENTITY)
+    _add_side(writer, (w, h), front, xobjects)
+    back = b"".join(_target(t, True) for t in calibration_targets(w, h, "back"))
+    if correction is not None and not correction.is_identity:
+        back = b"q\n" + _cm(correction_matrix(correction, w, h)) + back + b"Q\n"
+    _add_side(writer, (w, h), back, {})
+    _write(writer, out)
+
+
+# --- printer profiles -------------------------------------------------------------------
+
+FIELDS = {"dx": (-20.0, 20.0), "dy": (-20.0, 20.0), "rotation": (-5.0, 5.0), "scale": (0.9, 1.1)}
+
+
+def _positions(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Return the 1-based (line, column) of each printer and each of its keys."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    found = {}
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            found[(key.value,)] = (key.start_mark.line + 1, key.start_mark.column + 1)
+            if isinstance(value, yaml.MappingNode):
+                for sub, _ in value.value:
+                    found[(key.value, sub.value)] = (sub.start_mark.line + 1, sub.start_mark.column + 1)
+    return found
+
+
+def _field_problem(name: str, key: str, value) -> str | None:
+    """Return what is wrong with one correction value, if anything."""
+    low, high = FIELDS[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return f"expected a number, got {value!r}"
+    if not low <= value <= high:
+        return f"{value:g} is outside {low:g}..{high:g}"
+    return None
+
+
+def _entry_problems(name, entry) -> list[tuple[tuple[str, ...], str]]:
+    """Return (YAML path, message) for everything wrong with one printer's entry."""
+    if not isinstance(entry, dict):
+        return [((str(name),), "expected a mapping of dx, dy, rotation, scale")]
+    problems = []
+    for key, value in entry.items():
+        if key not in FIELDS:
+            problems.append(((str(name), str(key)),
+                             f"unknown field `{key}`; expected one of {', '.join(FIELDS)}"))
+        elif (message := _field_problem(name, key, value)) is not None:
+            problems.append(((str(name), key), message))
+    return problems
+
+
+def _load_yaml(path: Path, shown: str):
+    """Return the file's text and its ``yaml.safe_load`` value, or raise a located error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise BuildError(f"{shown}: cannot read printer profiles ({error.strerror})") from None
+    try:
+        return text, yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
+        problem = getattr(error, "problem", None) or str(error)
+        raise ContentError([Problem(where, "", f"invalid YAML: {problem}")]) from None
+
+
+def load_printers(path: Path) -> dict[str, Correction]:
+    """Read ``printers.yaml``: printer name → duplex correction (dx, dy mm; rotation °; scale).
+
+    Every problem is reported at once as a :class:`ContentError` naming the
+    file, the line and the ``printer.key`` at fault.
+    """
+    path, shown = Path(path), relative(Path(path))
+    text, data = _load_yaml(path, shown)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContentError([Problem(Location(shown, 1, 1), "", "expected a mapping of printer names")])
+    positions = _positions(text)
+    problems = [
+        Problem(Location(shown, *positions.get(keys, (0, 0))), ".".join(keys), message)
+        for name, entry in data.items()
+        for keys, message in _entry_problems(name, entry)
+    ]
+    if problems:
+        raise ContentError(problems)
+    return {str(name): Correction(**{k: float(v) for k, v in entry.items()}) for name, entry in data.items()}
