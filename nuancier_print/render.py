@@ -11,6 +11,7 @@ how much. Nothing is ever clipped.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -77,11 +78,21 @@ def fr(text) -> Markup:
     return inline_markup(escape(french(str(text))))
 
 
-def inline_markup(escaped: Markup) -> Markup:
-    """Turn ``*text*`` into italics in already escaped text (the only markup allowed)."""
-    import re
+_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_ACRONYM = re.compile(r"\b[A-ZÀ-Ý][A-ZÀ-Ý0-9]+\b")
+_ORDINAL = re.compile(r"\b(\d+)(e|er|re|ère|es|ers|res)\b")
 
-    return Markup(re.sub(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])", r"<em>\1</em>", str(escaped)))
+
+def inline_markup(escaped: Markup) -> Markup:
+    """Add the little markup we allow to already escaped text.
+
+    ``*text*`` becomes italics (the only markup editors may write); words in
+    capitals are kept from hyphenation; ordinals (27e) get superior letters.
+    """
+    text = _ITALIC.sub(r"<em>\1</em>", str(escaped))
+    text = _ACRONYM.sub(r'<span class="nohy">\g<0></span>', text)
+    text = _ORDINAL.sub(r'\1<span class="ordinal">\2</span>', text)
+    return Markup(text)
 
 
 def printed_url(url: str) -> Markup:
@@ -208,10 +219,17 @@ def zone_overflow_mm(page) -> float:
         element = getattr(box, "element", None)
         if element is None or element.get("data-fit") is None or not hasattr(box, "content_box_y"):
             continue
-        bottom = box.content_box_y() + box.height
-        deepest = max((_bottom(d) for d in box.descendants() if d is not box), default=bottom)
-        worst = max(worst, (deepest - bottom) / PX_PER_MM)
+        top = box.content_box_y()
+        bottom = top + box.height
+        inner = [d for d in box.descendants() if d is not box]
+        below = max((_bottom(d) for d in inner), default=bottom) - bottom
+        above = top - min((_top(d) for d in inner), default=top)
+        worst = max(worst, below / PX_PER_MM, above / PX_PER_MM)
     return worst if worst > 0.05 else 0.0
+
+
+def _top(box) -> float:
+    return getattr(box, "position_y", 0.0) or 0.0
 
 
 def _bottom(box) -> float:

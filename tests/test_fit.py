@@ -1,0 +1,111 @@
+"""Fitting faces: text steps down until it fits, or the build says which face and by how much."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from nuancier_print.build import BuildOptions, build
+from nuancier_print.content import load_content
+from nuancier_print.deck import card_format, deck_cards, deck_stylesheet
+from nuancier_print.errors import FitError
+from nuancier_print.render import STEP, Renderer, overflow_mm, zone_overflow_mm
+
+from .conftest import DATA
+
+
+
+def _content(tmp_path, teinte_yaml: str):
+    shutil.copytree(DATA / "mini", tmp_path / "content")
+    (tmp_path / "content" / "teintes" / "2-1-troisieme.yaml").write_text(teinte_yaml, encoding="utf-8")
+    return load_content(tmp_path / "content")
+
+
+def _card(content, key):
+    fmt = card_format(content)
+    card = next(c for c in deck_cards(content, fmt) if c.key == key)
+    return Renderer(deck_stylesheet(fmt), roots=[content.root]), card
+
+
+SENTENCE = "Développer une culture commune de l'expérimentation dans les services publics locaux"
+
+
+def _finalites(count: int) -> str:
+    lines = "\n".join(f"  - {SENTENCE} ({i})" for i in range(count))
+    return f"numero: 2.1\ntitre: Une teinte chargée\nfinalites:\n{lines}\n"
+
+
+def test_a_full_face_steps_down_to_the_largest_size_that_fits(tmp_path):
+    renderer, card = _card(_content(tmp_path, _finalites(22)), "teinte-2-1")
+    face = renderer.render(card.verso)
+    assert 6.5 <= face.size < card.verso.base_size
+    assert len(renderer.layout(card.verso, face.size).pages) == 1
+    assert overflow_mm(renderer.layout(card.verso, face.size + STEP)) > 0
+
+
+def test_a_face_that_fits_keeps_the_base_size(tmp_path):
+    renderer, card = _card(_content(tmp_path, _finalites(3)), "teinte-2-1")
+    face = renderer.render(card.verso)
+    assert face.size == card.verso.base_size and face.renders == 1
+
+
+def test_a_face_too_long_even_at_the_floor_is_reported(tmp_path):
+    renderer, card = _card(_content(tmp_path, _finalites(120)), "teinte-2-1")
+    with pytest.raises(FitError) as info:
+        renderer.render(card.verso)
+    message = str(info.value)
+    assert message.startswith("teinte 2.1, verso does not fit on its card: even at 6.5 pt")
+    assert "mm too long" in message and "lines" in message
+
+
+def test_the_build_reports_every_face_that_does_not_fit_and_keeps_the_old_deck(tmp_path):
+    _content(tmp_path, _finalites(3))
+    out = tmp_path / "out"
+    build(BuildOptions(content=tmp_path / "content", out=out))
+    before = (out / "deck.pdf").read_bytes()
+    (tmp_path / "content" / "teintes" / "2-1-troisieme.yaml").write_text(_finalites(120), encoding="utf-8")
+    with pytest.raises(FitError) as info:
+        build(BuildOptions(content=tmp_path / "content", out=out))
+    assert "teinte 2.1, verso" in str(info.value) and "deck.pdf was not written" in str(info.value)
+    assert (out / "deck.pdf").read_bytes() == before
+
+
+def test_a_long_title_shrinks_instead_of_spilling_out_of_the_band(tmp_path):
+    title = "Une teinte au titre " + "vraiment " * 40 + "long"
+    renderer, card = _card(_content(tmp_path, f"numero: 2.1\ntitre: {title}\n"), "teinte-2-1")
+    assert zone_overflow_mm(renderer.layout(card.recto, 8.0).pages[0]) > 0
+    face = renderer.render(card.recto)
+    assert face.size < 8.0
+    assert zone_overflow_mm(renderer.layout(card.recto, face.size).pages[0]) == 0
+
+
+def test_a_2000_character_word_is_wrapped_inside_the_trim(tmp_path):
+    word = "x" * 2000
+    content = _content(tmp_path, f"numero: 2.1\ntitre: Mot long\nfinalites:\n  - {word}\n")
+    renderer, card = _card(content, "teinte-2-1")
+    face = renderer.render(card.verso)
+    document = renderer.layout(card.verso, face.size)
+    page = document.pages[0]
+    width = page._page_box.margin_width()
+    for box in page._page_box.descendants():
+        if hasattr(box, "position_x") and getattr(box, "text", None):
+            assert box.position_x + box.width <= width + 0.01
+    assert len(reader_pages(face.pdf)) == 1
+
+
+def reader_pages(data: bytes):
+    import io
+
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(data)).pages
+
+
+def test_no_weasyprint_warnings_for_the_shipped_layouts(tmp_path):
+    renderer, card = _card(_content(tmp_path, _finalites(3)), "teinte-2-1")
+    renderer.render(card.recto)
+    renderer.render(card.verso)
+    assert renderer.warnings == []
+
+
