@@ -1,0 +1,645 @@
+"""Preflight: check a print PDF the way a printer's prepress would, before sending it.
+
+:func:`preflight` runs small, independent checks and collects their findings
+(errors stop a print job, warnings deserve a look) into a :class:`Report`:
+
+* ``pdfx``: the file says it is PDF/X-4 (XMP) and has a CMYK ``GTS_PDFX`` output intent;
+* ``boxes``: every page has a TrimBox and a BleedBox, the expected bleed and trim size;
+* ``fonts``: every font is embedded;
+* ``colour``: nothing is DeviceRGB (operators, colour spaces, images, groups, shadings);
+* ``images``: images are placed at 300 dpi or more (error below 150 dpi);
+* ``pages``: a booklet has a multiple of 4 pages;
+* ``geometry`` (decks): no text in the rivet keep-out or within the safe margin of
+  the trim edge, and none smaller than the minimum text size.
+
+Content streams are walked with the current transformation matrix, into Form
+XObjects too, so an image or a colour inside a form counts where it is drawn.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from pypdf import PageObject, PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject
+
+from . import geometry
+from .errors import BuildError, relative
+from .impose import IDENTITY, Matrix, apply, compose
+
+KINDS = ("deck", "booklet", "sheets")
+TOLERANCE_MM = 0.1
+DPI_WARNING = 300
+DPI_ERROR = 150
+PDFXID = "http://www.npes.org/pdfx/ns/id/"
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing found wrong: which check, which page (1-based, None for the file)."""
+
+    check: str
+    page: int | None
+    message: str
+
+
+@dataclass
+class Report:
+    """The findings of one preflight run."""
+
+    path: Path
+    kind: str
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the file can go to print (warnings allowed)."""
+        return not self.errors
+
+    def error(self, check: str, page: int | None, message: str) -> None:
+        """Record an error, once."""
+        finding = Finding(check, page, message)
+        if finding not in self.errors:
+            self.errors.append(finding)
+
+    def warn(self, check: str, page: int | None, message: str) -> None:
+        """Record a warning, once."""
+        finding = Finding(check, page, message)
+        if finding not in self.warnings:
+            self.warnings.append(finding)
+
+    def to_json(self) -> str:
+        """Return the report as JSON, for machines."""
+        return json.dumps(
+            {
+                "file": relative(self.path),
+                "kind": self.kind,
+                "ok": self.ok,
+                "errors": [asdict(f) for f in self.errors],
+                "warnings": [asdict(f) for f in self.warnings],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the checks compare against."""
+
+    kind: str
+    trim: tuple[float, float] | None
+    bleed: float
+    rivet: geometry.Rivet | None
+    min_text_pt: float
+
+
+def preflight(
+    path: Path,
+    *,
+    kind: str,
+    trim: tuple[float, float] | None = None,
+    bleed: float = 3.0,
+    rivet: geometry.Rivet | None = None,
+    min_text_pt: float = geometry.MIN_TEXT_PT,
+) -> Report:
+    """Check a print PDF and return every finding; raise BuildError if it cannot be read.
+
+    ``trim`` is the expected trimmed page size in mm (width, height, not
+    swapped); ``rivet`` defaults to :func:`geometry.rivet_for` each page's trim size.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    path = Path(path)
+    try:
+        reader = PdfReader(path)
+        pages = list(reader.pages)
+    except (OSError, PyPdfError, ValueError) as error:
+        raise BuildError(f"{relative(path)}: cannot read this PDF ({error})") from None
+    report = Report(path, kind)
+    options = Options(kind, trim, bleed, rivet, min_text_pt)
+    check_pdfx(reader, report)
+    check_page_count(pages, report, options)
+    for number, page in enumerate(pages, 1):
+        check_boxes(page, number, report, options)
+        check_colour(page, number, report)
+        check_images(page, number, report)
+        if kind == "deck":
+            check_text_geometry(page, number, report, options)
+    check_fonts(pages, report)
+    return report
+
+
+# --- PDF/X identification ------------------------------------------------------------
+
+
+def _xmp_pdfx_versions(reader: PdfReader) -> list[str]:
+    """Return every pdfxid:GTS_PDFXVersion value declared in the XMP metadata."""
+    metadata = reader.root_object.get("/Metadata")
+    if metadata is None:
+        return []
+    try:
+        root = ET.fromstring(metadata.get_object().get_data())
+    except (ET.ParseError, PyPdfError, ValueError):
+        return []
+    tag = f"{{{PDFXID}}}GTS_PDFXVersion"
+    values = [(el.text or "").strip() for el in root.iter(tag)]
+    values += [el.attrib[tag].strip() for el in root.iter() if tag in el.attrib]
+    return values
+
+
+def _profile_components(intent) -> int | None:
+    """Return the number of components of an output intent's profile, or None."""
+    profile = intent.get("/DestOutputProfile")
+    if profile is None:
+        return None
+    return int(profile.get_object().get("/N", 0))
+
+
+def check_pdfx(reader: PdfReader, report: Report) -> None:
+    """Require PDF/X-4 in the XMP metadata and a CMYK GTS_PDFX output intent."""
+    versions = _xmp_pdfx_versions(reader)
+    if not any(v.startswith("PDF/X-4") for v in versions):
+        found = f"found {', '.join(versions)}" if versions else "none found"
+        report.error("pdfx", None, f"the XMP metadata does not declare pdfxid:GTS_PDFXVersion "
+                                   f"PDF/X-4 ({found})")
+    intents = [i.get_object() for i in reader.root_object.get("/OutputIntents", ArrayObject())]
+    pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
+    if not pdfx:
+        report.error("pdfx", None, "no /OutputIntents entry with /S /GTS_PDFX")
+        return
+    components = [_profile_components(i) for i in pdfx]
+    if 4 not in components:
+        got = ", ".join("none" if c is None else f"N={c}" for c in components)
+        report.error("pdfx", None, f"the PDF/X output intent has no CMYK (N=4) "
+                                   f"/DestOutputProfile ({got})")
+
+
+# --- boxes and page count ----------------------------------------------------------------
+
+
+def _rect_mm(rect) -> tuple[float, float, float, float]:
+    """Return a box (x0, y0, x1, y1) in mm, normalised."""
+    x0, y0, x1, y1 = (float(v) for v in rect)
+    x0, x1, y0, y1 = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+    return tuple(geometry.pt_to_mm(v) for v in (x0, y0, x1, y1))
+
+
+def _bleeds(trim, bleed_box, media) -> dict[str, float]:
+    """Return the bleed on each side (mm), the BleedBox clipped to the MediaBox."""
+    bx0, by0 = max(bleed_box[0], media[0]), max(bleed_box[1], media[1])
+    bx1, by1 = min(bleed_box[2], media[2]), min(bleed_box[3], media[3])
+    return {"left": trim[0] - bx0, "bottom": trim[1] - by0, "right": bx1 - trim[2], "top": by1 - trim[3]}
+
+
+def check_boxes(page: PageObject, number: int, report: Report, options: Options) -> None:
+    """Require a TrimBox and BleedBox, the expected bleed on each side and the trim size."""
+    missing = [b for b in ("/TrimBox", "/BleedBox") if b not in page]
+    if options.kind == "sheets":
+        missing = [b for b in missing if b == "/TrimBox"]
+    for box in missing:
+        report.error("boxes", number, f"no {box[1:]}")
+    if "/TrimBox" not in page:
+        return
+    trim = _rect_mm(page["/TrimBox"])
+    if options.kind != "sheets" and "/BleedBox" in page:
+        bleeds = _bleeds(trim, _rect_mm(page["/BleedBox"]), _rect_mm(page.mediabox))
+        for side, value in bleeds.items():
+            if abs(value - options.bleed) > TOLERANCE_MM:
+                report.error("boxes", number, f"bleed is {value:.1f} mm on the {side} "
+                                              f"(expected {options.bleed:g} mm)")
+    if options.trim is not None:
+        w, h = trim[2] - trim[0], trim[3] - trim[1]
+        ew, eh = options.trim
+        if abs(w - ew) > TOLERANCE_MM or abs(h - eh) > TOLERANCE_MM:
+            report.error("boxes", number, f"trim size is {w:.1f}×{h:.1f} mm "
+                                          f"(expected {ew:g}×{eh:g} mm)")
+
+
+def check_page_count(pages: list, report: Report, options: Options) -> None:
+    """Require a booklet's page count to be a multiple of 4."""
+    if options.kind == "booklet" and len(pages) % 4:
+        report.error("pages", None, f"{len(pages)} pages: a saddle-stitched booklet needs a "
+                                    f"multiple of 4")
+
+
+# --- walking content streams ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Op:
+    """One content-stream operator, with the graphics state the checks need."""
+
+    operator: bytes
+    operands: list
+    ctm: Matrix
+    resources: DictionaryObject
+    where: str  # "page content" or "form /Name"
+
+
+def _resource(resources, category: str, name):
+    """Return a named resource of a category, resolved, or None."""
+    group = resources.get(category) if resources is not None else None
+    if group is None:
+        return None
+    item = group.get_object().get(name)
+    return item.get_object() if item is not None else None
+
+
+def _operations(owner, reader) -> list:
+    """Return the parsed operations of a page or a form stream."""
+    if isinstance(owner, PageObject):
+        contents = owner.get_contents()
+        return contents.operations if contents is not None else []
+    return ContentStream(owner, reader).operations
+
+
+def walk(owner, resources, ctm: Matrix = IDENTITY, where: str = "page content",
+         seen: frozenset = frozenset()) -> Iterator[Op]:
+    """Yield every operator of a page or form, entering forms, with the CTM at each one."""
+    reader = owner.pdf if isinstance(owner, PageObject) else None
+    stack: list[Matrix] = []
+    for operands, operator in _operations(owner, reader):
+        if operator == b"q":
+            stack.append(ctm)
+        elif operator == b"Q" and stack:
+            ctm = stack.pop()
+        elif operator == b"cm" and len(operands) == 6:
+            ctm = compose(tuple(float(v) for v in operands), ctm)
+        yield Op(operator, operands, ctm, resources, where)
+        if operator == b"Do" and operands:
+            yield from _enter_form(operands[0], resources, ctm, seen)
+
+
+def _enter_form(name, resources, ctm: Matrix, seen: frozenset) -> Iterator[Op]:
+    """Yield the operators of the form called ``name``, if it is a form not yet entered."""
+    xobject = _resource(resources, "/XObject", name)
+    if xobject is None or xobject.get("/Subtype") != "/Form" or id(xobject) in seen:
+        return
+    matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
+    inner = xobject.get("/Resources")
+    inner = inner.get_object() if inner is not None else resources
+    yield from walk(xobject, inner, compose(matrix, ctm), f"form {name}", seen | {id(xobject)})
+
+
+def _all_resources(resources, seen: set | None = None) -> Iterator[tuple[str, DictionaryObject]]:
+    """Yield (where, resources) for a resource dict and those of every form, pattern and group it uses."""
+    seen = set() if seen is None else seen
+    if resources is None or id(resources) in seen:
+        return
+    seen.add(id(resources))
+    yield "page resources", resources
+    children = []
+    for name, obj in _items(resources, "/XObject"):
+        if obj.get("/Subtype") == "/Form":
+            children.append(obj.get("/Resources"))
+    for name, obj in _items(resources, "/Pattern"):
+        children.append(obj.get("/Resources"))
+    for name, obj in _items(resources, "/ExtGState"):
+        mask = obj.get("/SMask")
+        if isinstance(mask, DictionaryObject) or hasattr(mask, "get_object"):
+            mask = mask.get_object()
+            if isinstance(mask, DictionaryObject) and "/G" in mask:
+                children.append(mask["/G"].get_object().get("/Resources"))
+    for child in children:
+        if child is not None:
+            for _, found in _all_resources(child.get_object(), seen):
+                yield "form resources", found
+
+
+def _items(resources, category: str) -> Iterator[tuple[str, DictionaryObject]]:
+    """Yield (name, resolved object) for every resource of a category."""
+    group = resources.get(category)
+    if group is None:
+        return
+    for name, obj in group.get_object().items():
+        obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            yield name, obj
+
+
+# --- colour ------------------------------------------------------------------------------------
+
+RGB_NAMES = {"/DeviceRGB", "/RGB", "/CalRGB"}
+PASS_THROUGH = {"/DeviceCMYK", "/DeviceGray", "/CMYK", "/G", "/Pattern", "/Lab"}
+
+
+def is_rgb(space, resources=None, depth: int = 0) -> bool:
+    """Tell whether a colour space is RGB: DeviceRGB, CalRGB, ICCBased N=3, or built on one."""
+    if depth > 8 or space is None:
+        return False
+    space = space.get_object() if hasattr(space, "get_object") else space
+    if isinstance(space, NameObject) or isinstance(space, str):
+        if space in RGB_NAMES:
+            return True
+        if space in PASS_THROUGH:
+            return False
+        return is_rgb(_resource(resources, "/ColorSpace", space), resources, depth + 1)
+    if isinstance(space, ArrayObject) and space:
+        family = space[0]
+        if family == "/ICCBased":
+            return int(space[1].get_object().get("/N", 0)) == 3
+        if family in RGB_NAMES:
+            return True
+        if family in ("/Indexed", "/I", "/Pattern") and len(space) > 1:
+            return is_rgb(space[1], resources, depth + 1)
+        if family in ("/Separation", "/DeviceN") and len(space) > 2:
+            return is_rgb(space[2], resources, depth + 1)
+    return False
+
+
+def _rgb_in_content(op: Op, state: dict) -> str | None:
+    """Return why this operator paints in RGB, if it does; track the current colour spaces."""
+    if op.operator in (b"rg", b"RG"):
+        return f"`{op.operator.decode()}` operator in the {op.where}"
+    if op.operator in (b"cs", b"CS") and op.operands:
+        state["fill" if op.operator == b"cs" else "stroke"] = op.operands[0]
+    elif op.operator in (b"sc", b"scn", b"SC", b"SCN"):
+        space = state.get("fill" if op.operator in (b"sc", b"scn") else "stroke")
+        if space is not None and is_rgb(space, op.resources):
+            return f"`{op.operator.decode()}` in an RGB colour space in the {op.where}"
+    elif op.operator == b"INLINE IMAGE" and isinstance(op.operands, dict):
+        settings = op.operands.get("settings", {})
+        space = settings.get("/CS", settings.get("/ColorSpace"))
+        if space is not None and is_rgb(space, op.resources):
+            return f"an inline RGB image in the {op.where}"
+    return None
+
+
+def _rgb_operators(page: PageObject) -> list[str]:
+    """Return why the page's content (forms included) paints in RGB."""
+    found, states = [], {}
+    for op in walk(page, page.get("/Resources")):
+        reason = _rgb_in_content(op, states.setdefault(op.where, {}))
+        if reason and reason not in found:
+            found.append(reason)
+    return found
+
+
+def _rgb_resources(resources) -> list[str]:
+    """Return why a page's resources (forms, patterns, images, shadings, groups) hold RGB."""
+    found = []
+    for where, res in _all_resources(resources):
+        for name, space in (res.get("/ColorSpace") or DictionaryObject()).get_object().items():
+            if is_rgb(space, res):
+                found.append(f"colour space {name} is RGB ({where})")
+        for name, obj in _items(res, "/XObject"):
+            if obj.get("/Subtype") == "/Image" and is_rgb(obj.get("/ColorSpace"), res):
+                found.append(f"image {name} is RGB")
+            group = obj.get("/Group")
+            if group is not None and is_rgb(group.get_object().get("/CS"), res):
+                found.append(f"form {name} has an RGB transparency group")
+        for name, obj in _items(res, "/Shading"):
+            if is_rgb(obj.get("/ColorSpace"), res):
+                found.append(f"shading {name} is RGB")
+        for name, obj in _items(res, "/Pattern"):
+            shading = obj.get("/Shading")
+            if shading is not None and is_rgb(shading.get_object().get("/ColorSpace"), res):
+                found.append(f"pattern {name} has an RGB shading")
+    return found
+
+
+def check_colour(page: PageObject, number: int, report: Report) -> None:
+    """Report every DeviceRGB use on a page: content, resources, images, groups, shadings."""
+    reasons = _rgb_operators(page) + _rgb_resources(page.get("/Resources"))
+    group = page.get("/Group")
+    if group is not None and is_rgb(group.get_object().get("/CS"), page.get("/Resources")):
+        reasons.append("the page has an RGB transparency group")
+    for reason in dict.fromkeys(reasons):
+        report.error("colour", number, f"RGB colour: {reason}")
+
+
+# --- images ---------------------------------------------------------------------------------------
+
+
+def _image_size(op: Op) -> tuple[str, int, int] | None:
+    """Return (label, width px, height px) if this operator draws a non-mask image."""
+    if op.operator == b"Do" and op.operands:
+        image = _resource(op.resources, "/XObject", op.operands[0])
+        if image is None or image.get("/Subtype") != "/Image" or image.get("/ImageMask"):
+            return None
+        return f"image {op.operands[0]}", int(image["/Width"]), int(image["/Height"])
+    if op.operator == b"INLINE IMAGE" and isinstance(op.operands, dict):
+        s = op.operands.get("settings", {})
+        if s.get("/IM", s.get("/ImageMask")):
+            return None
+        return "inline image", int(s.get("/W", s.get("/Width", 0))), int(s.get("/H", s.get("/Height", 0)))
+    return None
+
+
+def effective_dpi(width_px: int, height_px: int, ctm: Matrix) -> tuple[float, float, float]:
+    """Return (dpi, placed width mm, placed height mm) of an image drawn through ``ctm``."""
+    a, b, c, d, _, _ = ctm
+    w_pt, h_pt = math.hypot(a, b), math.hypot(c, d)
+    if w_pt == 0 or h_pt == 0:
+        return math.inf, 0.0, 0.0
+    dpi = min(width_px / (w_pt / 72), height_px / (h_pt / 72))
+    return dpi, geometry.pt_to_mm(w_pt), geometry.pt_to_mm(h_pt)
+
+
+def check_images(page: PageObject, number: int, report: Report) -> None:
+    """Warn about images under 300 dpi as placed; error under 150 dpi."""
+    for op in walk(page, page.get("/Resources")):
+        found = _image_size(op)
+        if found is None:
+            continue
+        label, w_px, h_px = found
+        dpi, w_mm, h_mm = effective_dpi(w_px, h_px, op.ctm)
+        message = (f"{label} is {dpi:.0f} dpi as placed ({w_px}×{h_px} px over "
+                   f"{w_mm:.1f}×{h_mm:.1f} mm)")
+        if dpi < DPI_ERROR:
+            report.error("images", number, f"{message}, below the {DPI_ERROR} dpi minimum")
+        elif dpi < DPI_WARNING:
+            report.warn("images", number, f"{message}, below the {DPI_WARNING} dpi wanted")
+
+
+# --- fonts ------------------------------------------------------------------------------------------
+
+
+def _font_embedded(font: DictionaryObject) -> bool:
+    """Tell whether a font carries its glyphs (Type3 fonts always do)."""
+    subtype = font.get("/Subtype")
+    if subtype == "/Type3":
+        return True
+    if subtype == "/Type0":
+        descendants = font.get("/DescendantFonts")
+        return bool(descendants) and all(
+            _font_embedded(d.get_object()) for d in descendants.get_object())
+    descriptor = font.get("/FontDescriptor")
+    if descriptor is None:
+        return False
+    return any(key in descriptor.get_object() for key in FONT_FILES)
+
+
+def check_fonts(pages: list, report: Report) -> None:
+    """Report every font that is not embedded, once, on the first page that uses it."""
+    seen = set()
+    for number, page in enumerate(pages, 1):
+        for _, resources in _all_resources(page.get("/Resources")):
+            for _, font in _items(resources, "/Font"):
+                if id(font) in seen:
+                    continue
+                seen.add(id(font))
+                if not _font_embedded(font):
+                    name = str(font.get("/BaseFont", "(unnamed)")).lstrip("/")
+                    report.error("fonts", number, f"font {name} is not embedded")
+
+
+# --- text geometry (decks) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """A piece of text as placed on the page: its box in mm (PDF axes) and its size in pt."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    size: float
+
+
+def _font_metrics(font_dict) -> tuple[dict, dict, float, float]:
+    """Return (widths by code, code by character, ascent, descent) per 1000 em, best effort."""
+    try:
+        from pypdf.generic._font import Font  # pypdf keeps its font metrics private
+
+        font = Font.from_font_resource(font_dict)
+    except Exception:  # noqa: BLE001 - metrics are an estimate; fall back to averages
+        return {"default": 500}, {}, 800.0, -200.0
+    codes = {v: k for k, v in font.character_map.items() if isinstance(v, str)}
+    ascent = float(getattr(font.font_descriptor, "ascent", 0) or 800)
+    descent = float(getattr(font.font_descriptor, "descent", 0) or -200)
+    return font.character_widths, codes, ascent, descent
+
+
+def _advance(text: str, metrics) -> float:
+    """Return a run's advance width per unit font size."""
+    widths, codes, _, _ = metrics
+    default = widths.get("default", 500)
+    return sum(widths.get(codes.get(ch, ch), default) for ch in text) / 1000
+
+
+def _run(text: str, matrix: Matrix, font_size: float, metrics) -> TextRun:
+    """Return the placed box of a run drawn through ``matrix`` (text space to page)."""
+    width = _advance(text, metrics) * font_size
+    top, bottom = metrics[2] / 1000 * font_size, metrics[3] / 1000 * font_size
+    corners = [apply(matrix, x, y) for x in (0.0, width) for y in (bottom, top)]
+    xs = [geometry.pt_to_mm(x) for x, _ in corners]
+    ys = [geometry.pt_to_mm(y) for _, y in corners]
+    size = font_size * math.hypot(matrix[2], matrix[3])
+    return TextRun(text, (min(xs), min(ys), max(xs), max(ys)), size)
+
+
+class _TextCollector:
+    """Collect text runs from pypdf's visitors, carrying the CTM of enclosing forms.
+
+    pypdf restarts the CTM at identity inside a Form XObject; the ``Do``
+    operator's before/after visitors bracket the form, so a stack of
+    ``form /Matrix × CTM at Do × outer`` restores page coordinates.
+    """
+
+    def __init__(self, page: PageObject):
+        self.runs: list[TextRun] = []
+        self.stack: list[tuple[Matrix, object]] = [(IDENTITY, page.get("/Resources"))]
+        self.metrics: dict[int, tuple] = {}
+
+    def before(self, operator, operands, cm, tm) -> None:
+        """Enter a form on ``Do``."""
+        if operator != b"Do":
+            return
+        outer, resources = self.stack[-1]
+        xobject = _resource(resources, "/XObject", operands[0]) if operands else None
+        if xobject is None or xobject.get("/Subtype") != "/Form":
+            self.stack.append((outer, resources))
+            return
+        matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
+        inner = xobject.get("/Resources")
+        here = compose(compose(matrix, tuple(cm)), outer)
+        self.stack.append((here, inner.get_object() if inner is not None else resources))
+
+    def after(self, operator, operands, cm, tm) -> None:
+        """Leave a form after ``Do``."""
+        if operator == b"Do" and len(self.stack) > 1:
+            self.stack.pop()
+
+    def text(self, text, cm, tm, font_dict, font_size) -> None:
+        """Record one visible run."""
+        shown = text.strip()
+        if not shown or font_dict is None:
+            return
+        key = id(font_dict)
+        if key not in self.metrics:
+            self.metrics[key] = _font_metrics(font_dict)
+        matrix = compose(compose(tuple(tm), tuple(cm)), self.stack[-1][0])
+        self.runs.append(_run(text.rstrip(), matrix, float(font_size), self.metrics[key]))
+
+
+def text_runs(page: PageObject) -> list[TextRun]:
+    """Return the visible text runs of a page, in page millimetres."""
+    collector = _TextCollector(page)
+    page.extract_text(visitor_operand_before=collector.before,
+                      visitor_operand_after=collector.after,
+                      visitor_text=collector.text)
+    return collector.runs
+
+
+def _snippet(text: str) -> str:
+    """Return a short quotation of a run."""
+    text = " ".join(text.split())
+    return f"“{text[:30]}…”" if len(text) > 30 else f"“{text}”"
+
+
+def _overlaps(a, b) -> bool:
+    """Tell whether two boxes (x0, y0, x1, y1) overlap by more than a hair."""
+    return a[0] < b[2] - 1e-6 and b[0] < a[2] - 1e-6 and a[1] < b[3] - 1e-6 and b[1] < a[3] - 1e-6
+
+
+def _keepout_on_page(trim, rivet: geometry.Rivet):
+    """Return the rivet keep-out in page mm (PDF axes) for a trim box."""
+    x0, y0, x1, y1 = rivet.keepout_box()  # card axes: from the top-left, y down
+    return trim[0] + x0, trim[3] - y1, trim[0] + x1, trim[3] - y0
+
+
+def check_text_geometry(page: PageObject, number: int, report: Report, options: Options) -> None:
+    """Keep text out of the rivet keep-out and the safe margin, and at or above the minimum size."""
+    trim = _rect_mm(page.trimbox)
+    rivet = options.rivet or geometry.rivet_for(trim[2] - trim[0], trim[3] - trim[1])
+    keepout = _keepout_on_page(trim, rivet)
+    for run in text_runs(page):
+        quote = _snippet(run.text)
+        if run.size < options.min_text_pt - 0.01:
+            report.error("geometry", number, f"text at {run.size:.1f} pt is below the "
+                                             f"{options.min_text_pt:g} pt minimum: {quote}")
+        if _overlaps(run.box, keepout):
+            report.error("geometry", number, f"text in the rivet keep-out: {quote}")
+        edge = min(run.box[0] - trim[0], run.box[1] - trim[1], trim[2] - run.box[2], trim[3] - run.box[3])
+        if edge < 0:
+            report.error("geometry", number, f"text crosses the trim edge by {-edge:.1f} mm: {quote}")
+        elif edge < geometry.SAFE_MM - 0.01:
+            report.error("geometry", number, f"text {edge:.1f} mm from the trim edge (safe zone "
+                                             f"{geometry.SAFE_MM:g} mm): {quote}")
+
+
+# --- output -------------------------------------------------------------------------------------------------
+
+
+def format_report(report: Report) -> list[str]:
+    """Return the report as plain lines: errors, then warnings, then a summary."""
+    name = relative(report.path)
+
+    def line(finding: Finding, label: str = "") -> str:
+        page = f" page {finding.page}:" if finding.page is not None else ""
+        return f"{name}:{page}{label} {finding.message}"
+
+    lines = [line(f) for f in report.errors] + [line(f, " warning:") for f in report.warnings]
+    e, w = len(report.errors), len(report.warnings)
+    verdict = "ready for print" if report.ok else "not ready for print"
+    lines.append(f"{name}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}: {verdict}")
+    return lines

@@ -1,0 +1,400 @@
+"""Preflight: one good and one deliberately broken PDF per check.
+
+Good files are rendered by WeasyPrint as PDF/X-4 with the FOGRA39 profile as
+``device-cmyk`` output intent (DejaVu from the machine is fine here: only the
+checks are under test). Broken files either change one thing in the HTML or
+are built, or edited, with pypdf.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    RectangleObject,
+)
+from weasyprint import HTML
+
+from nuancier_print.errors import BuildError
+from nuancier_print.geometry import Rivet
+from nuancier_print.preflight import effective_dpi, format_report, preflight, text_runs
+
+ROOT = Path(__file__).resolve().parents[1]
+ICC = ROOT / "layouts" / "icc" / "FOGRA39L-coated.icc"
+DL = (99.0, 210.0)
+
+
+def render(tmp_path: Path, body: str, *, css: str = "", name: str = "face.pdf",
+           size=DL, bleed: float = 3.0, pdfx: bool = True) -> Path:
+    """Render one card face with WeasyPrint; PDF/X-4 with a CMYK intent unless pdfx=False."""
+    profile = (f"@color-profile device-cmyk {{ src: url({ICC.as_uri()}); "
+               f"components: c, m, y, k }}" if pdfx else "")
+    html = f"""<style>{profile}
+      @page {{ size: {size[0]}mm {size[1]}mm; bleed: {bleed}mm; margin: 0;
+               background: device-cmyk(0.1 0 0.3 0) }}
+      body {{ margin: 0; font-family: 'DejaVu Sans'; font-size: 8pt;
+              color: device-cmyk(0 0 0 1) }}
+      .at {{ position: absolute; white-space: nowrap }}
+      {css}</style>{body}"""
+    out = tmp_path / name
+    kwargs = {"pdf_variant": "pdf/x-4"} if pdfx else {}
+    HTML(string=html).write_pdf(out, **kwargs)
+    return out
+
+
+GOOD_TEXT = '<div class="at" style="left: 10mm; top: 20mm">Participation citoyenne</div>'
+
+
+def checks(report, severity: str = "errors") -> set[str]:
+    """Return the names of the checks that found something."""
+    return {f.check for f in getattr(report, severity)}
+
+
+def messages(report) -> str:
+    """Return all findings as one string, for matching."""
+    return "\n".join(format_report(report))
+
+
+# --- a good file passes every check ---------------------------------------------------
+
+
+def test_a_good_pdfx_card_passes_every_check(tmp_path):
+    pdf = render(tmp_path, GOOD_TEXT)
+    report = preflight(pdf, kind="deck", trim=DL)
+    assert report.ok, messages(report)
+    assert report.errors == [] and report.warnings == []
+    assert format_report(report)[-1] == f"{pdf}: 0 errors, 0 warnings: ready for print"
+
+
+def test_report_to_json_lists_findings(tmp_path):
+    pdf = render(tmp_path, GOOD_TEXT, pdfx=False)
+    data = json.loads(preflight(pdf, kind="deck").to_json())
+    assert data["ok"] is False and data["kind"] == "deck"
+    assert {e["check"] for e in data["errors"]} == {"pdfx"}
+    assert all(set(e) == {"check", "page", "message"} for e in data["errors"])
+
+
+def test_unknown_kind_and_unreadable_file_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="kind"):
+        preflight(tmp_path / "x.pdf", kind="poster")
+    (tmp_path / "broken.pdf").write_bytes(b"not a pdf")
+    with pytest.raises(BuildError, match="broken.pdf: cannot read"):
+        preflight(tmp_path / "broken.pdf", kind="deck")
+
+
+# --- PDF/X identification ----------------------------------------------------------------
+
+
+def test_missing_pdfx_identification_and_output_intent(tmp_path):
+    report = preflight(render(tmp_path, GOOD_TEXT, pdfx=False), kind="deck")
+    text = messages(report)
+    assert "does not declare pdfxid:GTS_PDFXVersion PDF/X-4" in text
+    assert "no /OutputIntents entry with /S /GTS_PDFX" in text
+
+
+def test_an_rgb_output_profile_is_refused(tmp_path):
+    pdf = render(tmp_path, GOOD_TEXT)
+    writer = PdfWriter(clone_from=pdf)
+    intent = writer.root_object["/OutputIntents"][0].get_object()
+    intent["/DestOutputProfile"].get_object()[NameObject("/N")] = NumberObject(3)
+    writer.write(tmp_path / "rgb-intent.pdf")
+    report = preflight(tmp_path / "rgb-intent.pdf", kind="deck")
+    pdfx = [f.message for f in report.errors if f.check == "pdfx"]
+    assert pdfx == ["the PDF/X output intent has no CMYK (N=4) /DestOutputProfile (N=3)"]
+
+
+# --- boxes ---------------------------------------------------------------------------------
+
+
+def test_missing_trimbox_is_an_error(tmp_path):
+    writer = PdfWriter(clone_from=render(tmp_path, GOOD_TEXT))
+    del writer.pages[0]["/TrimBox"]
+    writer.write(tmp_path / "no-trim.pdf")
+    report = preflight(tmp_path / "no-trim.pdf", kind="deck")
+    assert [(f.check, f.page, f.message) for f in report.errors if f.check == "boxes"] == [
+        ("boxes", 1, "no TrimBox")]
+
+
+def test_wrong_bleed_is_reported_per_side(tmp_path):
+    report = preflight(render(tmp_path, GOOD_TEXT, bleed=2), kind="deck", trim=DL)
+    assert checks(report) == {"boxes"}
+    assert "bleed is 2.0 mm on the left (expected 3 mm)" in messages(report)
+    assert len(report.errors) == 4
+
+
+def test_trim_size_must_match_exactly_not_rotated(tmp_path):
+    report = preflight(render(tmp_path, GOOD_TEXT), kind="deck", trim=(210, 99))
+    assert [f.message for f in report.errors] == ["trim size is 99.0×210.0 mm (expected 210×99 mm)"]
+    assert preflight(render(tmp_path, GOOD_TEXT), kind="deck", trim=DL).ok
+
+
+# --- colour ----------------------------------------------------------------------------------
+
+
+def test_rgb_text_is_an_error(tmp_path):
+    pdf = render(tmp_path, GOOD_TEXT, css=".at { color: rgb(255, 0, 0) }")
+    report = preflight(pdf, kind="deck")
+    assert checks(report) == {"colour"}
+    assert "RGB colour: `rg` operator in the page content" in messages(report)
+
+
+def blank_writer(size_pt=(200, 200)) -> tuple[PdfWriter, object]:
+    """Return a writer with one blank page, with TrimBox and BleedBox set."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(*size_pt)
+    for box in ("/TrimBox", "/BleedBox"):
+        page[NameObject(box)] = RectangleObject((0, 0, *size_pt))
+    return writer, page
+
+
+def stream(writer, data: bytes, **entries):
+    """Add a stream object with these dictionary entries."""
+    obj = DecodedStreamObject()
+    obj.set_data(data)
+    for key, value in entries.items():
+        obj[NameObject(f"/{key}")] = value
+    return writer._add_object(obj)
+
+
+def set_page(writer, page, content: bytes, resources: dict) -> None:
+    """Give a page its content and resources."""
+    page[NameObject("/Contents")] = stream(writer, content)
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject(k): DictionaryObject(v) for k, v in resources.items()})
+
+
+def form(writer, content: bytes, resources: dict | None = None, **entries):
+    """Add a Form XObject."""
+    res = DictionaryObject({NameObject(k): DictionaryObject(v) for k, v in (resources or {}).items()})
+    return stream(writer, content, Type=NameObject("/XObject"), Subtype=NameObject("/Form"),
+                  BBox=ArrayObject([NumberObject(0), NumberObject(0), NumberObject(100),
+                                    NumberObject(100)]), Resources=res, **entries)
+
+
+def test_rgb_inside_a_form_and_an_rgb_group_are_found(tmp_path):
+    writer, page = blank_writer()
+    group = DictionaryObject({NameObject("/S"): NameObject("/Transparency"),
+                              NameObject("/CS"): NameObject("/DeviceRGB")})
+    fx = form(writer, b"0 0 0 1 k 1 0 0 RG 0 0 10 10 re B", Group=group)
+    set_page(writer, page, b"q /Fx Do Q", {"/XObject": {NameObject("/Fx"): fx}})
+    writer.write(tmp_path / "form.pdf")
+    text = messages(preflight(tmp_path / "form.pdf", kind="sheets"))
+    assert "`RG` operator in the form /Fx" in text
+    assert "form /Fx has an RGB transparency group" in text
+
+
+def test_scn_in_an_icc_rgb_space_and_rgb_images_are_found(tmp_path):
+    writer, page = blank_writer()
+    icc3 = stream(writer, b"fake profile", N=NumberObject(3))
+    image = stream(writer, bytes(4 * 4 * 3), Type=NameObject("/XObject"),
+                   Subtype=NameObject("/Image"), Width=NumberObject(4), Height=NumberObject(4),
+                   ColorSpace=NameObject("/DeviceRGB"), BitsPerComponent=NumberObject(8))
+    set_page(writer, page, b"/C0 cs 1 0 0 scn 0 0 5 5 re f q 1 0 0 1 0 0 cm /Im0 Do Q", {
+        "/ColorSpace": {NameObject("/C0"): ArrayObject([NameObject("/ICCBased"), icc3])},
+        "/XObject": {NameObject("/Im0"): image},
+    })
+    writer.write(tmp_path / "icc.pdf")
+    text = messages(preflight(tmp_path / "icc.pdf", kind="sheets"))
+    assert "`scn` in an RGB colour space in the page content" in text
+    assert "colour space /C0 is RGB" in text
+    assert "image /Im0 is RGB" in text
+
+
+def test_cmyk_and_gray_content_is_not_rgb(tmp_path):
+    writer, page = blank_writer()
+    icc4 = stream(writer, b"fake profile", N=NumberObject(4))
+    set_page(writer, page, b"0 0 0 1 K 0 1 0 0 k /C0 cs 0 0 0 1 scn 0.5 g 0 0 5 5 re B", {
+        "/ColorSpace": {NameObject("/C0"): ArrayObject([NameObject("/ICCBased"), icc4])}})
+    writer.write(tmp_path / "cmyk.pdf")
+    assert "colour" not in checks(preflight(tmp_path / "cmyk.pdf", kind="sheets"))
+
+
+# --- fonts -----------------------------------------------------------------------------------------
+
+
+def test_an_unembedded_type1_font_is_an_error(tmp_path):
+    writer, page = blank_writer()
+    helvetica = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    set_page(writer, page, b"BT 0 0 0 1 k /F1 12 Tf 20 100 Td (Bonjour) Tj ET",
+             {"/Font": {NameObject("/F1"): helvetica}})
+    writer.write(tmp_path / "helvetica.pdf")
+    report = preflight(tmp_path / "helvetica.pdf", kind="sheets")
+    assert [(f.check, f.page, f.message) for f in report.errors if f.check == "fonts"] == [
+        ("fonts", 1, "font Helvetica is not embedded")]
+
+
+def test_weasyprint_fonts_are_embedded_type0_descendants(tmp_path):
+    pdf = render(tmp_path, GOOD_TEXT)
+    font = next(iter(PdfReader(pdf).pages[0]["/Resources"]["/Font"].values())).get_object()
+    assert font["/Subtype"] == "/Type0"  # so the descendant-font path is the one exercised
+    assert "fonts" not in checks(preflight(pdf, kind="deck"))
+
+
+# --- images -----------------------------------------------------------------------------------------
+
+
+def gray_image(writer, px: int):
+    """Add a px × px DeviceGray image."""
+    return stream(writer, bytes(px * px), Type=NameObject("/XObject"), Subtype=NameObject("/Image"),
+                  Width=NumberObject(px), Height=NumberObject(px),
+                  ColorSpace=NameObject("/DeviceGray"), BitsPerComponent=NumberObject(8))
+
+
+@pytest.mark.parametrize("px, severity", [(100, "errors"), (200, "warnings"), (400, None)])
+def test_image_resolution_thresholds(tmp_path, px, severity):
+    writer, page = blank_writer()
+    # Each image is drawn one inch square, so its dpi is its pixel count.
+    set_page(writer, page, b"q 72 0 0 72 10 10 cm /Im0 Do Q",
+             {"/XObject": {NameObject("/Im0"): gray_image(writer, px)}})
+    writer.write(tmp_path / "img.pdf")
+    report = preflight(tmp_path / "img.pdf", kind="sheets")
+    found = {"errors": checks(report), "warnings": checks(report, "warnings")}
+    for kind in ("errors", "warnings"):
+        assert ("images" in found[kind]) == (kind == severity)
+    if severity == "errors":
+        assert "image /Im0 is 100 dpi as placed (100×100 px over 25.4×25.4 mm), below the " \
+               "150 dpi minimum" in messages(report)
+
+
+def test_image_resolution_counts_the_form_matrix_and_the_ctm(tmp_path):
+    writer, page = blank_writer()
+    # 100 px drawn at half an inch (CTM 0.5 × form /Matrix 72) is 200 dpi: a warning only.
+    fx = form(writer, b"q 72 0 0 72 0 0 cm /Im0 Do Q",
+              {"/XObject": {NameObject("/Im0"): gray_image(writer, 100)}})
+    set_page(writer, page, b"q 0.5 0 0 0.5 0 0 cm /Fx Do Q", {"/XObject": {NameObject("/Fx"): fx}})
+    writer.write(tmp_path / "form-img.pdf")
+    report = preflight(tmp_path / "form-img.pdf", kind="sheets")
+    assert "images" not in checks(report)
+    assert [f.message for f in report.warnings] == [
+        "image /Im0 is 200 dpi as placed (100×100 px over 12.7×12.7 mm), below the 300 dpi wanted"]
+
+
+def test_effective_dpi_of_a_rotated_placement():
+    dpi, w, h = effective_dpi(300, 600, (0, 72, -144, 0, 0, 0))  # quarter turn
+    assert dpi == pytest.approx(300) and (w, h) == pytest.approx((25.4, 50.8))
+
+
+# --- booklets ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_pages, ok", [(6, False), (8, True)])
+def test_booklet_page_count_must_be_a_multiple_of_4(tmp_path, n_pages, ok):
+    writer = PdfWriter()
+    for _ in range(n_pages):
+        page = writer.add_blank_page(420, 595)
+        for box in ("/TrimBox", "/BleedBox"):
+            page[NameObject(box)] = RectangleObject((0, 0, 420, 595))
+    writer.write(tmp_path / "booklet.pdf")
+    report = preflight(tmp_path / "booklet.pdf", kind="booklet", bleed=0)
+    assert ("pages" in checks(report)) is not ok
+    if not ok:
+        assert "6 pages: a saddle-stitched booklet needs a multiple of 4" in messages(report)
+
+
+# --- text geometry -----------------------------------------------------------------------------------
+
+
+def test_text_in_the_rivet_keepout_is_an_error(tmp_path):
+    # The DL rivet is centred 10 mm above the bottom edge: (49.5, 200) from the top-left.
+    pdf = render(tmp_path, '<div class="at" style="left: 44mm; top: 197mm">Rivet</div>')
+    report = preflight(pdf, kind="deck", trim=DL)
+    assert [f.message for f in report.errors] == ["text in the rivet keep-out: “Rivet”"]
+
+
+def test_an_explicit_rivet_moves_the_keepout(tmp_path):
+    pdf = render(tmp_path, GOOD_TEXT)  # text at (10, 20) mm from the top-left
+    assert preflight(pdf, kind="deck", rivet=Rivet(cx=15, cy=22)).errors[0].message == (
+        "text in the rivet keep-out: “Participation citoyenne”")
+
+
+def test_text_too_close_to_the_trim_edge_is_an_error(tmp_path):
+    pdf = render(tmp_path, '<div class="at" style="left: 1mm; top: 50mm">Bord</div>')
+    report = preflight(pdf, kind="deck")
+    assert checks(report) == {"geometry"}
+    (finding,) = report.errors
+    assert finding.message.startswith("text 1.0 mm from the trim edge (safe zone 3 mm)")
+
+
+LONG_LINE = "Participation citoyenne et action publique"  # about 59 mm long at 8 pt
+
+
+@pytest.mark.parametrize("left, expected", [
+    (25, None),
+    (38, "text {margin:.1f} mm from the trim edge (safe zone 3 mm): “Participation citoyenne et act…”"),
+    (60, "text crosses the trim edge by {overrun:.1f} mm: “Participation citoyenne et act…”"),
+])
+def test_the_end_of_a_run_counts_for_the_safe_zone(tmp_path, left, expected):
+    # Every run starts well inside: only its width can bring it near the right edge.
+    pdf = render(tmp_path, f'<div class="at" style="left: {left}mm; top: 50mm">{LONG_LINE}</div>')
+    report = preflight(pdf, kind="deck")
+    (run,) = text_runs(PdfReader(pdf).pages[0])  # its box is checked against poppler below
+    margin = DL[0] - run.box[2]
+    if expected is None:
+        assert margin > 3 and report.ok, messages(report)
+    else:
+        assert [f.message for f in report.errors] == [expected.format(margin=margin, overrun=-margin)]
+        assert margin < 3
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_text_run_boxes_agree_with_poppler(tmp_path):
+    pdf = render(tmp_path, f'<div class="at" style="left: 20mm; top: 50mm">{LONG_LINE}</div>')
+    (run,) = text_runs(PdfReader(pdf).pages[0])
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    line = re.search(r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', xml)
+    # Poppler measures from the top-left of the CropBox, which starts 3 mm (the bleed) left of the trim.
+    x_min, x_max = (float(v) * 25.4 / 72 - 3.0 for v in line.groups())
+    assert (run.box[0], run.box[2]) == pytest.approx((x_min, x_max), abs=0.2)
+    assert run.box[2] - run.box[0] > 50  # the width really is measured, not guessed from the start
+
+
+def test_text_below_the_minimum_size_is_an_error(tmp_path):
+    pdf = render(tmp_path, GOOD_TEXT, css=".at { font-size: 5.9pt }")
+    report = preflight(pdf, kind="deck")
+    assert [f.message for f in report.errors] == [
+        "text at 5.9 pt is below the 6.5 pt minimum: “Participation citoyenne”"]
+    assert preflight(render(tmp_path, GOOD_TEXT, css=".at { font-size: 6.5pt }"), kind="deck").ok
+
+
+def test_format_report_names_file_and_page(tmp_path):
+    pdf = render(tmp_path, GOOD_TEXT, css=".at { font-size: 5.9pt }")
+    lines = format_report(preflight(pdf, kind="deck"))
+    assert lines == [
+        f"{pdf}: page 1: text at 5.9 pt is below the 6.5 pt minimum: “Participation citoyenne”",
+        f"{pdf}: 1 error, 0 warnings: not ready for print",
+    ]
+
+
+def test_text_runs_inside_forms_are_placed_in_page_coordinates(tmp_path):
+    writer, page = blank_writer((300, 300))
+    helvetica = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    fx = form(writer, b"BT /F1 10 Tf 5 7 Td (Dans la forme) Tj ET",
+              {"/Font": {NameObject("/F1"): helvetica}},
+              Matrix=ArrayObject([FloatObject(v) for v in (2, 0, 0, 2, 0, 0)]))
+    set_page(writer, page, b"q 1 0 0 1 100 50 cm /Fx Do Q BT /F1 9 Tf 20 20 Td (Dehors) Tj ET",
+             {"/XObject": {NameObject("/Fx"): fx}, "/Font": {NameObject("/F1"): helvetica}})
+    writer.write(tmp_path / "text-form.pdf")
+    runs = {r.text: r for r in text_runs(PdfReader(tmp_path / "text-form.pdf").pages[0])}
+    inside, outside = runs["Dans la forme"], runs["Dehors"]
+    assert inside.size == pytest.approx(20) and outside.size == pytest.approx(9)
+    # (5, 7) in the form, scaled by 2, then moved by (100, 50): (110, 64) pt.
+    assert inside.box[0] == pytest.approx(110 * 25.4 / 72)
+    assert outside.box[0] == pytest.approx(20 * 25.4 / 72)
+    assert inside.box[2] - inside.box[0] > 20  # 13 Helvetica glyphs at 20 pt are wider than 20 mm
