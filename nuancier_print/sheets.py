@@ -41,7 +41,6 @@ from .impose import (
     Target,
     calibration_targets,
     card_grid,
-    compose,
     correction_matrix,
     crop_marks,
     saddle_plan,
@@ -302,14 +301,14 @@ def impose_cards(
 # --- calibration sheet ------------------------------------------------------------------
 
 CALIBRATION_TEXT = (
-    "Calibrage recto verso. Imprimez cette page en recto verso, bord long, à 100 % "
-    "(sans « ajuster à la page »). Regardez la feuille par transparence, côté verso "
-    "face à vous : chaque croix du verso doit recouvrir la croix du recto qui a le "
-    "même nombre de points. Mesurez le décalage du verso avec les réglettes : de combien "
-    "faut-il déplacer la croix du verso (vers la droite et vers le haut en positif, en mm) "
-    "pour qu'elle recouvre celle du recto ? Si le décalage change d'un coin à l'autre, "
-    "le verso est tourné (rotation) ou mis à l'échelle (scale). Reportez dx, dy, "
-    "rotation et scale pour cette imprimante dans content/printers.yaml."
+    "Calibrage recto verso. Imprimez en recto verso bord long, à 100 % (sans « ajuster "
+    "à la page »), regardez par transparence, côté verso face à vous, mesurez le décalage "
+    "du verso : chaque croix du verso doit recouvrir la croix du recto qui a le même nombre "
+    "de points. Avec les réglettes, relevez de combien il faut déplacer la croix du verso "
+    "(en mm, positif vers la droite et vers le haut) pour qu'elle recouvre celle du recto. "
+    "Si le décalage change d'un coin à l'autre, le verso est aussi tourné (rotation, en "
+    "degrés) ou agrandi (scale). Reportez dx, dy, rotation et scale de cette imprimante "
+    "dans content/printers.yaml, puis imprimez à nouveau cette page pour vérifier."
 )
 
 

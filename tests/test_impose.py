@@ -13,9 +13,11 @@ from nuancier_print.impose import (
     Correction,
     SaddleSide,
     apply,
+    calibration_targets,
     card_grid,
     compose,
     correction_matrix,
+    crop_marks,
     saddle_plan,
     sheet_plan,
 )
@@ -134,6 +136,27 @@ def test_slots_run_in_reading_order_from_the_top_left():
     (x0, y0), (x1, y1), (x2, y2) = grid.slots[:3]
     assert x1 > x0 and y1 == y0  # slot 1 is right of slot 0
     assert x2 == x0 and y2 < y0  # slot 2 starts the next row down
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+@pytest.mark.parametrize("card", [DL, A6, (85, 55)])
+def test_crop_marks_extend_every_trim_line_and_never_touch_a_card(sheet, card):
+    grid = card_grid(*SHEETS[sheet], *card, bleed=3)
+    marks = crop_marks(grid)
+    cells = [(x - 3, y - 3, x + card[0] + 3, y + card[1] + 3) for x, y in grid.slots]
+    for x0, y0, x1, y1 in marks:
+        assert x0 == x1 or y0 == y1  # straight
+        assert math.hypot(x1 - x0, y1 - y0) == pytest.approx(MARK_LENGTH)
+        assert 0 <= min(x0, x1) and max(x0, x1) <= grid.sheet_w
+        assert 0 <= min(y0, y1) and max(y0, y1) <= grid.sheet_h
+        for cx0, cy0, cx1, cy1 in cells:  # a segment misses a cell if it lies wholly to one side
+            assert (max(x0, x1) < cx0 or min(x0, x1) > cx1 or max(y0, y1) < cy0 or min(y0, y1) > cy1)
+    # Each trim line (two per column, two per row) has a mark at each of its ends.
+    vertical = {x0 for x0, y0, x1, y1 in marks if x0 == x1}
+    horizontal = {y0 for x0, y0, x1, y1 in marks if y0 == y1}
+    assert vertical == {v for x, _ in grid.slots for v in (x, x + card[0])}
+    assert horizontal == {v for _, y in grid.slots for v in (y, y + card[1])}
+    assert len(marks) == 2 * len(vertical) + 2 * len(horizontal)
 
 
 # --- duplex backs: a physical simulation ---------------------------------------
@@ -273,3 +296,19 @@ def test_compose_applies_the_first_matrix_first():
     m1, m2 = (0.9, 0.1, -0.2, 1.1, 3, 4), (1.2, -0.3, 0.4, 0.8, -5, 6)
     for x, y in [(0, 0), (7, -3), (100, 250)]:
         assert apply(compose(m1, m2), x, y) == pytest.approx(apply(m2, *apply(m1, x, y)))
+
+
+@pytest.mark.parametrize("size", [(210, 297), (297, 420), (420, 297)])
+@pytest.mark.parametrize("flip", ["long", "short"])
+def test_calibration_back_targets_lie_behind_their_front_twins(size, flip):
+    class Sheet:
+        sheet_w, sheet_h = size
+
+    front = calibration_targets(*size, "front")
+    back = calibration_targets(*size, "back", flip)
+    assert sorted(t.dots for t in front) == [0, 1, 2, 3, 4]
+    for f, b in zip(front, back):
+        assert b.dots == f.dots
+        assert turned_over(Sheet, flip, b.x, b.y) == pytest.approx((f.x, f.y))
+    # Not trivially so: on a perfect sheet every corner target has moved to another corner.
+    assert [(t.x, t.y) for t in back[1:]] != [(t.x, t.y) for t in front[1:]]

@@ -1,0 +1,363 @@
+"""Print sheets as written by pypdf: card sheets, saddle booklets, calibration, printer profiles.
+
+Input PDFs are generated here with pypdf: every page has a TrimBox inside a
+3 mm BleedBox and says which card (or page) it is, in CMYK. The output is read
+back with pypdf: sizes, where each text landed, and which operators were used.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ContentStream, DecodedStreamObject, DictionaryObject, NameObject, RectangleObject
+
+from nuancier_print.errors import BuildError, ContentError
+from nuancier_print.geometry import mm_to_pt, pt_to_mm
+from nuancier_print.impose import Correction, crop_marks
+from nuancier_print.preflight import text_runs, walk
+from nuancier_print.sheets import calibration_pdf, impose_cards, impose_saddle, load_printers
+
+DL, A5 = (99.0, 210.0), (148.0, 210.0)
+TEXT_AT = (10.0, 20.0)  # each label starts 10 mm from the left and 20 mm from the top of the trim
+
+
+def make_pdf(path: Path, labels: list[str], size=DL, bleed=3.0) -> Path:
+    """Write one page per label: a CMYK tint over the bleed, a trim frame, the label near the top-left."""
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    w, h = size
+    for i, label in enumerate(labels):
+        page = writer.add_blank_page(mm_to_pt(w + 2 * bleed), mm_to_pt(h + 2 * bleed))
+        page[NameObject("/TrimBox")] = RectangleObject(
+            [mm_to_pt(v) for v in (bleed, bleed, bleed + w, bleed + h)])
+        page[NameObject("/BleedBox")] = RectangleObject(page.mediabox)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+        x, y = mm_to_pt(bleed + TEXT_AT[0]), mm_to_pt(bleed + h - TEXT_AT[1])
+        content = (f"q {0.1 * (i % 5)} 0.2 0 0 k 0 0 {mm_to_pt(w + 2 * bleed)} "
+                   f"{mm_to_pt(h + 2 * bleed)} re f Q "
+                   f"BT 0 0 0 1 k /F1 12 Tf {x} {y} Td ({label}) Tj ET")
+        stream = DecodedStreamObject()
+        stream.set_data(content.encode())
+        page[NameObject("/Contents")] = writer._add_object(stream)
+    writer.write(path)
+    return path
+
+
+def make_deck(tmp_path: Path, n_cards: int = 3) -> Path:
+    """Write a deck: recto then verso for each card."""
+    labels = [f"card {n} {face}" for n in range(1, n_cards + 1) for face in ("recto", "verso")]
+    return make_pdf(tmp_path / "deck.pdf", labels)
+
+
+def labels_at(page) -> dict[str, tuple[float, float]]:
+    """Return each label's start point (mm, sheet axes) on an output page."""
+    found = {}
+    for run in text_runs(page):
+        # The run box's bottom-left is its start for upright text, its top-right end when turned.
+        found[run.text] = run.box
+    return found
+
+
+def size_mm(page) -> tuple[float, float]:
+    """Return a page's MediaBox size in mm, rounded to 0.1 mm."""
+    return round(pt_to_mm(float(page.mediabox.width)), 1), round(pt_to_mm(float(page.mediabox.height)), 1)
+
+
+def operators(path: Path) -> set[bytes]:
+    """Return every operator used anywhere in a PDF, Form XObjects included."""
+    found = set()
+    for page in PdfReader(path).pages:
+        found |= {op.operator for op in walk(page, page.get("/Resources"))}
+    return found
+
+
+def page_operators(page) -> set[bytes]:
+    """Return the operators of a page's own content stream (not its forms)."""
+    return {op for _, op in ContentStream(page.get_contents(), page.pdf).operations}
+
+
+# --- a physical model of the printed sheet, independent of the code under test -------------------
+
+
+def turned_over(sheet_w: float, sheet_h: float, flip: str, x: float, y: float):
+    """Return where a point printed on the back lies, seen from the front."""
+    axis_vertical = (sheet_h > sheet_w) == (flip == "long")
+    return (sheet_w - x, y) if axis_vertical else (x, sheet_h - y)
+
+
+def centre(box):
+    """Return the centre of a box (x0, y0, x1, y1)."""
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def card_under(point, slots, size=DL):
+    """Return the slot (trim-box origin) containing a point, or None."""
+    for x, y in slots:
+        if x <= point[0] <= x + size[0] and y <= point[1] <= y + size[1]:
+            return (x, y)
+    return None
+
+
+# --- card sheets -------------------------------------------------------------------------------------------
+
+
+def test_a3_sheet_holds_three_dl_cards_front_then_back(tmp_path):
+    result = impose_cards(make_deck(tmp_path), tmp_path / "sheets.pdf", sheet="A3")
+    reader = PdfReader(tmp_path / "sheets.pdf")
+    assert (result.n_cards, result.n_sheets, result.pages) == (3, 1, 2)
+    assert len(reader.pages) == 2
+    assert [size_mm(p) for p in reader.pages] == [(420.0, 297.0)] * 2
+    for page in reader.pages:
+        assert page.trimbox == page.mediabox and page.bleedbox == page.mediabox
+    assert set(labels_at(reader.pages[0])) == {"card 1 recto", "card 2 recto", "card 3 recto"}
+    assert set(labels_at(reader.pages[1])) == {"card 1 verso", "card 2 verso", "card 3 verso"}
+
+
+def test_a_fourth_card_starts_a_second_sheet_with_blank_slots(tmp_path):
+    impose_cards(make_deck(tmp_path, 4), tmp_path / "sheets.pdf", sheet="A3")
+    reader = PdfReader(tmp_path / "sheets.pdf")
+    assert len(reader.pages) == 4
+    assert set(labels_at(reader.pages[2])) == {"card 4 recto"}
+    assert set(labels_at(reader.pages[3])) == {"card 4 verso"}
+
+
+@pytest.mark.parametrize("sheet", ["A4", "A3", "SRA3"])
+@pytest.mark.parametrize("flip", ["long", "short"])
+def test_every_verso_prints_behind_its_recto_and_reads_upright(tmp_path, sheet, flip):
+    result = impose_cards(make_deck(tmp_path, 5), tmp_path / "sheets.pdf", sheet=sheet, flip=flip)
+    reader = PdfReader(tmp_path / "sheets.pdf")
+    w, h = result.grid.sheet_w, result.grid.sheet_h
+    slots = result.grid.slots
+    for front, back in zip(reader.pages[0::2], reader.pages[1::2]):
+        fronts, backs = labels_at(front), labels_at(back)
+        for label, box in backs.items():
+            number = label.split()[1]
+            recto_slot = card_under(centre(fronts[f"card {number} recto"]), slots)
+            seen = [turned_over(w, h, flip, x, y) for x, y in (box[:2], box[2:])]
+            seen_box = (min(p[0] for p in seen), min(p[1] for p in seen),
+                        max(p[0] for p in seen), max(p[1] for p in seen))
+            assert card_under(centre(seen_box), slots) == recto_slot, (label, flip)
+            # Turn the card itself like a book page: the verso label must sit 10 mm from the
+            # card's left and 20 mm from its top, as drawn; seen from the front it is mirrored.
+            x0, y0 = recto_slot
+            assert DL[0] - (seen_box[2] - x0) == pytest.approx(TEXT_AT[0], abs=0.01)
+            assert (y0 + DL[1]) - seen_box[1] == pytest.approx(TEXT_AT[1], abs=1.0)  # baseline
+
+
+def test_crop_marks_are_black_ink_on_fronts_only(tmp_path):
+    result = impose_cards(make_deck(tmp_path), tmp_path / "sheets.pdf", sheet="A3")
+    front, back = PdfReader(tmp_path / "sheets.pdf").pages
+    ops = ContentStream(front.get_contents(), front.pdf).operations
+    strokes = [op for _, op in ops if op == b"S"]
+    assert len(strokes) == len(crop_marks(result.grid))
+    assert [[float(v) for v in o] for o, op in ops if op == b"K"] == [[0, 0, 0, 1]]
+    assert b"S" not in page_operators(back)
+    impose_cards(tmp_path / "deck.pdf", tmp_path / "bare.pdf", sheet="A3", marks=False)
+    assert b"S" not in page_operators(PdfReader(tmp_path / "bare.pdf").pages[0])
+
+
+def test_no_rgb_or_gray_operator_anywhere_in_the_output(tmp_path):
+    impose_cards(make_deck(tmp_path), tmp_path / "sheets.pdf", sheet="A3")
+    impose_saddle(make_pdf(tmp_path / "b.pdf", [f"page {n}" for n in range(1, 9)], A5),
+                  tmp_path / "booklet.pdf")
+    calibration_pdf(tmp_path / "calibration.pdf")
+    for name in ("sheets.pdf", "booklet.pdf", "calibration.pdf"):
+        used = operators(tmp_path / name)
+        assert not used & {b"rg", b"RG", b"g", b"G"}, name
+        assert used & {b"k", b"K"}, name  # the check above is not vacuous
+
+
+def test_a_correction_moves_the_backs_only(tmp_path):
+    deck = make_deck(tmp_path)
+    impose_cards(deck, tmp_path / "plain.pdf", sheet="A3")
+    impose_cards(deck, tmp_path / "moved.pdf", sheet="A3", correction=Correction(dx=2.0, dy=-1.0))
+    plain, moved = PdfReader(tmp_path / "plain.pdf").pages, PdfReader(tmp_path / "moved.pdf").pages
+    assert labels_at(moved[0]) == labels_at(plain[0])
+    before, after = labels_at(plain[1]), labels_at(moved[1])
+    for label in before:
+        assert after[label][0] - before[label][0] == pytest.approx(2.0, abs=1e-3)
+        assert after[label][1] - before[label][1] == pytest.approx(-1.0, abs=1e-3)
+
+
+def test_faces_keep_their_bleed_inside_the_form_bbox(tmp_path):
+    impose_cards(make_deck(tmp_path), tmp_path / "sheets.pdf", sheet="A3")
+    page = PdfReader(tmp_path / "sheets.pdf").pages[0]
+    for name, form in page["/Resources"]["/XObject"].items():
+        x0, y0, x1, y1 = (pt_to_mm(float(v)) for v in form.get_object()["/BBox"])
+        assert (x1 - x0, y1 - y0) == pytest.approx((DL[0] + 6, DL[1] + 6)), name
+
+
+def test_decks_that_cannot_be_imposed_are_refused(tmp_path):
+    make_pdf(tmp_path / "odd.pdf", ["card 1 recto", "card 1 verso", "card 2 recto"])
+    with pytest.raises(BuildError, match="odd.pdf: a deck needs a recto and a verso per card, got 3"):
+        impose_cards(tmp_path / "odd.pdf", tmp_path / "out.pdf")
+    with pytest.raises(BuildError, match="unknown sheet 'A5'"):
+        impose_cards(make_deck(tmp_path), tmp_path / "out.pdf", sheet="A5")
+    with pytest.raises(BuildError, match="flip"):
+        impose_cards(tmp_path / "deck.pdf", tmp_path / "out.pdf", flip="sideways")
+
+
+# --- saddle-stitched booklets ---------------------------------------------------------------------------
+
+
+def test_saddle_booklet_puts_two_a5_pages_per_a4_side_in_order(tmp_path):
+    booklet = make_pdf(tmp_path / "booklet.pdf", [f"page {n}" for n in range(1, 9)], A5)
+    impose_saddle(booklet, tmp_path / "sides.pdf")
+    reader = PdfReader(tmp_path / "sides.pdf")
+    assert len(reader.pages) == 4  # 8 pages / 2 per side
+    assert {size_mm(p) for p in reader.pages} == {(297.0, 210.0)}
+    spine = 297.0 / 2
+    sides = []
+    for page in reader.pages:
+        assert page.trimbox == page.mediabox
+        found = labels_at(page)
+        assert len(found) == 2
+        left = [t for t, box in found.items() if box[2] < spine]
+        right = [t for t, box in found.items() if box[0] > spine]
+        sides.append((int(left[0].split()[1]), int(right[0].split()[1])))
+        # Trim boxes meet at the spine: the left page's trim starts 148 mm left of it.
+        assert found[left[0]][0] == pytest.approx(spine - A5[0] + TEXT_AT[0], abs=0.01)
+        assert found[right[0]][0] == pytest.approx(spine + TEXT_AT[0], abs=0.01)
+    assert sides == [(8, 1), (2, 7), (6, 3), (4, 5)]  # the standard 8-page saddle order
+
+
+def test_saddle_bleed_is_clipped_at_the_spine(tmp_path):
+    impose_saddle(make_pdf(tmp_path / "b.pdf", [f"page {n}" for n in range(1, 5)], A5),
+                  tmp_path / "sides.pdf")
+    page = PdfReader(tmp_path / "sides.pdf").pages[0]
+    clips = [operands for operands, op in ContentStream(page.get_contents(), page.pdf).operations
+             if op == b"re"]
+    spine_pt = mm_to_pt(297.0) / 2
+    assert [float(v) for v in clips[0]] == pytest.approx([0, 0, spine_pt, mm_to_pt(210)], abs=0.01)
+    assert [float(v) for v in clips[1]] == pytest.approx([spine_pt, 0, spine_pt, mm_to_pt(210)], abs=0.01)
+
+
+def test_saddle_refuses_a_page_count_not_multiple_of_4(tmp_path):
+    make_pdf(tmp_path / "six.pdf", [f"page {n}" for n in range(1, 7)], A5)
+    with pytest.raises(BuildError, match="six.pdf: a saddle-stitched booklet needs a multiple of 4 pages, got 6"):
+        impose_saddle(tmp_path / "six.pdf", tmp_path / "out.pdf")
+
+
+# --- external tools ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils not installed")
+def test_pdfinfo_sees_a3_landscape_sheets_with_trim_equal_to_media(tmp_path):
+    impose_cards(make_deck(tmp_path), tmp_path / "sheets.pdf", sheet="A3")
+    info = subprocess.run(["pdfinfo", "-box", "-f", "1", "-l", "2", str(tmp_path / "sheets.pdf")],
+                          check=True, capture_output=True, text=True).stdout
+    boxes = {line.split(":")[0].split()[-1]: [float(v) for v in line.split(":")[1].split()]
+             for line in info.splitlines() if "Box:" in line}
+    a3_landscape = pytest.approx([0, 0, mm_to_pt(420), mm_to_pt(297)], abs=0.01)
+    assert boxes["MediaBox"] == a3_landscape and boxes["TrimBox"] == a3_landscape
+    assert "Pages:           2" in info
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf not installed")
+def test_qpdf_finds_no_structural_error(tmp_path):
+    impose_cards(make_deck(tmp_path), tmp_path / "sheets.pdf", sheet="SRA3", correction=Correction(rotation=0.3))
+    impose_saddle(make_pdf(tmp_path / "b.pdf", [f"page {n}" for n in range(1, 5)], A5), tmp_path / "booklet.pdf")
+    calibration_pdf(tmp_path / "calibration.pdf")
+    for name in ("sheets.pdf", "booklet.pdf", "calibration.pdf"):
+        check = subprocess.run(["qpdf", "--check", str(tmp_path / name)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert "No syntax or stream encoding errors found" in check.stdout
+
+
+# --- calibration sheet --------------------------------------------------------------------------------------
+
+
+def crosshair_centres(page) -> list[tuple[float, float]]:
+    """Return the centres (mm) of the 24 mm horizontal arms drawn on a page."""
+    ops = ContentStream(page.get_contents(), page.pdf).operations
+    centres, start = [], None
+    for operands, op in ops:
+        if op == b"m":
+            start = [pt_to_mm(float(v)) for v in operands]
+        elif op == b"l" and start is not None:
+            x1, y1 = (pt_to_mm(float(v)) for v in operands)
+            if abs(y1 - start[1]) < 1e-6 and abs(abs(x1 - start[0]) - 24) < 1e-3:
+                centres.append(((x1 + start[0]) / 2, y1))
+    return sorted(centres)
+
+
+def test_calibration_back_crosshairs_lie_behind_the_front_ones(tmp_path):
+    calibration_pdf(tmp_path / "calibration.pdf")
+    front, back = PdfReader(tmp_path / "calibration.pdf").pages
+    assert size_mm(front) == size_mm(back) == (210.0, 297.0)
+    fronts, backs = crosshair_centres(front), crosshair_centres(back)
+    assert len(fronts) == len(backs) == 5
+    seen = sorted(turned_over(210, 297, "long", x, y) for x, y in backs)
+    for (sx, sy), (fx, fy) in zip(seen, fronts):
+        assert (sx, sy) == pytest.approx((fx, fy), abs=1e-3)
+    assert (105.0, 148.5) in [tuple(round(v, 3) for v in c) for c in fronts]
+
+
+def test_calibration_can_show_a_printer_correction(tmp_path):
+    calibration_pdf(tmp_path / "plain.pdf")
+    calibration_pdf(tmp_path / "moved.pdf", correction=Correction(dx=1.5))
+    plain, moved = (PdfReader(tmp_path / n).pages[1] for n in ("plain.pdf", "moved.pdf"))
+    assert b"cm" not in page_operators(plain) and b"cm" in page_operators(moved)
+
+
+def test_calibration_instructions_use_the_bundled_fonts_when_present(tmp_path):
+    fonts = pytest.importorskip("nuancier_print.fonts")
+    try:
+        fonts.check_fonts()
+    except BuildError:
+        pytest.skip("the bundled fonts are not in fonts/ yet")
+    calibration_pdf(tmp_path / "calibration.pdf")
+    front = PdfReader(tmp_path / "calibration.pdf").pages[0]
+    text = " ".join(front.extract_text().split())
+    assert "Imprimez en recto verso bord long" in text
+    assert "mesurez le décalage du verso" in text
+    used = set()
+    for form in front["/Resources"]["/XObject"].values():
+        for font in form.get_object()["/Resources"]["/Font"].values():
+            used.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert used and all(name.startswith("Inter") for name in used), used
+
+
+# --- printer profiles ------------------------------------------------------------------------------------
+
+
+def test_load_printers_reads_every_printer(tmp_path):
+    path = tmp_path / "printers.yaml"
+    path.write_text("atelier-a3:\n  dx: 0.8\n  dy: -1.2\n  rotation: 0.1\n  scale: 1.002\n"
+                    "bureau:\n  dx: 1\n")
+    assert load_printers(path) == {
+        "atelier-a3": Correction(dx=0.8, dy=-1.2, rotation=0.1, scale=1.002),
+        "bureau": Correction(dx=1.0),
+    }
+    path.write_text("")
+    assert load_printers(path) == {}
+
+
+def test_load_printers_names_file_line_and_key_for_every_bad_value(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "printers.yaml"
+    path.write_text("atelier:\n  dx: deux\n  dy: 40\n  skew: 1\nbureau: 3\n")
+    with pytest.raises(ContentError) as caught:
+        load_printers(path)
+    assert caught.value.lines()[:-1] == [
+        "printers.yaml:2:3: atelier.dx: expected a number, got 'deux'",
+        "printers.yaml:3:3: atelier.dy: 40 is outside -20..20",
+        "printers.yaml:4:3: atelier.skew: unknown field `skew`; expected one of dx, dy, rotation, scale",
+        "printers.yaml:5:1: bureau: expected a mapping of dx, dy, rotation, scale",
+    ]
+
+
+def test_load_printers_reports_broken_yaml_and_missing_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "printers.yaml").write_text("atelier:\n  dx: [1\n")
+    with pytest.raises(ContentError, match=r"printers.yaml:\d+:\d+: invalid YAML"):
+        load_printers(tmp_path / "printers.yaml")
+    with pytest.raises(BuildError, match="absent.yaml: cannot read printer profiles"):
+        load_printers(tmp_path / "absent.yaml")
