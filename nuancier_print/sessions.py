@@ -2,14 +2,16 @@
 
 A session names the teintes it covered and carries what the group lived.
 Besides the schema, this checks what only makes sense against the rest of
-the content: teinte numbers that exist, participants listed once, and
-photos that are real, local, readable images with enough resolution for
+the content: at least one teinte, teinte numbers that exist, participants
+listed once (and giving distinct file names for their personal booklets),
+and photos that are real, local, readable images with enough resolution for
 the size they print at (:data:`PHOTO_WIDTH_MM`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from . import schema
@@ -51,6 +53,9 @@ def load_session(col, content, path: Path):
 
 
 def _check_teintes(col, content, session) -> None:
+    if not session.teintes:
+        col.add(where(session, "teintes"), "teintes",
+                "no teinte is listed; list the teintes the session covered, e.g. `- numero: 2.1`")
     known = {t.numero for t in content.teintes}
     seen = set()
     for i, vecue in enumerate(session.teintes):
@@ -67,12 +72,37 @@ def _check_people(col, session) -> None:
     for group in ("formateurs", "participants"):
         seen = {}
         for i, person in enumerate(getattr(session, group)):
-            key = " ".join(person.nom.casefold().split())
+            key = _same_name(person.nom)
             if key in seen:
                 col.add(where(session, f"{group}[{i}]"), f"{group}[{i}].nom",
                         f"{person.nom} is listed twice (also at {seen[key]})")
             else:
                 seen[key] = where(session, f"{group}[{i}]")
+    _check_file_names(col, session)
+
+
+def _check_file_names(col, session) -> None:
+    """Report participants whose names give the same personal booklet file name."""
+    seen = {}
+    for i, person in enumerate(session.participants):
+        slug = person_slug(person.nom)
+        other = seen.setdefault(slug, person)
+        if other is not person and _same_name(other.nom) != _same_name(person.nom):
+            col.add(where(session, f"participants[{i}]"), f"participants[{i}].nom",
+                    f"{person.nom} and {other.nom} give the same file name `{slug}` for their "
+                    "personal booklets; write the names so that they differ by more than accents")
+
+
+def _same_name(name: str) -> str:
+    """Return the form under which two names count as the same person."""
+    return " ".join(name.casefold().split())
+
+
+def person_slug(name: str) -> str:
+    """Return a file-safe name for a person: ``Élodie Le Goff`` → ``elodie-le-goff``."""
+    plain = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "participant"
 
 
 def _check_photos(col, content, session, path: Path) -> None:
@@ -102,6 +132,9 @@ def photo_problems(photo: str, folder: Path, root: Path) -> list[tuple[str, str]
     if _SCHEME.match(photo) and not re.match(r"^[a-zA-Z]:[\\/]", photo):
         return [("error", f"`{photo}` is a web address; put the photo file next to the session file "
                           "and give its file name (nothing is downloaded while building)")]
+    if Path(photo).is_absolute() or photo.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:[\\/]", photo):
+        return [("error", f"`{photo}` is an absolute path; put the photo next to the session file "
+                          "and give its file name relative to it")]
     path = resolve_photo(photo, folder, root)
     if path is None:
         return [("error", f"`{photo}` points outside the content folder; put the photo next to the "
@@ -122,7 +155,7 @@ def _image_problems(photo: str, path: Path) -> list[tuple[str, str]]:
             fmt = image.format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return [("error", f"`{photo}` is not a readable image; use a JPEG or PNG file")]
-    if fmt not in ("JPEG", "PNG"):
+    if fmt not in ("JPEG", "MPO", "PNG"):  # MPO: the JPEG variant many phones write
         return [("error", f"`{photo}` is a {fmt} image; use a JPEG or PNG file")]
     dpi = photo_dpi(width_px)
     if dpi < MIN_DPI:
