@@ -12,6 +12,9 @@ value keeps its line and column. On top of ``safe_load`` semantics:
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from pathlib import Path
 
 import yaml
@@ -61,6 +64,9 @@ class _Loader(yaml.SafeLoader):
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
+        if node.tag == "tag:yaml.org,2002:merge":
+            raise _YamlProblem(node.start_mark, "`<<` (a YAML merge key) is not allowed in content files; "
+                                                "write the fields out in full")
         if node.tag not in STANDARD_TAGS:
             raise _YamlProblem(
                 node.start_mark,
@@ -81,16 +87,11 @@ def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
 
     ``shown`` is the path to print in messages.
     """
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return None, [Problem(Location(shown), "", f"cannot read this file: {exc.strerror}")]
-    if len(data) > MAX_BYTES:
-        size = len(data) / 1024 / 1024
-        return None, [Problem(Location(shown, 1, 1), "",
-                              f"this file is {size:.1f} MB; a content file may be at most "
-                              f"{MAX_BYTES // 1024 // 1024} MB")]
-    text, problem = _decode(data, shown)
+    data, problem = _read(Path(path), shown)
+    if problem is None:
+        text, problem = _decode(data, shown)
+    if problem is None:
+        problem = _invisible(text, shown)
     if problem:
         return None, [problem]
     if not text.strip():
@@ -108,6 +109,43 @@ def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
     if node is None:
         return None, [Problem(Location(shown, 1, 1), "", "this file holds no content (only comments)")]
     return node, []
+
+
+def _read(path: Path, shown: str) -> tuple[bytes, Problem | None]:
+    """Read a regular file of at most MAX_BYTES, without ever loading more (or blocking on a pipe)."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            return b"", Problem(Location(shown), "", f"this is {what}; a content file must be a plain text file")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return b"", Problem(Location(shown), "", f"cannot read this file: {exc.strerror}")
+    if len(data) > MAX_BYTES:
+        return b"", Problem(Location(shown, 1, 1), "",
+                            f"this file is {max(info.st_size, len(data)) / 1024 / 1024:.1f} MB; "
+                            f"a content file may be at most {MAX_BYTES // 1024 // 1024} MB")
+    return data, None
+
+
+# What PyYAML refuses to read, plus the characters it counts as line breaks
+# (NEL, LINE and PARAGRAPH SEPARATOR) that editors do not: they would shift
+# every line number after them.
+_INVISIBLE = re.compile(r"[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+
+
+def _invisible(text: str, shown: str) -> Problem | None:
+    """Return a located problem for the first invisible control character, if any."""
+    match = _INVISIBLE.search(text)
+    if match is None:
+        return None
+    start = match.start()
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    return Problem(Location(shown, line, column), "",
+                   f"this file contains an invisible control character (U+{ord(match[0]):04X}); "
+                   "delete it, or retype the text around it")
 
 
 def _decode(data: bytes, shown: str) -> tuple[str, Problem | None]:
@@ -145,6 +183,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Problem
     if "\t" in line_text[: len(line_text) - len(line_text.lstrip())] or "'\\t'" in str(exc.problem):
         return Problem(where, "", "a tab is used for indentation; indent with spaces only")
     problem = (exc.problem or "").strip()
+    if problem.startswith("but found another document"):
+        return Problem(where, "", "this file holds a second YAML document after a `---` line; "
+                                  "keep one document per file (one teinte, one session...)")
     if problem == "mapping values are not allowed here":
         return Problem(where, "", "YAML reads ` : ` in this text as the start of a new field; "
                                   "put the whole text between double quotes \"...\"")
