@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 import typing
 import unicodedata
@@ -22,6 +23,7 @@ from .errors import Location, Problem
 from .yamlsrc import location
 
 _WHERE = "_where"
+MAX_PROBLEMS = 50  # per file: a pasted or garbled file should not bury the first, useful messages
 _SAFE = yaml.SafeLoader("")  # used only to resolve scalar values, never to read files
 
 
@@ -45,9 +47,13 @@ class Converter:
     def __init__(self, shown: str):
         self.shown = shown
         self.problems: list[Problem] = []
+        self.skipped: list[Location] = []  # where the problems past MAX_PROBLEMS were
 
     def error(self, node, path: str, message: str) -> None:
-        """Record an error at ``node``."""
+        """Record an error at ``node`` (past MAX_PROBLEMS, only count it)."""
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.skipped.append(location(self.shown, node.start_mark))
+            return
         self.problems.append(Problem(location(self.shown, node.start_mark), path, message))
 
     def convert(self, node, tp, path: str = ""):
@@ -68,6 +74,9 @@ class Converter:
     def _object(self, node, cls, path: str):
         shorthand = getattr(cls, "SHORTHAND", None)
         if isinstance(node, yaml.ScalarNode) and shorthand:
+            if node.tag.endswith((":int", ":float")):
+                self.error(node, path, f"expected text or {_describe(cls)}, got the number `{node.value}`")
+                return None
             text = self._scalar(node, str, path)
             return None if text is None else _locate(cls(**{shorthand: text}), {"": self._loc(node)})
         if not isinstance(node, yaml.MappingNode):
@@ -89,7 +98,7 @@ class Converter:
         values, where_, ok = {}, {"": self._loc(node)}, True
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            sub = f"{path}.{key}" if path else str(key)
+            sub = (f"{path}.{key}" if path else str(key)) if key is not None else path
             if key not in declared:
                 self.error(key_node, sub, _unknown_key(key, declared))
                 ok = False
@@ -176,19 +185,19 @@ class Converter:
         return schema.Length(value)
 
     def _cmyk(self, node, path):
-        values = []
-        for child in node.value if isinstance(node, yaml.SequenceNode) else []:
-            value = _SAFE.construct_object(child) if isinstance(child, yaml.ScalarNode) else None
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                values = None
-                break
-            values.append(float(value))
-        if values is None or len(values) != 4:
+        if not isinstance(node, yaml.SequenceNode) or len(node.value) != 4:
             self.error(node, path, _CMYK_HELP + f", got {_kind(node)}{_count(node)}")
             return None
-        if any(not 0 <= v <= 100 for v in values):
-            bad = ", ".join(_num(v) for v in values if not 0 <= v <= 100)
-            self.error(node, path, f"CMYK values must be between 0 and 100; {bad} is out of range")
+        values = []
+        for child in node.value:
+            value = _number(child)
+            if value is None:
+                self.error(child, path, f"{_CMYK_HELP}; {_kind(child)} is not a number")
+                return None
+            values.append(value)
+        bad = [child.value for child, v in zip(node.value, values) if not 0 <= v <= 100]
+        if bad:
+            self.error(node, path, f"CMYK values must be between 0 and 100; {', '.join(bad)} is out of range")
             return None
         return schema.Cmyk(values)
 
@@ -205,8 +214,17 @@ def _count(node) -> str:
     return ""
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if value == int(value) else str(value)
+def _number(node) -> float | None:
+    """Return the finite number a scalar node holds, else None (text, true/false, .nan, .inf)."""
+    if not isinstance(node, yaml.ScalarNode) or not node.tag.endswith((":int", ":float")):
+        return None
+    try:
+        value = float(_SAFE.construct_object(node))
+    except (ValueError, OverflowError):  # more digits than Python converts
+        return None
+    finally:
+        _SAFE.constructed_objects.clear()
+    return value if math.isfinite(value) else None
 
 
 def _locate(obj, where_: dict):
@@ -251,7 +269,7 @@ def _fold(text: str) -> str:
 
 def _unknown_key(key, declared: dict) -> str:
     if key is None:
-        return "a key must be a plain word"
+        return "a key must be a plain word, not a list or a mapping"
     names = list(declared)
     folded = {_fold(n): n for n in names}
     match = folded.get(_fold(key)) or next(
@@ -266,4 +284,8 @@ def load_node(node, cls, shown: str) -> tuple[object | None, list[Problem]]:
     """Convert a composed file ``node`` into an instance of ``cls``."""
     converter = Converter(shown)
     obj = converter.convert(node, cls, "")
+    if converter.skipped:
+        converter.problems.append(Problem(converter.skipped[0], "", (
+            f"{len(converter.skipped)} more problems from here on are not shown; "
+            "fix the ones above, then check again")))
     return obj, converter.problems
