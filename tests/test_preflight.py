@@ -329,25 +329,33 @@ def test_text_too_close_to_the_trim_edge_is_an_error(tmp_path):
     assert finding.message.startswith("text 1.0 mm from the trim edge (safe zone 3 mm)")
 
 
-LONG_LINE = "Participation citoyenne et action publique"  # about 59 mm long at 8 pt
+LONG_LINE = "Participation citoyenne et action publique"  # 50-60 mm long at 8 pt
+QUOTE = "“Participation citoyenne et act…”"
 
 
-@pytest.mark.parametrize("left, expected", [
-    (25, None),
-    (38, "text {margin:.1f} mm from the trim edge (safe zone 3 mm): “Participation citoyenne et act…”"),
-    (60, "text crosses the trim edge by {overrun:.1f} mm: “Participation citoyenne et act…”"),
-])
-def test_the_end_of_a_run_counts_for_the_safe_zone(tmp_path, left, expected):
-    # Every run starts well inside: only its width can bring it near the right edge.
-    pdf = render(tmp_path, f'<div class="at" style="left: {left}mm; top: 50mm">{LONG_LINE}</div>')
-    report = preflight(pdf, kind="deck")
+def long_line_width(tmp_path: Path) -> float:
+    """Return the measured length (mm) of LONG_LINE, whichever font Fontconfig picked."""
+    pdf = render(tmp_path, f'<div class="at" style="left: 10mm; top: 50mm">{LONG_LINE}</div>',
+                 name="measure.pdf")
     (run,) = text_runs(PdfReader(pdf).pages[0])  # its box is checked against poppler below
-    margin = DL[0] - run.box[2]
+    return run.box[2] - run.box[0]
+
+
+@pytest.mark.parametrize("margin, expected", [
+    (5.0, None),
+    (2.0, f"text 2.0 mm from the trim edge (safe zone 3 mm): {QUOTE}"),
+    (-8.0, f"text crosses the trim edge by 8.0 mm: {QUOTE}"),
+])
+def test_the_end_of_a_run_counts_for_the_safe_zone(tmp_path, margin, expected):
+    # Every run starts well inside (left >= 30 mm): only its width brings it near the right edge.
+    left = DL[0] - margin - long_line_width(tmp_path)
+    assert left > 30
+    pdf = render(tmp_path, f'<div class="at" style="left: {left:.3f}mm; top: 50mm">{LONG_LINE}</div>')
+    report = preflight(pdf, kind="deck")
     if expected is None:
-        assert margin > 3 and report.ok, messages(report)
+        assert report.ok, messages(report)
     else:
-        assert [f.message for f in report.errors] == [expected.format(margin=margin, overrun=-margin)]
-        assert margin < 3
+        assert [f.message for f in report.errors] == [expected]
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")

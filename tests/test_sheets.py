@@ -361,3 +361,25 @@ def test_load_printers_reports_broken_yaml_and_missing_files(tmp_path, monkeypat
         load_printers(tmp_path / "printers.yaml")
     with pytest.raises(BuildError, match="absent.yaml: cannot read printer profiles"):
         load_printers(tmp_path / "absent.yaml")
+
+
+# --- end to end: a PDF/X-4 deck from WeasyPrint stays print-ready once imposed ------------------------------
+
+
+def test_imposed_weasyprint_deck_keeps_pdfx_and_passes_preflight(tmp_path):
+    weasyprint = pytest.importorskip("weasyprint")
+    from nuancier_print.preflight import format_report, preflight
+
+    icc = Path(__file__).resolve().parents[1] / "layouts" / "icc" / "FOGRA39L-coated.icc"
+    faces = "".join(f"<section>Carte {n // 2 + 1} {('recto', 'verso')[n % 2]}</section>" for n in range(4))
+    html = (f"<style>@color-profile device-cmyk {{ src: url({icc.as_uri()}); components: c, m, y, k }}"
+            "@page { size: 99mm 210mm; bleed: 3mm; margin: 10mm; background: device-cmyk(0.6 0 0.2 0) }"
+            "section { break-after: page; font-family: 'DejaVu Sans'; color: device-cmyk(0 0 0 1) }"
+            f"</style>{faces}")
+    weasyprint.HTML(string=html).write_pdf(tmp_path / "deck.pdf", pdf_variant="pdf/x-4")
+    assert preflight(tmp_path / "deck.pdf", kind="deck", trim=DL).ok
+    impose_cards(tmp_path / "deck.pdf", tmp_path / "sheets.pdf", sheet="A3")
+    report = preflight(tmp_path / "sheets.pdf", kind="sheets")
+    assert report.ok, format_report(report)
+    reader = PdfReader(tmp_path / "sheets.pdf")
+    assert labels_at(reader.pages[1]).keys() == {"Carte 1 verso", "Carte 2 verso"}
