@@ -24,6 +24,8 @@ from .errors import ContentError, Location, Problem, relative
 from .load import load_node, where
 from .yamlsrc import read_yaml
 
+MAX_CARD_MM = 1000  # a card side; PDF pages cannot exceed 5080 mm anyway
+MAX_BLEED_MM = 30
 PLACEHOLDER = re.compile(r"^\s*(à compléter|à définir|a completer|a definir)\b", re.IGNORECASE)
 
 
@@ -68,6 +70,10 @@ class _Collector:
 
     def load(self, path: Path, cls):
         shown = self.shown(path)
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            self.add(Location(shown), "", f"this file is a link to {path.resolve()}, outside the content "
+                                          "folder; copy that file into the folder instead")
+            return None
         node, problems = read_yaml(path, shown)
         self.problems += problems
         if node is None:
@@ -111,18 +117,26 @@ def _load_nuancier(col: _Collector, root: Path):
     if not path.exists():
         col.add(Location(col.shown(path)), "", "this file is missing: it holds the deck's title and format")
         return None
+    before = len(col.problems)
     nuancier = col.load(path, schema.Nuancier)
     if nuancier is not None:
         fmt = nuancier.format
         if fmt.taille is not None and fmt.taille not in schema.FORMAT_PRESETS:
             presets = ", ".join(f"`{k}`" for k in schema.FORMAT_PRESETS)
             col.add(where(fmt, "taille"), "format.taille", f"unknown size `{fmt.taille}`; use {presets}")
-        if (fmt.largeur is None) != (fmt.hauteur is None):
+        wrong = {p.field for p in col.problems[before:]}  # a size already reported is not also "missing"
+        if (fmt.largeur is None) != (fmt.hauteur is None) and not wrong & {"format.largeur", "format.hauteur"}:
             col.add(where(fmt), "format", "give both `largeur` and `hauteur`, or neither")
         for name in ("largeur", "hauteur"):
             value = getattr(fmt, name)
             if value is not None and value < 30:
                 col.add(where(fmt, name), f"format.{name}", f"{value.css} is too small for a card")
+            if value is not None and value > MAX_CARD_MM:
+                col.add(where(fmt, name), f"format.{name}",
+                        f"{value.css} is too large for a card (at most {MAX_CARD_MM}mm)")
+        if fmt.fond_perdu > MAX_BLEED_MM:
+            col.add(where(fmt, "fond_perdu"), "format.fond_perdu",
+                    f"a bleed of {fmt.fond_perdu.css} is too large (at most {MAX_BLEED_MM}mm; 3mm is usual)")
     return nuancier
 
 

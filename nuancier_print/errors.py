@@ -83,11 +83,13 @@ class BuildError(NuancierError):
 def relative(path: Path, root: Path | None = None) -> str:
     """Return a path as the user typed it: relative to the working folder when possible."""
     path = Path(path)
+    # Resolve the folder, not the file: a link is shown under its own name, not its target's.
+    full = path.resolve() if path.name in ("", ".", "..") else path.parent.resolve() / path.name
     for base in (root, Path.cwd()):
         if base is None:
             continue
         try:
-            return str(path.resolve().relative_to(Path(base).resolve()))
+            return str(full.relative_to(Path(base).resolve()))
         except ValueError:
             continue
     return str(path)

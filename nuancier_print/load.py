@@ -179,6 +179,9 @@ class Converter:
             self.error(node, path, f"`{text}` is not a length; write a number and a unit, like `3mm`")
             return None
         value = float(match[1].replace(",", ".")) * schema.Length.UNITS[match[2]]
+        if not math.isfinite(value):
+            self.error(node, path, f"`{text}` is not a length; write a number and a unit, like `3mm`")
+            return None
         if value < 0:
             self.error(node, path, f"`{text}` is negative; a length must be 0 or more")
             return None
