@@ -70,8 +70,13 @@ class _Collector:
 
     def load(self, path: Path, cls):
         shown = self.shown(path)
-        if not path.resolve().is_relative_to(self.root.resolve()):
-            self.add(Location(shown), "", f"this file is a link to {path.resolve()}, outside the content "
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a link that leads back to itself (Python 3.11)
+            self.add(Location(shown), "", "cannot read this file: it is a link that leads back to itself")
+            return None
+        if not target.is_relative_to(self.root.resolve()):
+            self.add(Location(shown), "", f"this file is a link to {target}, outside the content "
                                           "folder; copy that file into the folder instead")
             return None
         node, problems = read_yaml(path, shown)
