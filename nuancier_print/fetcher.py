@@ -41,8 +41,11 @@ class LocalFetcher(URLFetcher):
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             return None
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_file():
+        try:
+            path = Path(unquote(parts.path)).resolve()
+            if not path.is_file():
+                return None
+        except (OSError, ValueError, RuntimeError):  # a NUL byte, a link loop: refused like the rest
             return None
         if any(path == root or root in path.parents for root in self.roots):
             return path
