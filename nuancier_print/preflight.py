@@ -14,6 +14,7 @@
 
 Content streams are walked with the current transformation matrix, into Form
 XObjects too, so an image or a colour inside a form counts where it is drawn.
+Not walked: annotation appearance streams and Type3 glyph procedures.
 """
 
 from __future__ import annotations
@@ -305,10 +306,9 @@ def _all_resources(resources, seen: set | None = None) -> Iterator[tuple[str, Di
         children.append(obj.get("/Resources"))
     for name, obj in _items(resources, "/ExtGState"):
         mask = obj.get("/SMask")
-        if isinstance(mask, DictionaryObject) or hasattr(mask, "get_object"):
-            mask = mask.get_object()
-            if isinstance(mask, DictionaryObject) and "/G" in mask:
-                children.append(mask["/G"].get_object().get("/Resources"))
+        mask = mask.get_object() if mask is not None else None
+        if isinstance(mask, DictionaryObject) and "/G" in mask:  # a soft mask's group form
+            children.append(mask["/G"].get_object().get("/Resources"))
     for child in children:
         if child is not None:
             for _, found in _all_resources(child.get_object(), seen):

@@ -433,7 +433,7 @@ def _positions(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
     return found
 
 
-def _field_problem(name: str, key: str, value) -> str | None:
+def _field_problem(key: str, value) -> str | None:
     """Return what is wrong with one correction value, if anything."""
     low, high = FIELDS[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -452,7 +452,7 @@ def _entry_problems(name, entry) -> list[tuple[tuple[str, ...], str]]:
         if key not in FIELDS:
             problems.append(((str(name), str(key)),
                              f"unknown field `{key}`; expected one of {', '.join(FIELDS)}"))
-        elif (message := _field_problem(name, key, value)) is not None:
+        elif (message := _field_problem(key, value)) is not None:
             problems.append(((str(name), key), message))
     return problems
 

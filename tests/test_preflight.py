@@ -212,6 +212,25 @@ def test_scn_in_an_icc_rgb_space_and_rgb_images_are_found(tmp_path):
     assert "image /Im0 is RGB" in text
 
 
+def test_rgb_shadings_are_found_directly_and_through_patterns(tmp_path):
+    writer, page = blank_writer()
+
+    def shading():
+        return writer._add_object(DictionaryObject({
+            NameObject("/ShadingType"): NumberObject(2),
+            NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+            NameObject("/Coords"): ArrayObject([NumberObject(v) for v in (0, 0, 100, 0)])}))
+
+    pattern = writer._add_object(DictionaryObject({
+        NameObject("/PatternType"): NumberObject(2), NameObject("/Shading"): shading()}))
+    set_page(writer, page, b"/Sh0 sh", {"/Shading": {NameObject("/Sh0"): shading()},
+                                        "/Pattern": {NameObject("/P0"): pattern}})
+    writer.write(tmp_path / "shading.pdf")
+    text = messages(preflight(tmp_path / "shading.pdf", kind="sheets"))
+    assert "shading /Sh0 is RGB" in text
+    assert "pattern /P0 has an RGB shading" in text
+
+
 def test_cmyk_and_gray_content_is_not_rgb(tmp_path):
     writer, page = blank_writer()
     icc4 = stream(writer, b"fake profile", N=NumberObject(4))
