@@ -1,13 +1,15 @@
 """The orchestrator: :func:`build` runs every pipeline stage in order.
 
-Reading :func:`build` tells the whole story: load and validate the content,
+Reading :func:`build` tells the whole story: load and validate the content;
 then, holding the lock of the output folder, render the deck's faces (each
-fitted to its card), assemble and write `deck.pdf`. Outputs are replaced
-atomically: a failed build leaves the previous ones untouched.
+fitted to its card, reusing the cache), assemble and write `deck.pdf`.
+Outputs are replaced atomically: a failed build leaves the previous ones
+untouched.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,18 +27,30 @@ class BuildOptions:
     verbose: bool = False
     marks: bool = False
     deck: bool = True
+    jobs: int | None = None  # None: one render process per core
+    cache: bool = True
+    cache_dir: Path | None = None  # default: <out>/.cache
+    layouts: Path | None = None  # default: the layouts/ folder next to the package
+
+    @property
+    def cache_folder(self) -> Path | None:
+        """Return the cache folder, or None when the cache is off."""
+        if not self.cache:
+            return None
+        return self.cache_dir or self.out / ".cache"
 
 
 @dataclass
 class BuildResult:
-    """What a build did, as lines for the user."""
+    """What a build did, as lines for the user, and figures for tests and benchmarks."""
 
     lines: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     sizes: dict[str, float] = field(default_factory=dict)  # face label -> text size (pt)
+    rendered: list[str] = field(default_factory=list)  # keys of the faces rendered (not cached)
 
 
-def build(options: BuildOptions) -> BuildResult:
+def build(options: BuildOptions, *, renderer=None) -> BuildResult:
     """Validate the content and write every output into ``options.out``."""
     result = BuildResult()
     content = load_content(options.content)
@@ -44,37 +58,52 @@ def build(options: BuildOptions) -> BuildResult:
     result.lines.append(f"content: {content.summary()}, {len(content.warnings)} warnings")
     with build_lock(options.out):
         if options.deck:
-            write_deck(content, options, result)
+            write_deck(content, options, result, renderer=renderer)
     return result
 
 
-def write_deck(content: Content, options: BuildOptions, result: BuildResult) -> Path:
-    """Render every face of the deck, fitted, and write `deck.pdf`."""
+def write_deck(content: Content, options: BuildOptions, result: BuildResult, *, renderer=None) -> Path:
+    """Render every face of the deck (reusing cached ones) and write `deck.pdf`."""
+    from .cache import FaceCache
     from .deck import card_format, deck_faces, deck_stylesheet
-    from .pdfout import assemble
-    from .render import Renderer
+    from .faces import RenderSetup, default_jobs, render_faces
+    from .pdfout import DocInfo, assemble
+    from .render import LAYOUTS_DIR
 
     fmt = card_format(content)
-    renderer = Renderer(deck_stylesheet(fmt), roots=[content.root])
-    faces, failures = [], []
-    for spec in deck_faces(content, fmt):
-        try:
-            faces.append(renderer.render(spec))
-        except FitError as exc:
-            failures.append(str(exc))
-    if failures:
-        raise FitError("\n".join(failures + [f"{len(failures)} face(s) do not fit: deck.pdf was not written"]))
-    data = assemble([f.pdf for f in faces], title=content.nuancier.titre, marks=options.marks,
-                    bleed_mm=fmt.bleed)
+    layouts = options.layouts or LAYOUTS_DIR
+    setup = RenderSetup(deck_stylesheet(fmt, layouts), roots=[content.root], layouts=layouts,
+                        pdf_options=PDF_OPTIONS)
+    specs = deck_faces(content, fmt)
+    try:
+        faces, stats = render_faces(specs, setup, cache=FaceCache(options.cache_folder),
+                                    jobs=options.jobs or default_jobs(), renderer=renderer)
+    except FitError as exc:
+        raise FitError(f"{exc}: deck.pdf was not written, the previous one is unchanged") from None
+    info = DocInfo(content.nuancier.titre, content_date(content), identity="|".join(stats.keys))
+    data = assemble([f.pdf for f in faces], info, marks=options.marks, bleed_mm=fmt.bleed)
     path = atomic_write(options.out / "deck.pdf", data)
     result.written.append(path)
+    result.rendered += stats.rendered_keys
     result.sizes.update({f.label: f.size for f in faces})
-    cards = len(faces) // 2
     smallest = min(faces, key=lambda f: f.size)
-    result.lines.append(f"deck: {path} ({cards} cards, {len(faces)} pages, "
+    result.lines.append(f"deck: {path} ({len(faces) // 2} cards, {len(faces)} pages, "
                         f"{fmt.width:g} × {fmt.height:g} mm + {fmt.bleed:g} mm bleed; "
-                        f"smallest text {smallest.size:g} pt on {smallest.label})")
+                        f"smallest text {smallest.size:g} pt on {smallest.label}; {stats.line()})")
     if options.verbose:
-        result.lines += [f"  {f.label}: {f.size:g} pt ({f.renders} render{'s' if f.renders > 1 else ''})"
+        result.lines += [f"  {f.label}: {f.size:g} pt" + (f" ({f.renders} layouts)" if f.renders else " (cached)")
                          for f in faces]
     return path
+
+
+PDF_OPTIONS = {"pdf_variant": "pdf/x-4", "uncompressed_pdf": True}  # compressed once, in pdfout.assemble
+
+
+def content_date(content: Content) -> dt.datetime:
+    """Return the date the output files carry: the newest of their sources' dates."""
+    from .edition import file_date
+
+    files = [content.root / "nuancier.yaml", *sorted((content.root / "teintes").glob("*.y*ml"))]
+    files += [p for p in (content.root / "familles.yaml",) if p.exists()]
+    newest = max(file_date(p) for p in files if p.exists())
+    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)

@@ -83,25 +83,38 @@ def schema_command(content_dir: Path, out_dir: Path, verbose: bool, folder: Path
         click.echo(f"wrote {path}")
 
 
+def build_options(func):
+    """Add the options shared by the commands that render: --jobs, --no-cache, --marks."""
+    func = click.option("--marks", is_flag=True, help="Add crop marks around every card of deck.pdf.")(func)
+    func = click.option("--no-cache", "no_cache", is_flag=True,
+                        help="Render every face again instead of reusing out/.cache.")(func)
+    func = click.option("--layouts", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+                        help="Use the layouts of this folder instead of the built-in ones.")(func)
+    func = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                        help="Render processes to use [default: one per core].")(func)
+    return func
+
+
 @main.command()
 @common
-@click.option("--marks", is_flag=True, help="Add crop marks around every card of deck.pdf.")
-def build(content_dir: Path, out_dir: Path, verbose: bool, marks: bool):
+@build_options
+def build(content_dir: Path, out_dir: Path, verbose: bool, **options):
     """Check the content, then write every output into the out folder."""
-    _run_build(content_dir, out_dir, verbose, marks=marks)
+    _run_build(content_dir, out_dir, verbose, **options)
 
 
 @main.command()
 @common
-@click.option("--marks", is_flag=True, help="Add crop marks around every card.")
-def deck(content_dir: Path, out_dir: Path, verbose: bool, marks: bool):
+@build_options
+def deck(content_dir: Path, out_dir: Path, verbose: bool, **options):
     """Write the card deck only: out/deck.pdf, recto then verso for every card."""
-    _run_build(content_dir, out_dir, verbose, marks=marks)
+    _run_build(content_dir, out_dir, verbose, **options)
 
 
-def _run_build(content_dir: Path, out_dir: Path, verbose: bool, **options):
+def _run_build(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **options):
     from .build import BuildOptions, build as run_build
 
-    result = run_build(BuildOptions(content=content_dir, out=out_dir, verbose=verbose, **options))
+    result = run_build(BuildOptions(content=content_dir, out=out_dir, verbose=verbose,
+                                    cache=not no_cache, **options))
     for line in result.lines:
         click.echo(line)

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pathlib import Path
+
 from . import schema
+from .cache import canonical
 from .content import Content
-from .geometry import MIN_TEXT_PT, CardFormat
+from .edition import file_date, mark, short_hash
+from .load import where
+from .geometry import MIN_TEXT_PT, SAFE_MM, CardFormat
 from .render import LAYOUTS_DIR, FaceSpec, make_environment
 
 
@@ -67,35 +72,55 @@ class Card:
     label: str
     recto: FaceSpec
     verso: FaceSpec
+    edition: str
 
 
 def deck_cards(content: Content, fmt: CardFormat) -> list[Card]:
-    """Return every card of the deck, in deck order."""
-    common = {"deck": content.nuancier, "g": layout_geometry(fmt), "familles": content.familles,
-              "rainbow": [palette(f.couleur) for f in content.familles]}
-    cards = [_card("cover", "cover card", ("cover",), {**common, "colours": palette(BLACK)})]
+    """Return every card of the deck, in deck order.
+
+    Each card gets only the variables it shows, so that its cache key (and its
+    edition mark) changes only when something printed on it changes.
+    """
+    deck = content.nuancier
+    common = {"g": layout_geometry(fmt), "footer": {"left": deck.editeur, "right": deck.programme}}
+    nuancier_file = content.root / "nuancier.yaml"
+    rainbow = [{"numero": f.numero, "titre": f.titre, "colours": palette(f.couleur)} for f in content.familles]
+    cards = [_card("cover", "cover card", ("cover",), {**common, "deck": deck, "rainbow": rainbow,
+                                                       "colours": palette(BLACK)}, nuancier_file)]
     for famille in content.familles:
-        colours = palette(famille.couleur)
-        teintes = content.teintes_of(famille)
-        cards.append(_card(f"famille-{famille.numero}", f"famille {famille.numero} divider",
-                           (f"divider-famille-{famille.numero}", "divider"),
-                           {**common, "famille": famille, "teintes": teintes, "colours": colours}))
-        for teinte in teintes:
-            context = {**common, "famille": famille, "teinte": teinte,
-                       "colours": palette(teinte_colour(content, teinte)),
-                       "famille_colours": colours, "unfinished": _unfinished(teinte)}
-            names = (f"teinte-{teinte.numero.slug}", f"teinte-famille-{famille.numero}", "teinte")
-            cards.append(_card(f"teinte-{teinte.numero.slug}", f"teinte {teinte.numero}", names, context))
-    cards.append(_card("closing", "closing card", ("closing",), {**common, "colours": palette(BLACK)}))
+        cards += _famille_cards(content, famille, common)
+    cards.append(_card("closing", "closing card", ("closing",), {**common, "deck": deck,
+                                                                 "colours": palette(BLACK)}, nuancier_file))
     return cards
 
 
-def _card(key: str, label: str, names: tuple[str, ...], context: dict) -> Card:
+def _famille_cards(content: Content, famille: schema.Famille, common: dict) -> list[Card]:
+    colours = palette(famille.couleur)
+    teintes = content.teintes_of(famille)
+    label = {"numero": famille.numero, "titre": famille.titre}
+    cards = [_card(f"famille-{famille.numero}", f"famille {famille.numero} divider",
+                   (f"divider-famille-{famille.numero}", "divider"),
+                   {**common, "famille": {**label, "introduction": famille.introduction},
+                    "teintes": [{"numero": t.numero, "titre": t.titre} for t in teintes],
+                    "deck_titre": content.nuancier.titre, "colours": colours}, where(famille).file)]
+    for teinte in teintes:
+        context = {**common, "famille": label, "teinte": teinte,
+                   "colours": palette(teinte_colour(content, teinte)), "unfinished": _unfinished(teinte)}
+        names = (f"teinte-{teinte.numero.slug}", f"teinte-famille-{famille.numero}", "teinte")
+        cards.append(_card(f"teinte-{teinte.numero.slug}", f"teinte {teinte.numero}", names, context,
+                           where(teinte).file))
+    return cards
+
+
+def _card(key: str, label: str, names: tuple[str, ...], context: dict, source) -> Card:
+    edition = mark(file_date(Path(source)), short_hash(canonical(context)))
+
     def face(side: str) -> FaceSpec:
         templates = tuple(f"{name}-{side}.html.j2" for name in names)
-        return FaceSpec(f"{key}-{side}", f"{label}, {side}", templates, {**context, "side": side})
+        return FaceSpec(f"{key}-{side}", f"{label}, {side}", templates,
+                        {**context, "side": side, "edition": edition})
 
-    return Card(key, label, face("recto"), face("verso"))
+    return Card(key, label, face("recto"), face("verso"), edition)
 
 
 def _unfinished(teinte: schema.Teinte) -> dict[str, str]:
@@ -124,11 +149,12 @@ def layout_geometry(fmt: CardFormat) -> dict:
     band = {"tall": round(h * 0.285, 1), "slim": round(max(14.0, h * 0.1), 1)}
     gap = 4.0
     numero_top, numero_h = 5.0, 9.0
-    bottom = round(h - (rivet.cy - rivet.keepout_radius) + 1.0, 2)
+    flow_limit = round(rivet.cy - rivet.keepout_radius - 1.0, 2)  # text stops above the rivet zone
     return {
         "w": w, "h": h, "bleed": fmt.bleed, "mx": 6.0, "gap": gap, "band": band,
         "top": {side: band[side] + gap for side in band},
-        "bottom": bottom,
+        "bottom": SAFE_MM,  # the page area reaches the safe zone, so fixed footers are laid out whole
+        "flow_limit": flow_limit,
         "numero_top": numero_top, "numero_h": numero_h, "numero_w": 32.0,
         "numero_pt": round(20 * max(scale, 0.85), 1),
         "label_pt": MIN_TEXT_PT,
@@ -142,7 +168,7 @@ def layout_geometry(fmt: CardFormat) -> dict:
     }
 
 
-def deck_stylesheet(fmt: CardFormat) -> str:
+def deck_stylesheet(fmt: CardFormat, layouts: Path = LAYOUTS_DIR) -> str:
     """Return the deck's CSS for a format: its geometry, then the shared typography."""
-    geometry = make_environment().get_template("deck.css.j2").render(g=layout_geometry(fmt))
-    return geometry + "\n" + (LAYOUTS_DIR / "deck.css").read_text(encoding="utf-8")
+    geometry = make_environment(layouts).get_template("deck.css.j2").render(g=layout_geometry(fmt))
+    return geometry + "\n" + (layouts / "deck.css").read_text(encoding="utf-8")

@@ -1,43 +1,150 @@
 """Assemble rendered one-page PDFs into output files with pypdf.
 
 Faces are rendered one per PDF (so they can be cached and rendered in
-parallel); :func:`assemble` concatenates them, removes duplicated font
-programs, and gives the result fixed identifiers so the same faces always
-give the same bytes. :func:`add_crop_marks` draws CMYK crop marks outside
-the bleed.
+parallel); :func:`assemble` concatenates them and makes the result a proper
+print file:
+
+* PDF/X-4 identification: the faces' CMYK output intent is kept, and the
+  XMP metadata and document information are written by us, with dates and
+  identifiers that depend only on the content (reproducible bytes);
+* every embedded font subset gets a tag derived from its own bytes, so two
+  different subsets never share a name (a RIP may cache fonts by name);
+* identical objects (font programs, the ICC profile) are stored once;
+* optional CMYK crop marks outside the bleed (:func:`add_crop_marks`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import uuid
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject, DecodedStreamObject, NameObject, RectangleObject
+from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, NameObject,
+                           RectangleObject, StreamObject, TextStringObject)
 
+from . import __version__
 from .geometry import mm_to_pt
 
 
-def assemble(pdfs: list[bytes], *, title: str = "", marks: bool = False, bleed_mm: float = 3.0) -> bytes:
+@dataclass(frozen=True)
+class DocInfo:
+    """What the output file says about itself."""
+
+    title: str
+    date: dt.datetime
+    identity: str  # hashes what the file is made of (the faces' cache keys): fixes the PDF's IDs
+    pdfx: bool = True
+
+
+def assemble(pdfs: list[bytes], info: DocInfo, *, marks: bool = False, bleed_mm: float = 3.0) -> bytes:
     """Return one PDF made of the first page of each of ``pdfs``, in order."""
     writer = PdfWriter()
+    first = None
     for data in pdfs:
-        page = writer.add_page(PdfReader(io.BytesIO(data)).pages[0])
+        reader = PdfReader(io.BytesIO(data))
+        first = first or reader
+        page = writer.add_page(reader.pages[0])
         if marks:
             add_crop_marks(writer, page, bleed_mm)
-    if title:
-        writer.add_metadata({"/Title": title})
+    digest = hashlib.sha256(f"{info.identity}|marks={marks}".encode()).digest()
+    _retag_fonts(writer)
+    _describe(writer, first, info, digest)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-    return _fixed_bytes(writer, pdfs)
-
-
-def _fixed_bytes(writer: PdfWriter, parts: list[bytes]) -> bytes:
-    digest = hashlib.sha256(b"".join(hashlib.sha256(p).digest() for p in parts)).digest()[:16]
-    ident = ByteStringObject(digest)
-    writer._ID = ArrayObject([ident, ident])
+    _compress_streams(writer)
+    writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def _compress_streams(writer: PdfWriter) -> None:
+    """Flate-compress every stream left uncompressed (faces are rendered uncompressed,
+    so that the ICC profile and fonts are compressed once, after deduplication)."""
+    for index, obj in enumerate(writer._objects):
+        if isinstance(obj, StreamObject) and "/Filter" not in obj and obj.get("/Type") != "/Metadata":
+            writer._objects[index] = obj.flate_encode(level=6)
+
+
+def _describe(writer: PdfWriter, source: PdfReader | None, info: DocInfo, digest: bytes) -> None:
+    """Write the document information, XMP metadata and output intent."""
+    stamp = _pdf_date(info.date)
+    writer.add_metadata({"/Title": info.title, "/Producer": f"nuancier-print {__version__} (WeasyPrint, pypdf)",
+                         "/Creator": "nuancier-print", "/CreationDate": stamp, "/ModDate": stamp})
+    info_dict = writer._info.get_object()
+    info_dict[NameObject("/Trapped")] = NameObject("/False")
+    root = writer._root_object
+    if source is not None and "/OutputIntents" in source.trailer["/Root"]:
+        root[NameObject("/OutputIntents")] = source.trailer["/Root"]["/OutputIntents"].clone(writer)
+    if "/Lang" in (source.trailer["/Root"] if source else {}):
+        root[NameObject("/Lang")] = TextStringObject(str(source.trailer["/Root"]["/Lang"]))
+    metadata = DecodedStreamObject()
+    metadata.set_data(xmp(info, digest).encode("utf-8"))
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
+    root[NameObject("/Metadata")] = writer._add_object(metadata)
+
+
+def _pdf_date(date: dt.datetime) -> str:
+    return date.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def xmp(info: DocInfo, digest: bytes) -> str:
+    """Return the XMP metadata packet: title, dates, identifiers and PDF/X version."""
+    when = info.date.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    document_id = uuid.UUID(bytes=digest[:16])
+    pdfx = ("<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>"
+            "<pdfx:GTS_PDFXVersion>PDF/X-4</pdfx:GTS_PDFXVersion>") if info.pdfx else ""
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfx="http://ns.adobe.com/pdfx/1.3/" '
+        'xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+        'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.title)}</rdf:li></rdf:Alt></dc:title>'
+        '<dc:format>application/pdf</dc:format>'
+        f"{pdfx}<pdf:Trapped>False</pdf:Trapped>"
+        f"<pdf:Producer>nuancier-print {__version__} (WeasyPrint, pypdf)</pdf:Producer>"
+        f"<xmp:CreatorTool>nuancier-print</xmp:CreatorTool>"
+        f"<xmp:CreateDate>{when}</xmp:CreateDate><xmp:ModifyDate>{when}</xmp:ModifyDate>"
+        f"<xmp:MetadataDate>{when}</xmp:MetadataDate>"
+        f"<xmpMM:DocumentID>uuid:{document_id}</xmpMM:DocumentID>"
+        f"<xmpMM:InstanceID>uuid:{document_id}</xmpMM:InstanceID>"
+        "<xmpMM:VersionID>1</xmpMM:VersionID><xmpMM:RenditionClass>default</xmpMM:RenditionClass>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>\n"
+        '<?xpacket end="w"?>'
+    )
+
+
+def _retag_fonts(writer: PdfWriter) -> None:
+    """Give every embedded font subset a tag made from its own font program."""
+    for page in writer.pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for ref in fonts.values():
+            font = ref.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor")
+            if descriptor is None:
+                continue
+            descriptor = descriptor.get_object()
+            program = next((descriptor[k].get_object().get_data() for k in ("/FontFile3", "/FontFile2", "/FontFile")
+                            if k in descriptor), None)
+            if program is None:
+                continue
+            tag = _tag(program)
+            for holder, key in ((font, "/BaseFont"), (descendant, "/BaseFont"), (descriptor, "/FontName")):
+                name = str(holder[key]).lstrip("/")
+                base = name.split("+", 1)[1] if "+" in name[:7] else name
+                holder[NameObject(key)] = NameObject(f"/{tag}+{base}")
+
+
+def _tag(program: bytes) -> str:
+    digest = hashlib.sha256(program).digest()
+    return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
 
 MARK_LENGTH_MM = 5.0

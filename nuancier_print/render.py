@@ -152,6 +152,7 @@ class Renderer:
             document = source.render(font_config=self.font_config, stylesheets=[self.css])
         finally:
             logger.removeHandler(capture)
+        document._nuancier_text = _body_text(source.etree_element)
         self.warnings += [f"{spec.label}: {m}" for m in capture.messages]
         if self.fetcher.refused:
             refused, self.fetcher.refused = self.fetcher.refused, []
@@ -166,28 +167,55 @@ class Renderer:
         return RenderedFace(spec.key, spec.label, pdf, size, renders)
 
     def fit(self, spec: FaceSpec):
-        """Return (document, size, renders) for the largest fitting size."""
+        """Return (document, size, layouts) for the largest size that fits.
+
+        After the base size overflows, the size is estimated from how much it
+        overflowed (text area scales with the square of the size), then
+        walked in steps of :data:`STEP` to the largest size that fits.
+        """
         sizes = _sizes(spec.base_size, spec.floor)
-        first = self.layout(spec, sizes[0])
-        if not overflow_mm(first):
-            return first, sizes[0], 1
-        last = self.layout(spec, sizes[-1])
-        excess = overflow_mm(last)
-        if excess:
-            raise FitError(f"{spec.label} does not fit on its card: even at {sizes[-1]:g} pt, "
-                           f"the text is {excess:.0f} mm too long; shorten it by about "
-                           f"{_lines(excess, sizes[-1])} lines")
-        best, renders = (last, sizes[-1]), 2
-        lo, hi = 0, len(sizes) - 1  # sizes[lo] overflows, sizes[hi] fits
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            document = self.layout(spec, sizes[mid])
-            renders += 1
-            if overflow_mm(document):
-                lo = mid
+        document = self.layout(spec, sizes[0])
+        excess = overflow_mm(document)
+        if not excess:
+            return document, sizes[0], 1
+        index = _estimate(sizes, excess, _flow_capacity_mm(document))
+        tried = {0: (document, excess)}
+        while True:
+            if index not in tried:
+                document = self.layout(spec, sizes[index])
+                tried[index] = (document, overflow_mm(document))
+            document, excess = tried[index]
+            if excess and index == len(sizes) - 1:
+                raise FitError(_fit_message(spec, document, sizes[-1], excess))
+            if excess:
+                index += 1
+            elif index - 1 in tried and tried[index - 1][1]:
+                return document, sizes[index], len(tried)
             else:
-                hi, best = mid, (document, sizes[mid])
-        return best[0], best[1], renders
+                index -= 1
+
+
+def _fit_message(spec: FaceSpec, document, size: float, excess: float) -> str:
+    lost = document_lost_text(document)
+    if excess == LOST_TEXT_MM and lost:
+        return (f"{spec.label} does not fit on its card: even at {size:g} pt, some text of a fixed "
+                f"area (band, title or footer) has no room; shorten the title or the footer texts")
+    return (f"{spec.label} does not fit on its card: even at {size:g} pt, the text is {excess:.0f} mm "
+            f"too long; shorten it by about {_lines(excess, size)} lines")
+
+
+def _estimate(sizes: list[float], excess_mm: float, capacity_mm: float) -> int:
+    """Guess the index of the largest fitting size from the base size's overflow."""
+    if capacity_mm <= 0:
+        return len(sizes) - 1
+    target = sizes[0] * (capacity_mm / (capacity_mm + excess_mm)) ** 0.5
+    fitting = [i for i, size in enumerate(sizes) if size <= target]
+    return fitting[0] if fitting else len(sizes) - 1
+
+
+def _flow_capacity_mm(document) -> float:
+    page = document.pages[0]._page_box
+    return page.height / PX_PER_MM
 
 
 def _sizes(base: float, floor: float) -> list[float]:
@@ -201,10 +229,87 @@ def _lines(excess_mm: float, size_pt: float) -> int:
 
 
 def overflow_mm(document) -> float:
-    """Return how far a face overflows, in mm: extra pages, or fixed zones that spill."""
+    """Return how far a face overflows, in mm (0 when it fits).
+
+    A face overflows when it needs a second page, when a ``data-fit`` zone
+    spills out of its box, when a ``data-bottom-limit`` block ends below its
+    limit (given in mm from the top of the trimmed page), or when some text
+    of the page was not laid out at all (WeasyPrint drops the lines of a
+    fixed box that do not fit on the page: we count characters to notice).
+    """
     pages = document.pages
     extra = sum(_flow_height(page) for page in pages[1:]) / PX_PER_MM
-    return max(extra, zone_overflow_mm(pages[0]))
+    first = pages[0]
+    excess = max(extra, zone_overflow_mm(first), limit_overflow_mm(first))
+    if not excess and document_lost_text(document):
+        excess = LOST_TEXT_MM
+    return excess
+
+
+LOST_TEXT_MM = 1.0
+
+
+def limit_overflow_mm(page) -> float:
+    """Return how far a ``data-bottom-limit`` block ends below its limit, in mm."""
+    worst = 0.0
+    for box in walk(page._page_box):
+        element = getattr(box, "element", None)
+        if element is None or element.get("data-bottom-limit") is None or not hasattr(box, "content_box_y"):
+            continue
+        limit = float(element.get("data-bottom-limit"))
+        deepest = max((_bottom(d) for d in walk(box) if d is not box and _has_content(d)),
+                      default=box.content_box_y())
+        worst = max(worst, deepest / PX_PER_MM - limit)
+    return worst if worst > 0.05 else 0.0
+
+
+def _has_content(box) -> bool:
+    return bool(getattr(box, "text", None)) or type(box).__name__ in ("ImageMarkerBox", "InlineReplacedBox",
+                                                                       "BlockReplacedBox")
+
+
+_IGNORED = set(" \t\n\r\u00a0\u202f\u200b\u00ad\u2010-")
+
+
+def document_lost_text(document) -> str:
+    """Return the characters of the page's HTML text that were not laid out (empty if none)."""
+    from collections import Counter
+
+    expected = Counter(_fold(getattr(document, "_nuancier_text", "")))
+    laid = Counter()
+    for page in document.pages:
+        for box in walk(page._page_box):
+            text = getattr(box, "text", None)
+            if text and type(box).__name__ == "TextBox":
+                laid.update(_fold(text))
+    missing = expected - laid
+    return "".join(sorted(missing.elements()))
+
+
+def walk(box):
+    """Yield a box and all its descendants, including absolutely positioned ones."""
+    inner = getattr(box, "_box", box)  # an AbsolutePlaceholder wraps the positioned box
+    yield inner
+    for child in getattr(inner, "children", ()) or ():
+        yield from walk(child)
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in text.casefold() if c not in _IGNORED)
+
+
+def _body_text(root) -> str:
+    """Return the text an HTML tree should print: its body, without style or script."""
+    body = root.find("body")
+    if body is None:
+        return ""
+    parts = []
+    for element in body.iter():
+        if element.tag not in ("style", "script", "title"):
+            parts.append(element.text or "")
+        if element is not body:
+            parts.append(element.tail or "")
+    return "".join(parts)
 
 
 def _flow_height(page) -> float:
@@ -215,13 +320,13 @@ def _flow_height(page) -> float:
 def zone_overflow_mm(page) -> float:
     """Return the largest spill of a ``data-fit`` zone beyond its own box, in mm."""
     worst = 0.0
-    for box in page._page_box.descendants():
+    for box in walk(page._page_box):
         element = getattr(box, "element", None)
         if element is None or element.get("data-fit") is None or not hasattr(box, "content_box_y"):
             continue
         top = box.content_box_y()
         bottom = top + box.height
-        inner = [d for d in box.descendants() if d is not box]
+        inner = [d for d in walk(box) if d is not box]
         below = max((_bottom(d) for d in inner), default=bottom) - bottom
         above = top - min((_top(d) for d in inner), default=top)
         worst = max(worst, below / PX_PER_MM, above / PX_PER_MM)

@@ -1,0 +1,135 @@
+"""Content-addressed cache of rendered faces (one-page PDFs), under `out/.cache/`.
+
+A face's key hashes everything its rendering depends on: the tool's
+version, the templates it uses (its template and everything that template
+extends, includes or imports), the stylesheet, the bundled fonts and the
+ICC profile, the card format, and its own variables (its content, its
+famille's, its colours). Same key, same PDF: the face is not rendered again.
+
+Each entry is a PDF plus a small JSON record holding the PDF's SHA-256 and
+length. An entry whose record is missing, unreadable or does not match its
+PDF (a truncated write, a disk error) is treated as absent and rebuilt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from . import __version__
+from .output import atomic_write
+
+FORMAT_VERSION = 1
+
+
+@dataclasses.dataclass
+class Entry:
+    """A cached face: its PDF, the text size chosen and how many layouts it took."""
+
+    pdf: bytes
+    size: float
+    renders: int
+
+
+class FaceCache:
+    """A folder of rendered faces keyed by content hash; ``None`` folder disables it."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = Path(folder) / "faces" if folder is not None else None
+
+    def get(self, key: str) -> Entry | None:
+        """Return the entry for ``key`` if it is present and intact."""
+        if self.folder is None:
+            return None
+        pdf_path, record_path = self._paths(key)
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            pdf = pdf_path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        if (record.get("format") != FORMAT_VERSION or record.get("length") != len(pdf)
+                or record.get("sha256") != hashlib.sha256(pdf).hexdigest() or not pdf.startswith(b"%PDF")):
+            return None
+        return Entry(pdf, float(record["size"]), int(record.get("renders", 1)))
+
+    def put(self, key: str, entry: Entry) -> None:
+        """Store an entry: the PDF first, then the record that vouches for it."""
+        if self.folder is None:
+            return
+        pdf_path, record_path = self._paths(key)
+        atomic_write(pdf_path, entry.pdf)
+        record = {"format": FORMAT_VERSION, "length": len(entry.pdf), "size": entry.size,
+                  "renders": entry.renders, "sha256": hashlib.sha256(entry.pdf).hexdigest()}
+        atomic_write(record_path, json.dumps(record, sort_keys=True).encode())
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.folder / key[:2]
+        return folder / f"{key}.pdf", folder / f"{key}.json"
+
+
+def face_key(spec, env: jinja2.Environment, stylesheet: str, assets: str) -> str:
+    """Return the content hash of everything a face's rendering depends on."""
+    template = env.select_template(list(spec.templates))
+    parts = {
+        "version": __version__,
+        "template": template.name,
+        "templates": template_digest(env, template.name),
+        "stylesheet": hashlib.sha256(stylesheet.encode()).hexdigest(),
+        "assets": assets,
+        "base_size": spec.base_size,
+        "floor": spec.floor,
+        "context": canonical(spec.context),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def template_digest(env: jinja2.Environment, name: str) -> str:
+    """Hash a template with every template it extends, includes or imports."""
+    seen: dict[str, str] = {}
+    _collect(env, name, seen)
+    return hashlib.sha256(json.dumps(seen, sort_keys=True).encode()).hexdigest()
+
+
+def _collect(env: jinja2.Environment, name: str, seen: dict[str, str]) -> None:
+    if name in seen:
+        return
+    source, _, _ = env.loader.get_source(env, name)
+    seen[name] = hashlib.sha256(source.encode()).hexdigest()
+    for child in meta.find_referenced_templates(env.parse(source)):
+        if child is not None:
+            _collect(env, child, seen)
+
+
+def files_digest(paths: list[Path]) -> str:
+    """Hash a list of files (names and bytes), e.g. the bundled fonts."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode() + b"\0" + _file_hash(path, path.stat().st_mtime_ns).encode())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=256)
+def _file_hash(path: Path, _mtime: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def canonical(value: Any) -> Any:
+    """Turn face variables (dataclasses, tuples, str subclasses) into plain JSON data."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 6)
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    return str(value)

@@ -1,0 +1,132 @@
+"""Render many faces at once: reuse cached ones, render the others, in parallel if asked.
+
+WeasyPrint renders on one core, so :func:`render_faces` spreads the faces
+that need rendering over a process pool (``jobs`` workers, each with its own
+:class:`~nuancier_print.render.Renderer`). Faces come back in the order they
+were asked for, so the output does not depend on ``jobs``. Faces that do not
+fit are all collected and reported together.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import fonts
+from .cache import Entry, FaceCache, face_key, files_digest
+from .errors import FitError, NuancierError
+from .render import LAYOUTS_DIR, FaceSpec, RenderedFace, Renderer, make_environment
+
+
+@dataclass
+class RenderSetup:
+    """What every renderer of a batch shares: stylesheet, allowed folders, options."""
+
+    stylesheet: str
+    roots: list[Path]
+    layouts: Path = LAYOUTS_DIR
+    pdf_options: Mapping[str, Any] = field(default_factory=dict)
+
+    def renderer(self) -> Renderer:
+        """Create a renderer for this setup."""
+        return Renderer(self.stylesheet, roots=self.roots, layouts=self.layouts, pdf_options=self.pdf_options)
+
+
+@dataclass
+class RenderStats:
+    """How a batch went: faces asked for, reused from the cache, rendered, time."""
+
+    faces: int = 0
+    cached: int = 0
+    rendered: int = 0
+    layouts: int = 0
+    seconds: float = 0.0
+    rendered_keys: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # every face's cache key, in order
+
+    def line(self) -> str:
+        """Return a one-line summary."""
+        return (f"{self.rendered} face{'s' if self.rendered != 1 else ''} rendered, "
+                f"{self.cached} reused from the cache, in {self.seconds:.1f} s")
+
+
+def assets_digest(layouts: Path = LAYOUTS_DIR) -> str:
+    """Hash the files every face depends on besides templates: fonts and ICC profiles."""
+    paths = [fonts.FONTS_DIR / face.file for face in fonts.FACES]
+    paths += sorted((layouts / "icc").glob("*.icc")) if (layouts / "icc").is_dir() else []
+    return files_digest(paths)
+
+
+def default_jobs() -> int:
+    """Return the default number of render processes: the number of cores."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
+                 jobs: int = 1, renderer: Renderer | None = None) -> tuple[list[RenderedFace], RenderStats]:
+    """Return every face of ``specs`` rendered (or reused), in order, with stats."""
+    start = time.perf_counter()
+    env = make_environment(setup.layouts)
+    assets = assets_digest(setup.layouts)
+    keys = [face_key(spec, env, setup.stylesheet, assets) for spec in specs]
+    faces: dict[int, RenderedFace] = {}
+    todo = []
+    for index, (spec, key) in enumerate(zip(specs, keys)):
+        entry = cache.get(key)
+        if entry is None:
+            todo.append(index)
+        else:
+            faces[index] = RenderedFace(spec.key, spec.label, entry.pdf, entry.size, 0)
+    rendered = _render(todo, specs, setup, jobs, renderer)
+    failures = [str(r) for r in rendered.values() if isinstance(r, NuancierError)]
+    if failures:
+        raise FitError("\n".join(failures + [f"{len(failures)} face(s) do not fit"]))
+    for index, face in rendered.items():
+        cache.put(keys[index], Entry(face.pdf, face.size, face.renders))
+        faces[index] = face
+    stats = RenderStats(len(specs), len(specs) - len(todo), len(todo),
+                        sum(f.renders for f in rendered.values()), time.perf_counter() - start,
+                        [specs[i].key for i in todo], keys)
+    return [faces[i] for i in range(len(specs))], stats
+
+
+def _render(todo: list[int], specs: list[FaceSpec], setup: RenderSetup, jobs: int,
+            renderer: Renderer | None) -> dict[int, RenderedFace | NuancierError]:
+    if not todo:
+        return {}
+    workers = min(jobs, len(todo))
+    if workers <= 1 or len(todo) <= 2:
+        renderer = renderer or setup.renderer()
+        return {i: _render_one(renderer, specs[i]) for i in todo}
+    ordered = sorted(todo, key=lambda i: -_weight(specs[i]))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(setup,)) as pool:
+        results = pool.map(_render_in_worker, [specs[i] for i in ordered], chunksize=1)
+        return dict(zip(ordered, results))
+
+
+def _render_one(renderer: Renderer, spec: FaceSpec) -> RenderedFace | NuancierError:
+    try:
+        return renderer.render(spec)
+    except FitError as exc:
+        return exc
+
+
+def _weight(spec: FaceSpec) -> int:
+    """Estimate a face's rendering cost from the size of its variables."""
+    return len(repr(spec.context.get("teinte", spec.context.get("famille", ""))))
+
+
+_WORKER: Renderer | None = None
+
+
+def _init_worker(setup: RenderSetup) -> None:
+    global _WORKER
+    _WORKER = setup.renderer()
+
+
+def _render_in_worker(spec: FaceSpec) -> RenderedFace | NuancierError:
+    return _render_one(_WORKER, spec)

@@ -1,0 +1,107 @@
+"""Incremental builds: the cache, parallel rendering and reproducible bytes."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from nuancier_print.build import BuildOptions, build
+from nuancier_print.errors import FitError
+
+from .conftest import DATA
+from .pdfutil import reader
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A mini content folder with a fixed SOURCE_DATE_EPOCH."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764201600")
+    shutil.copytree(DATA / "mini", tmp_path / "content")
+    return tmp_path
+
+
+def _build(project, **options):
+    defaults = {"content": project / "content", "out": project / "out", "jobs": 1}
+    return build(BuildOptions(**{**defaults, **options}))
+
+
+def _edit(project, name="1-1-premiere.yaml"):
+    path = project / "content" / "teintes" / name
+    path.write_text(path.read_text(encoding="utf-8").replace("Un contenu", "Un contenu modifié"), encoding="utf-8")
+
+
+def test_a_second_build_renders_nothing(project):
+    first = _build(project)
+    assert len(first.rendered) == 14
+    second = _build(project)
+    assert second.rendered == []
+    assert (project / "out" / "deck.pdf").exists()
+
+
+def test_editing_one_teinte_renders_exactly_its_faces(project):
+    _build(project)
+    _edit(project)
+    result = _build(project)
+    assert sorted(result.rendered) == ["teinte-1-1-recto", "teinte-1-1-verso"]
+    assert "Un contenu modifié" in reader(project / "out" / "deck.pdf").pages[5].extract_text()
+
+
+def test_cold_and_incremental_outputs_are_byte_identical(project):
+    _build(project)
+    _edit(project)
+    _build(project)
+    incremental = (project / "out" / "deck.pdf").read_bytes()
+    _build(project, out=project / "cold", cache=False)
+    assert (project / "cold" / "deck.pdf").read_bytes() == incremental
+
+
+def test_jobs_do_not_change_the_bytes(project):
+    _build(project, out=project / "one", jobs=1, cache=False)
+    _build(project, out=project / "two", jobs=2, cache=False)
+    assert (project / "one" / "deck.pdf").read_bytes() == (project / "two" / "deck.pdf").read_bytes()
+
+
+def test_a_truncated_cache_entry_is_rebuilt(project):
+    _build(project)
+    entries = sorted((project / "out" / ".cache" / "faces").rglob("*.pdf"))
+    assert len(entries) == 14
+    victim = entries[0]
+    victim.write_bytes(victim.read_bytes()[: len(victim.read_bytes()) // 2])
+    result = _build(project)
+    assert len(result.rendered) == 1
+    assert victim.read_bytes().startswith(b"%PDF") and len(reader(project / "out" / "deck.pdf").pages) == 14
+
+
+def test_a_corrupt_cache_record_is_rebuilt(project):
+    _build(project)
+    record = sorted((project / "out" / ".cache" / "faces").rglob("*.json"))[0]
+    record.write_text("{not json", encoding="utf-8")
+    assert len(_build(project).rendered) == 1
+
+
+def test_editing_a_template_renders_only_the_faces_that_use_it(project, tmp_path):
+    from nuancier_print.render import LAYOUTS_DIR
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS_DIR, layouts)
+    _build(project, layouts=layouts)
+    path = layouts / "closing-verso.html.j2"
+    path.write_text(path.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
+    assert _build(project, layouts=layouts).rendered == ["closing-verso"]
+    path = layouts / "_macros.html.j2"
+    path.write_text(path.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
+    rendered = _build(project, layouts=layouts).rendered
+    assert "teinte-1-1-verso" in rendered and len(rendered) == 14  # every face imports the macros
+
+
+def test_a_failed_build_keeps_the_cache_and_the_outputs(project):
+    _build(project)
+    before = (project / "out" / "deck.pdf").read_bytes()
+    path = project / "content" / "teintes" / "2-1-troisieme.yaml"
+    path.write_text("numero: 2.1\ntitre: Trop long\nfinalites:\n" + "".join(
+        f"  - Une finalité très longue qui se répète pour remplir la carte ({i})\n" for i in range(150)),
+        encoding="utf-8")
+    with pytest.raises(FitError):
+        _build(project)
+    assert (project / "out" / "deck.pdf").read_bytes() == before
