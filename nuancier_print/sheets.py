@@ -25,8 +25,10 @@ from pypdf.generic import (
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
+    IndirectObject,
     NameObject,
     RectangleObject,
+    StreamObject,
 )
 
 from .errors import BuildError, ContentError, Location, Problem, relative
@@ -149,10 +151,19 @@ def _add_side(writer: PdfWriter, size_mm, content: bytes, xobjects: dict) -> Pag
 
 
 def _copy_output_intent(reader: PdfReader, writer: PdfWriter) -> None:
-    """Carry the source's PDF/X output intent and XMP metadata over to the sheets."""
+    """Carry the source's PDF version, PDF/X output intent and XMP metadata over to the sheets.
+
+    ``raw_get`` keeps an indirect reference indirect: cloning the resolved
+    object instead would inline the metadata stream in the catalog, which
+    pypdf reads back happily but qpdf and printers' RIPs reject.
+    """
+    writer.pdf_header = reader.pdf_header  # PDF/X-4 is PDF 1.6; pypdf would write 1.3
     for key in ("/OutputIntents", "/Metadata"):
         if key in reader.root_object:
-            writer.root_object[NameObject(key)] = reader.root_object[key].clone(writer)
+            value = reader.root_object.raw_get(key).clone(writer)
+            if isinstance(value.get_object(), StreamObject) and not isinstance(value, IndirectObject):
+                value = writer._add_object(value)
+            writer.root_object[NameObject(key)] = value
 
 
 def _read(path: Path) -> PdfReader:

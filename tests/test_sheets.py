@@ -383,3 +383,9 @@ def test_imposed_weasyprint_deck_keeps_pdfx_and_passes_preflight(tmp_path):
     assert report.ok, format_report(report)
     reader = PdfReader(tmp_path / "sheets.pdf")
     assert labels_at(reader.pages[1]).keys() == {"Carte 1 verso", "Carte 2 verso"}
+    assert reader.pdf_header == PdfReader(tmp_path / "deck.pdf").pdf_header == "%PDF-1.6"
+    assert reader.root_object.raw_get("/Metadata").__class__.__name__ == "IndirectObject"
+    if shutil.which("qpdf"):  # an inlined metadata stream reads fine in pypdf, not in qpdf
+        check = subprocess.run(["qpdf", "--check", str(tmp_path / "sheets.pdf")],
+                               capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
