@@ -142,6 +142,8 @@ def _load_nuancier(col: _Collector, root: Path):
         if fmt.fond_perdu > MAX_BLEED_MM:
             col.add(where(fmt, "fond_perdu"), "format.fond_perdu",
                     f"a bleed of {fmt.fond_perdu.css} is too large (at most {MAX_BLEED_MM}mm; 3mm is usual)")
+        for i, contact in enumerate(nuancier.contacts):
+            _check_links(col, contact, f"contacts[{i}]", ("email",))
     return nuancier
 
 
@@ -172,12 +174,29 @@ def _load_teintes(col: _Collector, root: Path) -> list[schema.Teinte]:
             continue
         _check_file_name(col, path, teinte)
         _check_unfinished(col, teinte)
+        for group in ("ressources", "references_inspirantes"):
+            for i, ref in enumerate(getattr(teinte, group)):
+                _check_links(col, ref, f"{group}[{i}]", ("url", "url_2"))
         teintes.append(teinte)
     return teintes
 
 
 def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):(?!\d)")  # not `www.example.org:8080`
+
+
+def _check_links(col: _Collector, obj, path: str, names: tuple[str, ...]) -> None:
+    """Refuse links that are not web or e-mail addresses (javascript:, file:, data:...)."""
+    for name in names:
+        value = getattr(obj, name) or ""
+        match = _SCHEME.match(value)
+        if match and match[1].lower() not in ("http", "https", "mailto"):
+            col.add(where(obj, name), f"{path}.{name}",
+                    f"`{value}` is not a web or e-mail address; a link must start with http://, "
+                    "https:// or www., or be an e-mail address")
 
 
 def _check_file_name(col: _Collector, path: Path, teinte: schema.Teinte) -> None:
