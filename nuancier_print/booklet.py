@@ -1,0 +1,500 @@
+"""Participant booklets: the semi-sur-mesure livret of a training session.
+
+For each session (``content/sessions/<slug>.yaml``) :func:`write_booklets` writes
+
+* ``out/booklet-<slug>.pdf``: A5 portrait with a 3 mm bleed. Cover, "Votre
+  formation", sommaire, then for each teinte covered (in the order lived) its
+  whole card, the mises en situation and the lecture critique of the group,
+  and a notes page; then the bibliographie détaillée, the conseils pratiques
+  and the back cover. Notes pages, just before the back cover, bring it to a
+  multiple of 4 pages;
+* ``out/booklet-<slug>-imposed.pdf``: the same pages two up on A4 landscape
+  sheets, in saddle-stitch order, to print duplex, fold and staple;
+* with ``per_participant``, ``out/booklet-<slug>-<participant>.pdf``: a copy
+  with the participant's name on the cover and in every footer.
+
+The booklet is one WeasyPrint document, so that the sommaire can count pages
+(``target-counter``). Personal copies do not re-render it: one more small
+document holds every participant's cover and a transparent "stamp" page with
+their name in the footer slot; pypdf then swaps the cover and draws the stamp
+on every other shared page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject, FloatObject,
+                           NameObject)
+
+from . import __version__, schema
+from .content import Content
+from .deck import palette, teinte_colour
+from .errors import BuildError, FitError, relative
+from .output import atomic_write
+from .pdfout import DocInfo, append_content, xmp
+from .render import LAYOUTS_DIR, FaceSpec, Renderer
+from .sessions import PHOTO_WIDTH_MM, person_slug, resolve_photo
+from .typography import french, short_url
+
+PAGE_W, PAGE_H, BLEED = 148.0, 210.0, 3.0  # A5 portrait, mm
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_X = 17.0, 16.0, 15.0  # as in layouts/booklet.css
+TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
+PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
+MAX_PHOTO_DPI = 450  # larger photos are scaled down to this at their printed width
+PHOTO_QUALITY = 88  # JPEG quality of the CMYK print copies
+PHOTO_CACHE = Path(".cache") / "booklet-photos"  # under the output folder
+STAMP = "/NuancierNameStamp"
+
+
+@dataclass
+class BookletResult:
+    """What :func:`write_booklets` wrote for one session."""
+
+    slug: str
+    path: Path
+    imposed_path: Path
+    pages: int
+    padding: int  # notes pages added to reach a multiple of 4
+    per_participant: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # step -> seconds
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """Return a one-line summary for the user."""
+        copies = f", {len(self.per_participant)} personal copies" if self.per_participant else ""
+        return (f"booklet: {relative(self.path)} ({self.pages} pages, A5 + {BLEED:g} mm bleed"
+                f"{copies}); imposed: {relative(self.imposed_path)}")
+
+
+@dataclass(frozen=True)
+class BookletTeinte:
+    """One teinte as the booklet shows it: the card, what was lived, colours, tab."""
+
+    teinte: schema.Teinte
+    famille: schema.Famille
+    vecue: schema.TeinteVecue
+    colours: object  # deck.Palette
+    photos: dict  # photo as written in the session -> file URL of its print copy
+    unfinished: dict  # field -> note, where the source is unfinished
+    tab_top: float  # mm below the top margin
+    tab_h: float
+
+    @property
+    def numero(self) -> str:
+        """Return the teinte number."""
+        return self.teinte.numero
+
+    @property
+    def anchor(self) -> str:
+        """Return the HTML id of the teinte's first page."""
+        return f"teinte-{self.teinte.numero.slug}"
+
+    @property
+    def page(self) -> str:
+        """Return the CSS page name (and class) of the teinte's pages."""
+        return f"teinte-{self.teinte.numero.slug}"
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    """One entry of the bibliographie détaillée, with the teintes that cite it."""
+
+    texte: str
+    url: str | None
+    url_2: str | None
+    numeros: tuple[str, ...]
+
+
+# --- the booklet as data ----------------------------------------------------------------
+
+
+def collation_key(text: str) -> str:
+    """Return a French sort key: case, accents and leading punctuation ignored.
+
+    >>> sorted(["Zoé", "élan", "Étude", "« Avant »"], key=collation_key)
+    ['« Avant »', 'élan', 'Étude', 'Zoé']
+    """
+    plain = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return re.sub(r"^[\W_]+", "", plain)
+
+
+def _reference_key(ref: schema.Reference) -> tuple:
+    """Return what makes two references the same: printed text and addresses."""
+    text = " ".join(french(ref.texte).split())
+    return text, *(short_url(u) if u else None for u in (ref.url, ref.url_2))
+
+
+def bibliography(teintes: list[schema.Teinte]) -> list[BibEntry]:
+    """Return the ressources and références of ``teintes``, each once, in French order."""
+    entries: dict[tuple, BibEntry] = {}
+    for teinte in teintes:
+        for ref in [*teinte.ressources, *teinte.references_inspirantes]:
+            key = _reference_key(ref)
+            known = entries.get(key) or BibEntry(ref.texte, ref.url, ref.url_2, ())
+            if teinte.numero not in known.numeros:
+                known = BibEntry(known.texte, known.url, known.url_2, (*known.numeros, teinte.numero))
+            entries[key] = known
+    return sorted(entries.values(), key=lambda e: (collation_key(e.texte), e.url or "", e.texte))
+
+
+def geometry(n_teintes: int) -> dict:
+    """Return the booklet's measurements in mm (those that depend on the session)."""
+    band_h = round(min(15.0, 80.0 / max(n_teintes, 1)), 2)
+    tab_zone = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - TAB_START - 10.0
+    content_h = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+    return {
+        "bleed": BLEED, "margin_x": MARGIN_X, "tab_w": TAB_W,
+        "tab_h": round(min(18.0, (tab_zone - 2.0 * (n_teintes - 1)) / max(n_teintes, 1)), 2),
+        "cover_band_h": band_h, "cover_bands_h": round(band_h * n_teintes, 2),
+        "photo_w": PHOTO_WIDTH_MM,
+        "note_pitch": NOTE_PITCH, "note_lines": int((content_h - 14.0) // NOTE_PITCH),
+    }
+
+
+def _unfinished(teinte: schema.Teinte) -> dict[str, str]:
+    """Return {field: note} for the places the source leaves unfinished."""
+    marks = {item.champ: item.note for item in teinte.a_completer}
+    if teinte.module is not None and teinte.module.titre is None:
+        marks.setdefault("module.titre", "titre à définir")
+    return marks
+
+
+def booklet_teintes(content: Content, session: schema.Session, photos: dict) -> list[BookletTeinte]:
+    """Return the session's teintes, in the order lived, ready for the layouts."""
+    g = geometry(len(session.teintes))
+    result = []
+    for index, vecue in enumerate(session.teintes):
+        teinte = content.teinte(vecue.numero)
+        result.append(BookletTeinte(
+            teinte=teinte, famille=content.famille(teinte.numero.famille), vecue=vecue,
+            colours=palette(teinte_colour(content, teinte)), photos=photos,
+            unfinished=_unfinished(teinte), tab_top=round(TAB_START + index * (g["tab_h"] + 2.0), 2),
+            tab_h=g["tab_h"]))
+    return result
+
+
+def _dates(dates: list[str]) -> str:
+    """Return the dates as one phrase: ``12 mars, 13 mars et 14 mars``."""
+    return dates[0] if len(dates) == 1 else ", ".join(dates[:-1]) + " et " + dates[-1]
+
+
+def booklet_context(content: Content, session: schema.Session, photos: dict) -> dict:
+    """Return the variables every booklet layout gets."""
+    teintes = booklet_teintes(content, session, photos)
+    return {
+        "session": session, "nuancier": content.nuancier, "teintes": teintes,
+        "bibliography_entries": bibliography([t.teinte for t in teintes]),
+        "dates": _dates(session.dates), "g": geometry(len(teintes)), "participant": None,
+        "title": f"Livret de formation — {french(session.titre)}",
+        "footer_label": "Session fictive — exemple" if session.fictif else french(session.titre),
+    }
+
+
+# --- photos --------------------------------------------------------------------------------
+
+
+def prepare_photos(content: Content, path: Path, session: schema.Session, folder: Path) -> dict:
+    """Make a CMYK print copy of each photo of the session in ``folder``; return {photo: file URL}.
+
+    Copies are named after what they are made from, so they are made once and
+    reused, and the booklet's bytes do not change from one build to the next.
+    """
+    urls = {}
+    for vecue in session.teintes:
+        for mise in vecue.mises_en_situation:
+            if mise.photo is None or mise.photo in urls:
+                continue
+            source = resolve_photo(mise.photo, path.parent, content.root)
+            if source is None or not source.is_file():
+                raise BuildError(f"{relative(path)}: photo `{mise.photo}` not found; run `nuancier check`")
+            target = folder / f"photo-{_photo_key(source)}.jpg"
+            if not target.is_file():
+                atomic_write(target, cmyk_photo(source))
+            urls[mise.photo] = target.resolve().as_uri()
+    return urls
+
+
+def _photo_key(source: Path) -> str:
+    """Return a short hash of a photo, the press profile and how copies are made."""
+    digest = hashlib.sha256(source.read_bytes())
+    digest.update(PRESS_PROFILE.read_bytes() if PRESS_PROFILE.is_file() else b"")
+    digest.update(f"{MAX_PHOTO_DPI}|{PHOTO_QUALITY}|{PHOTO_WIDTH_MM}".encode())
+    return digest.hexdigest()[:16]
+
+
+def cmyk_photo(source: Path) -> bytes:
+    """Return ``source`` upright, as a CMYK JPEG for the press profile (FOGRA39)."""
+    from PIL import Image, ImageCms, ImageOps
+
+    if not PRESS_PROFILE.is_file():
+        raise BuildError(f"the press colour profile {relative(PRESS_PROFILE)} is missing; "
+                         "restore it from git: `git checkout -- layouts/icc`")
+    with Image.open(source) as opened:
+        image = _flatten(ImageOps.exif_transpose(opened))
+        embedded = opened.info.get("icc_profile")
+        limit = round(MAX_PHOTO_DPI * PHOTO_WIDTH_MM / 25.4)
+        if image.width > limit:
+            image = image.resize((limit, round(image.height * limit / image.width)), Image.LANCZOS)
+        if image.mode != "CMYK":
+            image = ImageCms.profileToProfile(image, _profile(embedded), str(PRESS_PROFILE),
+                                              renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="CMYK")
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=PHOTO_QUALITY, dpi=(300, 300))
+    return buffer.getvalue()
+
+
+def _flatten(image):
+    """Return an RGB (or CMYK) image, transparent areas laid on white."""
+    from PIL import Image
+
+    if image.mode in ("RGB", "CMYK"):
+        return image
+    rgba = image.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, rgba).convert("RGB")
+
+
+def _profile(embedded: bytes | None):
+    """Return the photo's own colour profile, or sRGB when it has none (or a broken one)."""
+    from PIL import ImageCms
+
+    if embedded:
+        try:
+            return ImageCms.ImageCmsProfile(io.BytesIO(embedded))
+        except (OSError, ImageCms.PyCMSError):
+            pass
+    return ImageCms.createProfile("sRGB")
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def booklet_renderer(roots: list[Path]) -> Renderer:
+    """Return a renderer for the booklet layouts, allowed to read ``roots``."""
+    renderer = Renderer((LAYOUTS_DIR / "booklet.css").read_text(encoding="utf-8"), roots=roots)
+    renderer.env.filters.update(frtext=french)
+    return renderer
+
+
+def _layout(renderer: Renderer, template: str, label: str, context: dict):
+    """Lay out one booklet document and return WeasyPrint's document."""
+    spec = FaceSpec(template.removesuffix(".html.j2"), label, (template,), context, base_size=9.0)
+    return renderer.layout(spec, spec.base_size)
+
+
+def render_booklet(renderer: Renderer, context: dict, label: str):
+    """Lay out the shared booklet, padded to a multiple of 4 pages; return (document, padding)."""
+    document = _layout(renderer, "booklet.html.j2", label, context)
+    _check_single_pages(document, label)
+    count = len(document.pages)
+    padding = -count % 4
+    if not padding:
+        return document, 0
+    lead = count % 2 == 0  # the first notes page takes the back cover's place: page `count`
+    extra = _layout(renderer, "booklet-padding.html.j2", f"{label}, notes pages",
+                    {**context, "padding": padding, "first_page": count, "lead": lead})
+    notes = extra.pages[1:] if lead else extra.pages
+    return document.copy(document.pages[:-1] + notes + document.pages[-1:]), padding
+
+
+def _check_single_pages(document, label: str) -> None:
+    """Raise FitError if the cover or the back cover runs over one page."""
+    pages = document.pages
+    if len(pages) < 2 or "formation" not in pages[1].anchors:
+        raise FitError(f"{label}: the cover does not fit on one page; shorten the session's "
+                       "title, commanditaire or lieu")
+    if "credits" not in pages[-1].anchors:
+        raise FitError(f"{label}: the back cover does not fit on one page; shorten the "
+                       "nuancier's credits or licence")
+
+
+# --- personal copies -----------------------------------------------------------------------
+
+
+def render_personal_pages(renderer: Renderer, context: dict, names: list[str], label: str) -> PdfReader:
+    """Render every participant's cover and footer stamp in one document: cover, stamp, cover..."""
+    document = _layout(renderer, "booklet-personal.html.j2", f"{label}, personal pages",
+                       {**context, "participants": names})
+    if len(document.pages) != 2 * len(names):
+        raise FitError(f"{label}: a personal cover does not fit on one page; shorten the "
+                       "session's title or the participants' names")
+    return PdfReader(io.BytesIO(document.write_pdf()))
+
+
+def personal_copy(shared: bytes, cover: PageObject, stamp: PageObject, info: DocInfo) -> bytes:
+    """Return the shared booklet with ``cover`` as its first page and ``stamp`` on the others."""
+    writer = PdfWriter(clone_from=io.BytesIO(shared))
+    _replace_page(writer, writer.pages[0], cover)
+    form = _page_form(writer, stamp)
+    for page in writer.pages[1:]:
+        _draw_form(writer, page, form)
+    return _finish(writer, info)
+
+
+def _replace_page(writer: PdfWriter, page: PageObject, source: PageObject) -> None:
+    """Give ``page`` the drawing and resources of ``source`` (same boxes), in place."""
+    page[NameObject("/Contents")] = source.raw_get("/Contents").clone(writer)
+    page[NameObject("/Resources")] = source.raw_get("/Resources").clone(writer)
+
+
+def _page_form(writer: PdfWriter, page: PageObject):
+    """Return an indirect Form XObject that draws ``page`` in its own coordinates."""
+    form = DecodedStreamObject()
+    contents = page.get_contents()
+    form.set_data(contents.get_data() if contents is not None else b"")
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(FloatObject(float(v)) for v in page.mediabox)
+    form[NameObject("/Resources")] = page.raw_get("/Resources").clone(writer)
+    return writer._add_object(form)
+
+
+def _draw_form(writer: PdfWriter, page: PageObject, form) -> None:
+    """Draw ``form`` over ``page``, in the page's default coordinates."""
+    resources = page["/Resources"].get_object()
+    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    xobjects[NameObject(STAMP)] = form
+    resources[NameObject("/XObject")] = xobjects
+    append_content(writer, page, f"q {STAMP} Do Q\n".encode())
+
+
+def write_personal_copies(renderer, context, shared: bytes, info: DocInfo, out: Path, slug: str) -> list[Path]:
+    """Write one booklet per participant: their cover, their name in every footer."""
+    session = context["session"]
+    names = [french(p.nom) for p in session.participants]
+    personal = render_personal_pages(renderer, context, names, f"booklet {slug}")
+    paths = []
+    for index, (person, name) in enumerate(zip(session.participants, names)):
+        mine = DocInfo(f"Livret de {name} — {french(session.titre)}", info.date, f"{info.identity}|{name}")
+        data = personal_copy(shared, personal.pages[2 * index], personal.pages[2 * index + 1], mine)
+        paths.append(atomic_write(out / f"booklet-{slug}-{person_slug(person.nom)}.pdf", data))
+    return paths
+
+
+# --- reproducible files --------------------------------------------------------------------
+
+
+def reproducible(pdf: bytes, title: str, date: dt.datetime) -> tuple[bytes, DocInfo]:
+    """Return a WeasyPrint PDF with metadata and IDs that depend only on its pages.
+
+    WeasyPrint writes a random XMP DocumentID and the current time; this puts
+    the content's date, our own XMP packet and IDs hashed from the pages instead.
+    """
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    pages = hashlib.sha256()
+    for page in writer.pages:
+        contents = page.get_contents()
+        pages.update(contents.get_data() if contents is not None else b"")
+    info = DocInfo(title, date, f"booklet|{pages.hexdigest()}")
+    return _finish(writer, info), info
+
+
+def _finish(writer: PdfWriter, info: DocInfo) -> bytes:
+    """Write document information, XMP metadata and IDs from ``info``; return the PDF."""
+    digest = hashlib.sha256(info.identity.encode()).digest()
+    stamp = info.date.strftime("D:%Y%m%d%H%M%S+00'00'")
+    writer.add_metadata({"/Title": info.title, "/Producer": f"nuancier-print {__version__} (WeasyPrint, pypdf)",
+                         "/Creator": "nuancier-print", "/CreationDate": stamp, "/ModDate": stamp})
+    _set_xmp(writer, xmp(info, digest).encode("utf-8"))
+    writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _set_xmp(writer: PdfWriter, packet: bytes) -> None:
+    """Put ``packet`` in the document's XMP metadata stream, in place (no stale copy is left)."""
+    root = writer.root_object
+    existing = root.get("/Metadata")
+    metadata = existing.get_object() if existing is not None else None
+    if metadata is None or "/Filter" in metadata:
+        metadata = DecodedStreamObject()
+        metadata[NameObject("/Type")] = NameObject("/Metadata")
+        metadata[NameObject("/Subtype")] = NameObject("/XML")
+        root[NameObject("/Metadata")] = writer._add_object(metadata)
+    metadata.set_data(packet)
+
+
+# --- the stage -----------------------------------------------------------------------------
+
+
+def write_booklets(content: Content, out: Path, *, slugs: list[str] | None = None,
+                   per_participant: bool = False) -> list[BookletResult]:
+    """Write the booklet of each session (or of ``slugs``), imposed, and personal copies if asked."""
+    out = Path(out)
+    chosen = _chosen_sessions(content, slugs)
+    return [write_booklet(content, slug, out, per_participant=per_participant) for slug in chosen]
+
+
+def _chosen_sessions(content: Content, slugs: list[str] | None) -> list[str]:
+    """Return the slugs to build, or raise BuildError naming the unknown ones."""
+    if slugs is None:
+        return sorted(content.sessions)
+    unknown = [s for s in slugs if s not in content.sessions]
+    if unknown:
+        known = ", ".join(sorted(content.sessions)) or "none"
+        raise BuildError(f"no session named {', '.join(unknown)} in {relative(content.root / 'sessions')}/ "
+                         f"(the sessions are: {known})")
+    return list(dict.fromkeys(slugs))
+
+
+def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bool = False) -> BookletResult:
+    """Write one session's booklet, its imposed sheets and, if asked, its personal copies."""
+    path, session = content.sessions[slug]
+    label = f"booklet {slug}"
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    photo_folder = out / PHOTO_CACHE
+    photos = prepare_photos(content, path, session, photo_folder)
+    renderer = booklet_renderer([content.root, photo_folder])
+    context = booklet_context(content, session, photos)
+    timings["photos"], clock = _lap(clock)
+    document, padding = render_booklet(renderer, context, label)
+    timings["layout"], clock = _lap(clock)
+    shared, info = reproducible(document.write_pdf(pdf_variant="pdf/x-4"), context["title"],
+                                _content_date(content, path))
+    booklet = atomic_write(out / f"booklet-{slug}.pdf", shared)
+    timings["write"], clock = _lap(clock)
+    imposed = _write_imposed(booklet, out / f"booklet-{slug}-imposed.pdf")
+    timings["impose"], clock = _lap(clock)
+    copies = write_personal_copies(renderer, context, shared, info, out, slug) if per_participant else []
+    timings["personal"], clock = _lap(clock)
+    return BookletResult(slug, booklet, imposed, len(document.pages), padding, copies, timings,
+                         list(renderer.warnings))
+
+
+def _content_date(content: Content, session_path: Path) -> dt.datetime:
+    """Return the date the booklet carries: the newest of its sources' dates."""
+    from .edition import file_date
+
+    root = content.root
+    files = [session_path, root / "nuancier.yaml", root / "familles.yaml", *sorted(root.glob("teintes/*.y*ml"))]
+    newest = max(file_date(p) for p in files if p.exists())
+    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
+
+
+def _lap(start: float) -> tuple[float, float]:
+    """Return (seconds since ``start``, now)."""
+    now = time.perf_counter()
+    return round(now - start, 3), now
+
+
+def _write_imposed(booklet: Path, target: Path) -> Path:
+    """Impose the booklet two up on A4 in saddle order, and write it atomically."""
+    from .sheets import impose_saddle
+
+    with tempfile.TemporaryDirectory(prefix="nuancier-impose-") as tmp:
+        draft = Path(tmp) / target.name
+        impose_saddle(booklet, draft, sheet="A4")
+        return atomic_write(target, draft.read_bytes())
