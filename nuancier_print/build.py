@@ -31,6 +31,10 @@ class BuildOptions:
     cache: bool = True
     cache_dir: Path | None = None  # default: <out>/.cache
     layouts: Path | None = None  # default: the layouts/ folder next to the package
+    sheets: bool = True
+    sheet: str = "A3"
+    flip: str = "long"
+    printer: str | None = None  # a printer of content/printers.yaml whose duplex correction to apply
 
     @property
     def cache_folder(self) -> Path | None:
@@ -48,41 +52,50 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     sizes: dict[str, float] = field(default_factory=dict)  # face label -> text size (pt)
     rendered: list[str] = field(default_factory=list)  # keys of the faces rendered (not cached)
+    content: Content | None = None
 
 
-def build(options: BuildOptions, *, renderer=None) -> BuildResult:
+def build(options: BuildOptions, *, warm=None) -> BuildResult:
     """Validate the content and write every output into ``options.out``."""
     result = BuildResult()
     content = load_content(options.content)
+    result.content = content
     result.lines += [str(w) for w in content.warnings]
     result.lines.append(f"content: {content.summary()}, {len(content.warnings)} warnings")
     with build_lock(options.out):
         if options.deck:
-            write_deck(content, options, result, renderer=renderer)
+            deck = write_deck(content, options, result, warm=warm)
+            if options.sheets:
+                write_sheets(content, deck, options, result)
     return result
 
 
-def write_deck(content: Content, options: BuildOptions, result: BuildResult, *, renderer=None) -> Path:
+def write_deck(content: Content, options: BuildOptions, result: BuildResult, *, warm=None) -> Path:
     """Render every face of the deck (reusing cached ones) and write `deck.pdf`."""
     from .cache import FaceCache
     from .deck import card_format, deck_faces, deck_stylesheet
     from .faces import RenderSetup, default_jobs, render_faces
     from .pdfout import DocInfo, assemble
+    from .preflight import format_report
+    from .publish import publish, summary
     from .render import LAYOUTS_DIR
 
     fmt = card_format(content)
     layouts = options.layouts or LAYOUTS_DIR
     setup = RenderSetup(deck_stylesheet(fmt, layouts), roots=[content.root], layouts=layouts,
-                        pdf_options=PDF_OPTIONS)
+                        pdf_options=PDF_OPTIONS, preflight={"kind": "deck", **deck_checks(fmt)})
     specs = deck_faces(content, fmt)
     try:
         faces, stats = render_faces(specs, setup, cache=FaceCache(options.cache_folder),
-                                    jobs=options.jobs or default_jobs(), renderer=renderer)
+                                    jobs=options.jobs or default_jobs(),
+                                    renderer=warm.get(setup) if warm is not None else None)
     except FitError as exc:
         raise FitError(f"{exc}: deck.pdf was not written, the previous one is unchanged") from None
     info = DocInfo(content.nuancier.titre, content_date(content), identity="|".join(stats.keys))
     data = assemble([f.pdf for f in faces], info, marks=options.marks, bleed_mm=fmt.bleed)
-    path = atomic_write(options.out / "deck.pdf", data)
+    findings = [(page, *finding) for page, face in enumerate(faces, 1) for finding in face.findings]
+    path = options.out / "deck.pdf"
+    report = publish(data, path, kind="deck", face_findings=findings, **deck_checks(fmt))
     result.written.append(path)
     result.rendered += stats.rendered_keys
     result.sizes.update({f.label: f.size for f in faces})
@@ -90,10 +103,52 @@ def write_deck(content: Content, options: BuildOptions, result: BuildResult, *, 
     result.lines.append(f"deck: {path} ({len(faces) // 2} cards, {len(faces)} pages, "
                         f"{fmt.width:g} × {fmt.height:g} mm + {fmt.bleed:g} mm bleed; "
                         f"smallest text {smallest.size:g} pt on {smallest.label}; {stats.line()})")
+    result.lines += [summary(report)] + format_report(report)[:-1]
     if options.verbose:
         result.lines += [f"  {f.label}: {f.size:g} pt" + (f" ({f.renders} layouts)" if f.renders else " (cached)")
                          for f in faces]
     return path
+
+
+def deck_checks(fmt) -> dict:
+    """Return the preflight options for a deck of this format."""
+    return {"trim": (fmt.width, fmt.height), "bleed": fmt.bleed, "rivet": fmt.rivet}
+
+
+def write_sheets(content: Content, deck: Path, options: BuildOptions, result: BuildResult) -> Path:
+    """Impose the deck on press sheets, backs behind fronts, and write `deck-sheets-<SHEET>.pdf`."""
+    from .publish import publish_file, summary
+    from .sheets import impose_cards
+
+    correction = printer_correction(content, options.printer)
+    path = options.out / f"deck-sheets-{options.sheet}.pdf"
+    pending = path.with_name(f".{path.name}.pending")
+    imposed = impose_cards(deck, pending, sheet=options.sheet, flip=options.flip, correction=correction)
+    report = publish_file(pending, path, kind="sheets")
+    result.written.append(path)
+    printer = f", corrected for printer {options.printer}" if options.printer else ""
+    result.lines.append(f"sheets: {path} ({imposed.n_cards} cards, {imposed.grid.count} per {options.sheet} "
+                        f"sheet, {imposed.n_sheets} sheet(s) printed recto verso, {options.flip}-edge flip"
+                        f"{printer}); {summary(report).split(': ', 1)[1]}")
+    return path
+
+
+def printer_correction(content: Content, name: str | None):
+    """Return the duplex correction recorded for printer ``name`` in content/printers.yaml."""
+    if name is None:
+        return None
+    from .errors import BuildError
+    from .sheets import load_printers
+
+    path = content.root / "printers.yaml"
+    if not path.exists():
+        raise BuildError(f"no printer profiles: {path} does not exist (run `nuancier calibrate` "
+                         "and record your printer there)")
+    printers = load_printers(path)
+    if name not in printers:
+        known = ", ".join(sorted(printers)) or "none"
+        raise BuildError(f"{path}: no printer named `{name}` (known printers: {known})")
+    return printers[name]
 
 
 PDF_OPTIONS = {"pdf_variant": "pdf/x-4", "uncompressed_pdf": True}  # compressed once, in pdfout.assemble

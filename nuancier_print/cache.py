@@ -26,7 +26,7 @@ from jinja2 import meta
 from . import __version__
 from .output import atomic_write
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclasses.dataclass
@@ -36,6 +36,7 @@ class Entry:
     pdf: bytes
     size: float
     renders: int
+    findings: list = dataclasses.field(default_factory=list)
 
 
 class FaceCache:
@@ -57,7 +58,8 @@ class FaceCache:
         if (record.get("format") != FORMAT_VERSION or record.get("length") != len(pdf)
                 or record.get("sha256") != hashlib.sha256(pdf).hexdigest() or not pdf.startswith(b"%PDF")):
             return None
-        return Entry(pdf, float(record["size"]), int(record.get("renders", 1)))
+        return Entry(pdf, float(record["size"]), int(record.get("renders", 1)),
+                     [tuple(f) for f in record.get("findings", [])])
 
     def put(self, key: str, entry: Entry) -> None:
         """Store an entry: the PDF first, then the record that vouches for it."""
@@ -66,7 +68,8 @@ class FaceCache:
         pdf_path, record_path = self._paths(key)
         atomic_write(pdf_path, entry.pdf)
         record = {"format": FORMAT_VERSION, "length": len(entry.pdf), "size": entry.size,
-                  "renders": entry.renders, "sha256": hashlib.sha256(entry.pdf).hexdigest()}
+                  "renders": entry.renders, "sha256": hashlib.sha256(entry.pdf).hexdigest(),
+                  "findings": [list(f) for f in entry.findings]}
         atomic_write(record_path, json.dumps(record, sort_keys=True).encode())
 
     def _paths(self, key: str) -> tuple[Path, Path]:

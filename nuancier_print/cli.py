@@ -98,6 +98,12 @@ def build_options(func):
 @main.command()
 @common
 @build_options
+@click.option("--sheet", type=click.Choice(["A4", "A3", "SRA3"]), default="A3", show_default=True,
+              help="The press sheet size for deck-sheets-<SHEET>.pdf.")
+@click.option("--flip", type=click.Choice(["long", "short"]), default="long", show_default=True,
+              help="How your printer turns the sheet for the backs.")
+@click.option("--printer", default=None, metavar="NAME",
+              help="Apply this printer's duplex correction (content/printers.yaml) to the backs.")
 def build(content_dir: Path, out_dir: Path, verbose: bool, **options):
     """Check the content, then write every output into the out folder."""
     _run_build(content_dir, out_dir, verbose, **options)
@@ -108,7 +114,7 @@ def build(content_dir: Path, out_dir: Path, verbose: bool, **options):
 @build_options
 def deck(content_dir: Path, out_dir: Path, verbose: bool, **options):
     """Write the card deck only: out/deck.pdf, recto then verso for every card."""
-    _run_build(content_dir, out_dir, verbose, **options)
+    _run_build(content_dir, out_dir, verbose, sheets=False, **options)
 
 
 def _run_build(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **options):
@@ -118,3 +124,135 @@ def _run_build(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: boo
                                     cache=not no_cache, **options))
     for line in result.lines:
         click.echo(line)
+
+
+@main.command()
+@common
+@build_options
+def watch(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **options):
+    """Rebuild what changed every time a content, layout or font file is saved."""
+    from .build import BuildOptions
+    from .watch import watch as run_watch
+
+    run_watch(BuildOptions(content=content_dir, out=out_dir, verbose=verbose, cache=not no_cache, **options),
+              click.echo)
+
+
+@main.command()
+@common
+@build_options
+def preview(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **options):
+    """Write PNG previews: one per face, a contact sheet, and the deck fanned open."""
+    from .build import BuildOptions, build as run_build
+    from .deck import card_format
+    from .preview import write_previews
+
+    result = run_build(BuildOptions(content=content_dir, out=out_dir, verbose=verbose, cache=not no_cache,
+                                    **options))
+    for line in result.lines:
+        click.echo(line)
+    fmt = card_format(result.content)
+    written = write_previews(out_dir / "deck.pdf", out_dir, fmt.rivet, (fmt.width, fmt.height))
+    click.echo(f"previews: {len(written.faces)} faces in {out_dir / 'preview'}, "
+               f"{written.contact_sheet}, {written.fan}")
+
+
+@main.command()
+@common
+@build_options
+@click.option("--since", required=True, metavar="REV", help="The git revision the printed deck was built from.")
+@click.option("--sheet", type=click.Choice(["A4", "A3", "SRA3"]), default="A3", show_default=True,
+              help="The press sheet to impose the changed cards on.")
+@click.option("--flip", type=click.Choice(["long", "short"]), default="long", show_default=True,
+              help="How the printer turns the sheet for the backs.")
+def reprint(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, since: str, sheet: str,
+            flip: str, **options):
+    """Impose only the cards whose faces changed since a git revision (reprint.pdf, reprint.png)."""
+    from .build import BuildOptions
+    from .reprint import reprint as run_reprint
+
+    options.pop("marks", None)
+    options.pop("printer", None)
+    result = run_reprint(BuildOptions(content=content_dir, out=out_dir, verbose=verbose, cache=not no_cache,
+                                      **options), since, sheet=sheet, flip=flip)
+    for line in result.lines:
+        click.echo(line)
+
+
+def sheet_options(func):
+    """Add --sheet, --flip and --printer."""
+    func = click.option("--printer", default=None, metavar="NAME",
+                        help="Apply this printer's duplex correction (content/printers.yaml) to the backs.")(func)
+    func = click.option("--flip", type=click.Choice(["long", "short"]), default="long", show_default=True,
+                        help="How your printer turns the sheet for the backs.")(func)
+    func = click.option("--sheet", type=click.Choice(["A4", "A3", "SRA3"]), default="A3", show_default=True,
+                        help="The press sheet size.")(func)
+    return func
+
+
+@main.command()
+@common
+@build_options
+@sheet_options
+def sheets(content_dir: Path, out_dir: Path, verbose: bool, **options):
+    """Write the deck imposed on press sheets: out/deck-sheets-<SHEET>.pdf, backs behind fronts."""
+    _run_build(content_dir, out_dir, verbose, **options)
+
+
+@main.command()
+@common
+@click.option("--sheet", type=click.Choice(["A4", "A3", "SRA3"]), default="A4", show_default=True,
+              help="The sheet size to calibrate.")
+@click.option("--printer", default=None, metavar="NAME",
+              help="Apply this printer's recorded correction, to check it.")
+def calibrate(content_dir: Path, out_dir: Path, verbose: bool, sheet: str, printer: str | None):
+    """Write a duplex calibration sheet: print it recto verso and measure how the back is off."""
+    from .build import printer_correction
+    from .content import load_content
+    from .sheets import calibration_pdf
+
+    correction = printer_correction(load_content(content_dir, with_sessions=False), printer) if printer else None
+    path = out_dir / f"calibration-{sheet}.pdf"
+    calibration_pdf(path, sheet=sheet, correction=correction)
+    click.echo(f"calibration: {path}")
+    click.echo("Print it recto verso at 100 % (long-edge flip), hold it to the light, and record how far "
+               f"the back lands from the front in {content_dir / 'printers.yaml'}, for example:")
+    click.echo("  bureau:\n    dx: 0.8    # mm, + to the right\n    dy: -0.5   # mm, + upwards\n"
+               "    rotation: 0.1  # degrees, + anticlockwise\n    scale: 1.0")
+    click.echo("Then: nuancier sheets --printer bureau")
+
+
+@main.command("preflight")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--kind", type=click.Choice(["deck", "booklet", "sheets"]), default=None,
+              help="What the file is [default: guessed from its name].")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks (for developers).")
+def preflight_command(files: tuple[Path, ...], kind: str | None, as_json: bool, debug: bool):
+    """Check PDFs the way a printer's prepress would; exit 1 if any has an error."""
+    from .errors import NuancierError
+    from .preflight import format_report, preflight
+
+    failed = False
+    for path in files:
+        try:
+            report = preflight(path, kind=kind or guess_kind(path))
+        except NuancierError as exc:
+            if debug:
+                raise
+            click.echo(str(exc), err=True)
+            failed = True
+            continue
+        failed = failed or not report.ok
+        lines = [report.to_json()] if as_json else format_report(report)
+        for line in lines:
+            click.echo(line)
+    sys.exit(1 if failed else 0)
+
+
+def guess_kind(path: Path) -> str:
+    """Guess what an output is from its file name."""
+    name = path.name
+    if "sheets" in name or "imposed" in name or name.startswith(("reprint", "calibration")):
+        return "sheets"
+    return "booklet" if name.startswith("booklet") else "deck"

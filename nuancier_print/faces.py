@@ -30,6 +30,7 @@ class RenderSetup:
     roots: list[Path]
     layouts: Path = LAYOUTS_DIR
     pdf_options: Mapping[str, Any] = field(default_factory=dict)
+    preflight: Mapping[str, Any] | None = None  # page checks to run on each new face (preflight options)
 
     def renderer(self) -> Renderer:
         """Create a renderer for this setup."""
@@ -80,13 +81,13 @@ def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
         if entry is None:
             todo.append(index)
         else:
-            faces[index] = RenderedFace(spec.key, spec.label, entry.pdf, entry.size, 0)
+            faces[index] = RenderedFace(spec.key, spec.label, entry.pdf, entry.size, 0, entry.findings)
     rendered = _render(todo, specs, setup, jobs, renderer)
     failures = [str(r) for r in rendered.values() if isinstance(r, NuancierError)]
     if failures:
         raise FitError("\n".join(failures + [f"{len(failures)} face(s) do not fit"]))
     for index, face in rendered.items():
-        cache.put(keys[index], Entry(face.pdf, face.size, face.renders))
+        cache.put(keys[index], Entry(face.pdf, face.size, face.renders, face.findings))
         faces[index] = face
     stats = RenderStats(len(specs), len(specs) - len(todo), len(todo),
                         sum(f.renders for f in rendered.values()), time.perf_counter() - start,
@@ -101,18 +102,30 @@ def _render(todo: list[int], specs: list[FaceSpec], setup: RenderSetup, jobs: in
     workers = min(jobs, len(todo))
     if workers <= 1 or len(todo) <= 2:
         renderer = renderer or setup.renderer()
-        return {i: _render_one(renderer, specs[i]) for i in todo}
+        return {i: _render_one(renderer, specs[i], setup.preflight) for i in todo}
     ordered = sorted(todo, key=lambda i: -_weight(specs[i]))
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(setup,)) as pool:
         results = pool.map(_render_in_worker, [specs[i] for i in ordered], chunksize=1)
         return dict(zip(ordered, results))
 
 
-def _render_one(renderer: Renderer, spec: FaceSpec) -> RenderedFace | NuancierError:
+def _render_one(renderer: Renderer, spec: FaceSpec, checks: Mapping | None) -> RenderedFace | NuancierError:
     try:
-        return renderer.render(spec)
+        face = renderer.render(spec)
     except FitError as exc:
         return exc
+    if checks is not None:
+        face.findings = face_findings(face.pdf, checks)
+    return face
+
+
+def face_findings(pdf: bytes, checks: Mapping) -> list[tuple[str, str, str]]:
+    """Run the costly preflight checks (colour, images, text geometry) on one face."""
+    from .preflight import PAGE_CHECKS, preflight
+
+    report = preflight(pdf, checks=PAGE_CHECKS, **checks)
+    return [("error", f.check, f.message) for f in report.errors] + \
+        [("warning", f.check, f.message) for f in report.warnings]
 
 
 def _weight(spec: FaceSpec) -> int:
@@ -120,13 +133,14 @@ def _weight(spec: FaceSpec) -> int:
     return len(repr(spec.context.get("teinte", spec.context.get("famille", ""))))
 
 
-_WORKER: Renderer | None = None
+_WORKER: tuple[Renderer, Mapping | None] | None = None
 
 
 def _init_worker(setup: RenderSetup) -> None:
     global _WORKER
-    _WORKER = setup.renderer()
+    _WORKER = (setup.renderer(), setup.preflight)
 
 
 def _render_in_worker(spec: FaceSpec) -> RenderedFace | NuancierError:
-    return _render_one(_WORKER, spec)
+    renderer, checks = _WORKER
+    return _render_one(renderer, spec, checks)

@@ -19,6 +19,7 @@ Not walked: annotation appearance streams and Type3 glyph procedures.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import xml.etree.ElementTree as ET
@@ -103,39 +104,54 @@ class Options:
     min_text_pt: float
 
 
+FILE_CHECKS = frozenset({"pdfx", "pages", "boxes", "fonts"})
+PAGE_CHECKS = frozenset({"colour", "images", "geometry"})
+
+
 def preflight(
-    path: Path,
+    path: Path | bytes,
     *,
     kind: str,
     trim: tuple[float, float] | None = None,
     bleed: float = 3.0,
     rivet: geometry.Rivet | None = None,
     min_text_pt: float = geometry.MIN_TEXT_PT,
+    checks: frozenset[str] = FILE_CHECKS | PAGE_CHECKS,
 ) -> Report:
-    """Check a print PDF and return every finding; raise BuildError if it cannot be read.
+    """Check a print PDF (a path, or PDF bytes) and return every finding.
 
     ``trim`` is the expected trimmed page size in mm (width, height, not
-    swapped); ``rivet`` defaults to :func:`geometry.rivet_for` each page's trim size.
+    swapped); ``rivet`` defaults to :func:`geometry.rivet_for` each page's trim
+    size. ``checks`` selects the checks to run: the build runs the page checks
+    (:data:`PAGE_CHECKS`, the costly ones) once per rendered face and caches
+    them, and only the file checks (:data:`FILE_CHECKS`) on the assembled file.
+    Raise BuildError if the PDF cannot be read.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    path = Path(path)
+    shown = Path("<face>") if isinstance(path, bytes) else Path(path)
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(path) if isinstance(path, bytes) else shown)
         pages = list(reader.pages)
     except (OSError, PyPdfError, ValueError) as error:
-        raise BuildError(f"{relative(path)}: cannot read this PDF ({error})") from None
-    report = Report(path, kind)
+        raise BuildError(f"{relative(shown)}: cannot read this PDF ({error})") from None
+    report = Report(shown, kind)
     options = Options(kind, trim, bleed, rivet, min_text_pt)
-    check_pdfx(reader, report)
-    check_page_count(pages, report, options)
+    if "pdfx" in checks:
+        check_pdfx(reader, report)
+    if "pages" in checks:
+        check_page_count(pages, report, options)
     for number, page in enumerate(pages, 1):
-        check_boxes(page, number, report, options)
-        check_colour(page, number, report)
-        check_images(page, number, report)
-        if kind == "deck":
+        if "boxes" in checks:
+            check_boxes(page, number, report, options)
+        if "colour" in checks:
+            check_colour(page, number, report)
+        if "images" in checks:
+            check_images(page, number, report)
+        if kind == "deck" and "geometry" in checks:
             check_text_geometry(page, number, report, options)
-    check_fonts(pages, report)
+    if "fonts" in checks:
+        check_fonts(pages, report)
     return report
 
 

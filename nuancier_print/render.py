@@ -56,6 +56,7 @@ class RenderedFace:
     pdf: bytes
     size: float
     renders: int
+    findings: list = field(default_factory=list)  # preflight findings of this face: (severity, check, message)
 
 
 def make_environment(layouts: Path = LAYOUTS_DIR) -> jinja2.Environment:

@@ -31,6 +31,7 @@ from pypdf.generic import (
     StreamObject,
 )
 
+from .output import atomic_write
 from .errors import BuildError, ContentError, Location, Problem, relative
 from .geometry import mm_to_pt, pt_to_mm
 from .impose import (
@@ -175,12 +176,12 @@ def _read(path: Path) -> PdfReader:
 
 
 def _write(writer: PdfWriter, out: Path) -> None:
-    """Compress the content streams and write the PDF."""
+    """Compress the content streams and write the PDF atomically (temp file, then rename)."""
     for page in writer.pages:
         page.compress_content_streams()
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "wb") as handle:
-        writer.write(handle)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    atomic_write(Path(out), buffer.getvalue())
 
 
 # --- saddle-stitched booklets -----------------------------------------------------

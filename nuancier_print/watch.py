@@ -1,0 +1,91 @@
+"""`nuancier watch`: rebuild what changed every time a file is saved.
+
+Watches `content/`, the layouts and the fonts with watchfiles. Each save
+triggers an incremental build (only the faces whose inputs changed are
+rendered, with a renderer kept warm between rebuilds) and prints one line:
+what was rebuilt and how long it took. A content error is printed with its
+location; the last good outputs stay in place and watching goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .build import BuildOptions, BuildResult, build
+from .errors import NuancierError
+from .fonts import FONTS_DIR
+from .render import LAYOUTS_DIR
+
+
+class Warm:
+    """Keeps a renderer alive between rebuilds while its stylesheet and layouts stay the same."""
+
+    def __init__(self):
+        self.key = None
+        self.renderer = None
+
+    def get(self, setup):
+        """Return a renderer for ``setup``, reusing the previous one when possible."""
+        key = (setup.stylesheet, str(setup.layouts), tuple(map(str, setup.roots)))
+        if key != self.key:
+            self.key, self.renderer = key, setup.renderer()
+        return self.renderer
+
+
+def rebuild(options: BuildOptions, warm: Warm) -> tuple[BuildResult | None, list[str], float]:
+    """Run one build; return (result or None, lines to print, seconds)."""
+    start = time.perf_counter()
+    try:
+        result = build(options, warm=warm)
+    except NuancierError as exc:
+        return None, exc.lines() + ["the previous outputs are unchanged; still watching"], time.perf_counter() - start
+    return result, [], time.perf_counter() - start
+
+
+def summary(result: BuildResult, seconds: float, changed: Iterable[str] = ()) -> str:
+    """Return the one line printed after a rebuild."""
+    faces = result.rendered
+    what = ", ".join(_short(k) for k in faces[:6]) + (f" and {len(faces) - 6} more" if len(faces) > 6 else "")
+    trigger = ", ".join(sorted({Path(c).name for c in changed})[:3])
+    prefix = f"{trigger}: " if trigger else ""
+    if not faces:
+        return f"{prefix}nothing to re-render ({seconds:.2f} s)"
+    return f"{prefix}rebuilt {what} ({len(faces)} face{'s' if len(faces) > 1 else ''}) in {seconds:.2f} s"
+
+
+def _short(key: str) -> str:
+    return key.replace("teinte-", "").replace("-recto", " recto").replace("-verso", " verso").replace("-", ".", 1) \
+        if key.startswith("teinte-") else key
+
+
+def watch(options: BuildOptions, echo: Callable[[str], None], *, stop=None, ready=None) -> None:
+    """Build once, then rebuild on every change until interrupted (or ``stop`` is set)."""
+    from watchfiles import watch as watch_files
+
+    warm = Warm()
+    result, errors, seconds = rebuild(options, warm)
+    for line in errors or result.lines:
+        echo(line)
+    if result is not None:
+        echo(summary(result, seconds))
+    folders = [options.content, options.layouts or LAYOUTS_DIR, FONTS_DIR]
+    echo("watching " + ", ".join(str(f) for f in folders) + " (Ctrl+C to stop)")
+    if ready is not None:
+        ready.set()
+    for changes in watch_files(*folders, debounce=50, step=20, stop_event=stop, watch_filter=_relevant,
+                               raise_interrupt=False):
+        result, errors, seconds = rebuild(options, warm)
+        for line in errors:
+            echo(line)
+        if result is not None:
+            echo(summary(result, seconds, [path for _, path in changes]))
+
+
+WATCHED = (".yaml", ".yml", ".j2", ".css", ".otf", ".ttf", ".icc", ".jpg", ".jpeg", ".png")
+
+
+def _relevant(change, path: str) -> bool:
+    name = Path(path).name
+    return name.endswith(WATCHED) and not name.startswith(".")
