@@ -19,8 +19,11 @@ from .errors import BuildError
 def atomic_write(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise BuildError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
@@ -28,9 +31,12 @@ def atomic_write(path: Path, data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):  # disk full, a folder in the way...: the previous file is intact
+            raise BuildError(f"cannot write {path}: {exc.strerror or exc}; "
+                             "the previous file, if any, is untouched") from None
         raise
     return path
 
@@ -45,16 +51,42 @@ def _umask() -> int:
 def build_lock(out: Path):
     """Hold the lock of an output folder for the duration of a build."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    handle = open(out / ".lock", "a+")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = open(out / ".lock", "a+")
+    except OSError as exc:
+        raise BuildError(f"cannot write to the folder {out}/: {exc.strerror or exc}") from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
         raise BuildError(f"another build is already writing to {out}/; wait for it to finish, "
                          "then run this command again") from None
+    _HELD.add(handle.fileno())
     try:
         yield
     finally:
+        _HELD.discard(handle.fileno())
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+
+
+# flock() locks belong to the open file, which forked children (render workers)
+# share: a worker outliving a killed build would keep out/ locked for good. So
+# each child drops its copy of the lock (pointing it at /dev/null instead of
+# closing it, so the number stays valid for the objects that still hold it).
+_HELD: set[int] = set()
+
+
+def _drop_locks_in_child() -> None:
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        for fd in _HELD:
+            with contextlib.suppress(OSError):
+                os.dup2(null, fd)
+        _HELD.clear()
+    finally:
+        os.close(null)
+
+
+os.register_at_fork(after_in_child=_drop_locks_in_child)
