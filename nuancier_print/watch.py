@@ -44,7 +44,7 @@ def rebuild(options: BuildOptions, warm: Warm) -> tuple[BuildResult | None, list
     return result, [], time.perf_counter() - start
 
 
-def summary(result: BuildResult, seconds: float, changed: Iterable[str] = ()) -> str:
+def summary(result: BuildResult, seconds: float, changed: Iterable[str] = (), verb: str = "rebuilt") -> str:
     """Return the one line printed after a rebuild."""
     faces = result.rendered
     what = ", ".join(_short(k) for k in faces[:6]) + (f" and {len(faces) - 6} more" if len(faces) > 6 else "")
@@ -52,7 +52,7 @@ def summary(result: BuildResult, seconds: float, changed: Iterable[str] = ()) ->
     prefix = f"{trigger}: " if trigger else ""
     if not faces:
         return f"{prefix}nothing to re-render ({seconds:.2f} s)"
-    return f"{prefix}rebuilt {what} ({len(faces)} face{'s' if len(faces) > 1 else ''}) in {seconds:.2f} s"
+    return f"{prefix}{verb} {what} ({len(faces)} face{'s' if len(faces) > 1 else ''}) in {seconds:.2f} s"
 
 
 def _short(key: str) -> str:
@@ -69,7 +69,7 @@ def watch(options: BuildOptions, echo: Callable[[str], None], *, stop=None, read
     for line in errors or result.lines:
         echo(line)
     if result is not None:
-        echo(summary(result, seconds))
+        echo(summary(result, seconds, verb="built"))
     folders = [options.content, options.layouts or LAYOUTS_DIR, FONTS_DIR]
     echo("watching " + ", ".join(str(f) for f in folders) + " (Ctrl+C to stop)")
     if ready is not None:
