@@ -272,11 +272,20 @@ def _resource(resources, category: str, name):
 
 
 def _operations(owner, reader) -> list:
-    """Return the parsed operations of a page or a form stream."""
+    """Return the parsed operations of a page or a form stream (parsed once per object)."""
+    cached = getattr(owner, "_preflight_operations", None)
+    if cached is not None:
+        return cached
     if isinstance(owner, PageObject):
         contents = owner.get_contents()
-        return contents.operations if contents is not None else []
-    return ContentStream(owner, reader).operations
+        operations = contents.operations if contents is not None else []
+    else:
+        operations = ContentStream(owner, reader).operations
+    try:
+        owner._preflight_operations = operations  # the colour and image checks both walk them
+    except AttributeError:
+        pass
+    return operations
 
 
 def walk(owner, resources, ctm: Matrix = IDENTITY, where: str = "page content",
