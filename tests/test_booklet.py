@@ -1,0 +1,481 @@
+"""The participant booklet as a print shop and a participant get it: pages, boxes,
+sommaire, bibliography, lived pages, imposition, personal copies, colours."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PageObject
+from pypdf.generic import ContentStream, DecodedStreamObject, NameObject
+
+from nuancier_print import schema
+from nuancier_print.booklet import bibliography, collation_key, write_booklets
+from nuancier_print.content import load_content
+from nuancier_print.errors import BuildError
+from nuancier_print.sessions import person_slug
+from nuancier_print.typography import french
+
+from .conftest import ROOT
+from .pdfutil import MM, box_mm, normalise, page_texts, reader, size_mm
+
+SLUG = "faire-ensemble-autrement"
+
+
+@pytest.fixture(scope="module")
+def content():
+    """The shipped content, with its example session."""
+    return load_content(ROOT / "content")
+
+
+@pytest.fixture(scope="module")
+def built(content, tmp_path_factory):
+    """Write the example session's booklet, imposed sheets and personal copies once."""
+    out = tmp_path_factory.mktemp("booklets")
+    [result] = write_booklets(content, out, per_participant=True)
+    return result
+
+
+@pytest.fixture(scope="module")
+def session(content):
+    """The example session."""
+    return content.sessions[SLUG][1]
+
+
+@pytest.fixture(scope="module")
+def texts(built):
+    """The text of each booklet page, normalised."""
+    return page_texts(built.path)
+
+
+def compact(text: str) -> str:
+    """Drop every space and every hyphen added at a line break, so that lines cannot hide a match."""
+    return re.sub(r"\s+", "", normalise(text).replace("\u2010 ", ""))
+
+
+def printed(text: str) -> str:
+    """Return a content text as the booklet prints it (French typography), compacted."""
+    return compact(french(text))
+
+
+def first_page(texts: list[str], needle: str, *, after: int = -1, skip: tuple[int, ...] = ()) -> int:
+    """Return the index of the first page after ``after`` whose text contains ``needle``."""
+    for index, text in enumerate(texts):
+        if index > after and index not in skip and needle in text:
+            return index
+    raise AssertionError(f"{needle!r} is on no page after page {after + 1}")
+
+
+def teinte_starts(texts: list[str], session) -> list[int]:
+    """Return the page index where each teinte of the session starts (its "N° x.y" band)."""
+    return [first_page(texts, f"N° {vecue.numero}") for vecue in session.teintes]
+
+
+def drawn_text(page) -> list[tuple[float, float, str]]:
+    """Return (x, y, text) of each piece of text on ``page``, in the page's coordinates (pt)."""
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.append((cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def footer(page) -> str:
+    """Return the text printed in a page's bottom margin (below 16 mm from the trim edge)."""
+    limit = float(page.trimbox.bottom) + 16 / MM
+    return normalise(" ".join(text for x, y, text in drawn_text(page) if y < limit))
+
+
+def body(page) -> str:
+    """Return a page's text without its running header and footer."""
+    text = normalise(page.extract_text())
+    top, bottom = float(page.trimbox.top) - 17 / MM, float(page.trimbox.bottom) + 16 / MM
+    furniture = [normalise(t) for x, y, t in drawn_text(page) if y > top or y < bottom]
+    while furniture:
+        piece = next((p for p in furniture if text.startswith(p) or text.endswith(p)), None)
+        if piece is None:
+            break
+        text = (text[len(piece):] if text.startswith(piece) else text[:-len(piece)]).strip()
+        furniture.remove(piece)
+    return text
+
+
+def lines(page) -> str:
+    """Return a page's text line by line, top to bottom, whatever order it was drawn in."""
+    pieces = sorted(drawn_text(page), key=lambda p: (-round(p[1]), p[0]))
+    return normalise(" ".join(text for _, _, text in pieces))
+
+
+def folio_side(page, folio: str) -> str | None:
+    """Return 'left' or 'right': the side of the footer where ``folio`` is printed, if it is."""
+    limit = float(page.trimbox.bottom) + 16 / MM
+    middle = (float(page.trimbox.left) + float(page.trimbox.right)) / 2
+    xs = [x for x, y, text in drawn_text(page) if y < limit and text == folio]
+    return None if not xs else ("left" if xs[0] < middle else "right")
+
+
+# --- the booklet ---------------------------------------------------------------------------
+
+
+def test_page_count_is_a_multiple_of_four(built):
+    pages = len(reader(built.path).pages)
+    assert pages == built.pages and pages % 4 == 0
+
+
+def test_every_page_is_a5_trim_with_3mm_bleed(built):
+    for number, page in enumerate(reader(built.path).pages, start=1):
+        width, height = size_mm(page.trimbox)
+        assert abs(width - 148) <= 0.01 and abs(height - 210) <= 0.01, (number, width, height)
+        trim, bleed = box_mm(page.trimbox), box_mm(page.bleedbox)
+        assert [round(b - t, 2) for b, t in zip(bleed, trim)] == [-3.0, -3.0, 3.0, 3.0], number
+
+
+def test_cover_first_back_cover_last_and_no_empty_page(texts):
+    assert "Faire ensemble autrement" in texts[0] and "session fictive — exemple" in texts[0].lower()
+    assert "Creative Commons" in texts[-1] and "citer La 27e Région" in texts[-1]
+    assert all(text.strip() for text in texts), [i + 1 for i, t in enumerate(texts) if not t.strip()]
+
+
+def test_padding_notes_pages_come_just_before_the_back_cover(built, texts):
+    padding = texts[len(texts) - 1 - built.padding:-1]
+    assert len(padding) == built.padding
+    assert all(text.startswith("NOTES") for text in padding), padding
+    before = texts[len(texts) - 2 - built.padding]
+    assert "conseils pratiques" in before.lower()
+
+
+def test_folios_are_the_page_numbers_on_the_outer_corner(built):
+    pages = reader(built.path).pages
+    for index, page in enumerate(pages[1:-1], start=1):
+        side = folio_side(page, str(index + 1))
+        assert side == ("left" if (index + 1) % 2 == 0 else "right"), (index + 1, footer(page))
+
+
+def test_fictional_session_says_so_in_the_footer(built):
+    pages = reader(built.path).pages
+    assert all("Session fictive — exemple" in footer(page) for page in pages[1:-1])
+
+
+def test_sommaire_numbers_are_the_pages_where_sections_start(built, texts, session, content):
+    toc = first_page(texts, "Sommaire")
+    listed = lines(reader(built.path).pages[toc]).split("Sommaire", 1)[1]
+    entries = [(label.strip(), int(number)) for label, number in
+               re.findall(r"(.+?)\s*(?:\.\s)+(\d+)(?=\s|$)", listed)]
+    labels = [label for label, _ in entries]
+    starts = teinte_starts(texts, session)
+    expected = [("Votre formation", first_page(texts, "Votre formation", skip=(toc,)) + 1)]
+    for vecue, start in zip(session.teintes, starts):
+        title = normalise(french(content.teinte(vecue.numero).titre))
+        expected.append((f"{vecue.numero} {title}", start + 1))
+        expected.append(("Mises en situation vécues", first_page(texts, "MISES EN SITUATION VÉCUES", after=start) + 1))
+        expected.append(("Lecture critique des participants",
+                         first_page(texts, "LECTURE CRITIQUE DES PARTICIPANTS", after=start) + 1))
+    expected.append(("Bibliographie détaillée", first_page(texts, "Bibliographie détaillée", skip=(toc,)) + 1))
+    conseils = normalise(french(content.nuancier.conseils_pratiques.titre))
+    expected.append((conseils, first_page(texts, conseils, skip=(toc,)) + 1))
+    assert labels == [label for label, _ in expected]
+    assert entries == expected
+    assert len({page for _, page in entries}) >= len(entries) - len(session.teintes)  # not all one page
+
+
+def test_teintes_come_in_the_order_lived_with_their_whole_card(texts, session, content):
+    starts = teinte_starts(texts, session)
+    assert starts == sorted(starts)
+    for vecue, start, end in zip(session.teintes, starts, starts[1:] + [len(texts)]):
+        teinte = content.teinte(vecue.numero)
+        pages = compact(" ".join(texts[start:end]))
+        expected = [*teinte.champ_lexical, *teinte.finalites, *teinte.competences, *teinte.savoir_etre,
+                    *teinte.exemples_de_contenus, *(r.texte for r in teinte.ressources)]
+        if teinte.module is not None:
+            expected += [*teinte.module.deroule, *teinte.module.publics]
+        missing = [text for text in expected if printed(text) not in pages]
+        assert not missing, (vecue.numero, missing)
+
+
+def test_lived_pages_follow_their_teinte_and_precede_the_next(texts, session, content):
+    toc = first_page(texts, "Sommaire")
+    starts = teinte_starts(texts, session)
+    ends = starts[1:] + [first_page(texts, "Bibliographie détaillée", after=starts[-1])]
+    for vecue, start, end in zip(session.teintes, starts, ends):
+        teinte = content.teinte(vecue.numero)
+        last_card_text = (teinte.module.deroule[-1] if teinte.module else teinte.finalites[-1])
+        card_end = next(i for i in range(start, end) if printed(last_card_text) in compact(texts[i]))
+        lived = [m.titre for m in vecue.mises_en_situation] + [q.texte for q in vecue.lecture_critique]
+        for text in lived:
+            pages = [i for i in range(toc + 1, len(texts)) if printed(text) in compact(texts[i])]
+            assert pages and all(card_end <= i < end for i in pages), (vecue.numero, text, pages, card_end, end)
+
+
+def test_quotes_are_attributed_or_anonymous(texts, session):
+    everything = compact(" ".join(texts))
+    for vecue in session.teintes:
+        for quote in vecue.lecture_critique:
+            author = quote.auteur or "anonyme"
+            assert printed(f"« {quote.texte} »") + printed(f"— {author}") in everything, quote.texte
+
+
+def test_each_teinte_is_followed_by_a_notes_page(texts, session):
+    starts = teinte_starts(texts, session)
+    ends = starts[1:] + [first_page(texts, "Bibliographie détaillée", after=starts[-1])]
+    for end in ends:
+        assert texts[end - 1].startswith("NOTES"), texts[end - 1][:80]
+
+
+def _bibliography_pages(built, texts, content) -> list[str]:
+    """Return the body text of the bibliography's pages."""
+    start = first_page(texts, "Bibliographie détaillée", after=first_page(texts, "Sommaire"))
+    end = first_page(texts, normalise(french(content.nuancier.conseils_pratiques.titre)), after=start)
+    return [body(page) for page in reader(built.path).pages[start:end]]
+
+
+def _covered_refs(session, content) -> list[schema.Reference]:
+    return [r for v in session.teintes for t in [content.teinte(v.numero)]
+            for r in (*t.ressources, *t.references_inspirantes)]
+
+
+def test_bibliography_lists_each_reference_of_the_covered_teintes_once(built, texts, session, content):
+    text = compact(" ".join(_bibliography_pages(built, texts, content)))
+    refs = _covered_refs(session, content)
+    distinct = {(printed(r.texte), r.url) for r in refs}
+    for ref in refs:
+        containing = sum(1 for texte, _ in distinct if printed(ref.texte) in texte)
+        assert text.count(printed(ref.texte)) == containing, ref.texte
+
+
+def test_bibliography_leaves_out_the_teintes_not_covered(built, texts, session, content):
+    text = compact(" ".join(_bibliography_pages(built, texts, content)))
+    cited = {printed(r.texte) for r in _covered_refs(session, content)}
+    covered = {v.numero for v in session.teintes}
+    others = [r.texte for t in content.teintes if t.numero not in covered
+              for r in (*t.ressources, *t.references_inspirantes)
+              if not any(printed(r.texte) in c for c in cited)]
+    assert others and not [r for r in others if printed(r) in text]
+
+
+def test_bibliography_is_in_french_alphabetical_order(built, texts, content):
+    listed = " ".join(_bibliography_pages(built, texts, content)).split("de la teinte. ", 1)[1]
+    entries = [e.strip() for e in re.split(r"\steintes? \d+\.\d+(?:, \d+\.\d+)*", listed) if e.strip()]
+    assert len(entries) > 10
+    keys = [collation_key(e) for e in entries]
+    assert keys == sorted(keys), entries
+
+
+def test_the_pdf_has_bookmarks_for_the_sections(built, session):
+    titles = [item.title for item in reader(built.path).outline if not isinstance(item, list)]
+    assert titles[:2] == ["Couverture", "Votre formation"]
+    assert [t.split(" ")[0] for t in titles if t[:1].isdigit()] == [v.numero for v in session.teintes]
+    assert "Bibliographie détaillée" in titles and titles[-1] == "Crédits et licence"
+
+
+def test_no_weasyprint_warning(built):
+    assert built.warnings == []
+
+
+# --- imposition ----------------------------------------------------------------------------
+
+
+def _drawn_pages(sheet: PageObject, source) -> list[tuple[float, str]]:
+    """Return (x of the centre, text) of each page drawn on an imposed side, left to right."""
+    placed, stack, ctm = [], [], (1, 0, 0, 1, 0, 0)
+    forms = sheet["/Resources"]["/XObject"]
+    for operands, operator in ContentStream(sheet.get_contents(), source).operations:
+        if operator == b"q":
+            stack.append(ctm)
+        elif operator == b"Q":
+            ctm = stack.pop()
+        elif operator == b"cm":
+            a, b, c, d, e, f = (float(v) for v in operands)
+            ctm = (a * ctm[0] + b * ctm[2], a * ctm[1] + b * ctm[3], c * ctm[0] + d * ctm[2],
+                   c * ctm[1] + d * ctm[3], e * ctm[0] + f * ctm[2] + ctm[4], e * ctm[1] + f * ctm[3] + ctm[5])
+        elif operator == b"Do":
+            form = forms[operands[0]].get_object()
+            x0, _, x1, _ = (float(v) for v in form["/BBox"])
+            placed.append((ctm[0] * (x0 + x1) / 2 + ctm[4], _form_text(form)))
+    return sorted(placed)
+
+
+def _form_text(form) -> str:
+    """Return the text a Form XObject draws, read as if it were a page."""
+    page = PageObject.create_blank_page(width=100, height=100)
+    stream = DecodedStreamObject()
+    stream.set_data(form.get_data())
+    page[NameObject("/Contents")] = stream
+    page[NameObject("/Resources")] = form["/Resources"]
+    return normalise(page.extract_text())
+
+
+def test_imposed_sheets_are_a4_landscape_two_pages_up_in_saddle_order(built):
+    booklet = [normalise(p.extract_text()) for p in reader(built.path).pages]
+    imposed = reader(built.imposed_path)
+    n = len(booklet)
+    assert len(imposed.pages) == n // 2
+    for side_index, side in enumerate(imposed.pages):
+        assert size_mm(side.mediabox) == (297.0, 210.0)
+        drawn = _drawn_pages(side, imposed)
+        assert len(drawn) == 2 and drawn[0][0] < 297 / 2 / MM < drawn[1][0]
+        sheet, back = divmod(side_index, 2)
+        expected = (2 * sheet + 2, n - 2 * sheet - 1) if back else (n - 2 * sheet, 2 * sheet + 1)
+        found = tuple(booklet.index(text) + 1 for _, text in drawn)
+        assert found == expected, (side_index, found, expected)
+
+
+# --- personal copies -----------------------------------------------------------------------
+
+
+def test_one_personal_copy_per_participant(built, session):
+    names = sorted(p.name for p in built.per_participant)
+    assert names == sorted(f"booklet-{SLUG}-{person_slug(p.nom)}.pdf" for p in session.participants)
+
+
+def test_personal_covers_and_footers_carry_the_participants_name(built, session):
+    for person in (session.participants[0], session.participants[-1]):
+        path = next(p for p in built.per_participant if p.name.endswith(f"-{person_slug(person.nom)}.pdf"))
+        pages = reader(path).pages
+        name = normalise(french(person.nom))
+        assert f"Livret de {name}" in normalise(pages[0].extract_text())
+        missing = [i + 1 for i, page in enumerate(pages[1:], start=1) if name not in footer(page)]
+        assert not missing, (person.nom, missing)
+
+
+def test_personal_copies_are_the_shared_pages_plus_the_name(built, session):
+    shared = page_texts(built.path)
+    path = built.per_participant[0]
+    person = next(p for p in session.participants if path.name.endswith(f"-{person_slug(p.nom)}.pdf"))
+    personal = page_texts(path)
+    assert len(personal) == len(shared)
+    assert personal[1:] == [f"{text} {normalise(french(person.nom))}" for text in shared[1:]]
+
+
+def test_the_shared_booklet_has_no_name_in_its_footers(built, session):
+    names = [normalise(french(p.nom)) for p in session.participants]
+    footers = [footer(page) for page in reader(built.path).pages]
+    assert not [(i + 1, name) for i, text in enumerate(footers) for name in names if name in text]
+
+
+# --- colours -------------------------------------------------------------------------------
+
+
+CMYK_SPACES = {"/DeviceCMYK", "/Pattern"}
+
+
+def _is_cmyk(space) -> bool:
+    space = space.get_object() if hasattr(space, "get_object") else space
+    if isinstance(space, list) or hasattr(space, "__getitem__") and not isinstance(space, str):
+        if str(space[0]) == "/ICCBased":
+            return int(space[1].get_object()["/N"]) == 4
+        return False
+    return str(space) in CMYK_SPACES
+
+
+def _colour_problems(source, stream, resources, where: str, seen: set) -> list[str]:
+    """Return every RGB or grey colour operator and non-CMYK colour space or image."""
+    problems = []
+    spaces = (resources or {}).get("/ColorSpace") or {}
+    for operands, operator in ContentStream(stream, source).operations:
+        if operator in (b"rg", b"RG", b"g", b"G"):
+            problems.append(f"{where}: {operator.decode()} {operands}")
+        if operator in (b"cs", b"CS"):
+            name = operands[0]
+            space = spaces[name] if name in spaces else name
+            if not _is_cmyk(space):
+                problems.append(f"{where}: colour space {name}")
+    for name, ref in ((resources or {}).get("/XObject") or {}).items():
+        xobject = ref.get_object()
+        if id(xobject) in seen:
+            continue
+        seen.add(id(xobject))
+        if xobject.get("/Subtype") == "/Image" and not _is_cmyk(xobject["/ColorSpace"]):
+            problems.append(f"{where}: image {name} in {xobject['/ColorSpace']}")
+        if xobject.get("/Subtype") == "/Form":
+            problems += _colour_problems(source, xobject, xobject.get("/Resources"), f"{where} {name}", seen)
+    return problems
+
+
+@pytest.mark.parametrize("which", ["path", "imposed_path", "personal"])
+def test_nothing_is_painted_in_rgb_or_grey(built, which):
+    path = built.per_participant[0] if which == "personal" else getattr(built, which)
+    source = reader(path)
+    problems = []
+    for number, page in enumerate(source.pages, start=1):
+        problems += _colour_problems(source, page.get_contents(), page["/Resources"], f"page {number}", set())
+    assert not problems, problems[:10]
+
+
+def test_photos_are_printed_from_cmyk_copies(built):
+    source = reader(built.path)
+    images = {x.idnum: x.get_object() for page in source.pages
+              for x in ((page["/Resources"].get("/XObject") or {}).values())
+              if x.get_object().get("/Subtype") == "/Image"}
+    assert len(images) == 3 and all(_is_cmyk(i["/ColorSpace"]) for i in images.values())
+
+
+# --- determinism and errors ------------------------------------------------------------------
+
+
+def test_same_content_same_bytes(content, built):
+    out = built.path.parent
+    before = built.path.read_bytes(), built.imposed_path.read_bytes()
+    [again] = write_booklets(content, out)
+    assert (again.path.read_bytes(), again.imposed_path.read_bytes()) == before
+
+
+def test_unknown_session_is_named(content, tmp_path):
+    with pytest.raises(BuildError, match=r"no session named atelier-inconnu .*the sessions are: " + SLUG):
+        write_booklets(content, tmp_path, slugs=["atelier-inconnu"])
+
+
+# --- pure functions ------------------------------------------------------------------------
+
+
+def _teinte(numero: str, ressources=(), references=()) -> schema.Teinte:
+    return schema.Teinte(numero=schema.Numero(numero), titre=f"Teinte {numero}",
+                         ressources=list(ressources), references_inspirantes=list(references))
+
+
+def test_bibliography_counts_same_text_and_url_once_and_keeps_both_teintes():
+    a = schema.Reference(texte="Un livre", url="http://example.org/livre/")
+    same = schema.Reference(texte="Un  livre", url="https://example.org/livre")
+    other_url = schema.Reference(texte="Un livre", url="http://example.org/autre")
+    entries = bibliography([_teinte("1.1", [a]), _teinte("2.1", [same], [other_url])])
+    assert [(e.texte, e.url, e.numeros) for e in entries] == [
+        ("Un livre", "http://example.org/autre", ("2.1",)),
+        ("Un livre", "http://example.org/livre/", ("1.1", "2.1")),
+    ]
+
+
+def test_bibliography_sorts_in_french_order():
+    refs = [schema.Reference(texte=t) for t in ("Zola", "Œuvres", "éthique", "Étude", "« Avant »", "abc")]
+    assert [e.texte for e in bibliography([_teinte("1.1", refs)])] == [
+        "abc", "« Avant »", "éthique", "Étude", "Œuvres", "Zola"]
+
+
+def test_collation_ignores_case_accents_and_leading_quotes():
+    assert collation_key("« Élan »") == collation_key("elan »")
+    assert collation_key("Œil") < collation_key("Ours")
+
+
+def test_person_slug_is_file_safe():
+    assert person_slug("Élodie Le Goff-Prévost") == "elodie-le-goff-prevost"
+    assert person_slug("   ") == "participant"
+
+
+def test_padding_after_an_even_page_keeps_left_and_right_pages(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    for old in (tmp_path / "content" / "sessions").glob("*.yaml"):
+        old.unlink()
+    (tmp_path / "content" / "sessions" / "courte.yaml").write_text(
+        "titre: Courte\ncommanditaire: Une ville\nlieu: Ici\ndates: 1er avril 2026\n"
+        "formateurs: [Une formatrice]\nteintes:\n  - numero: 2.4\n", encoding="utf-8")
+    [result] = write_booklets(load_content(tmp_path / "content"), tmp_path / "out")
+    assert result.padding == 2 and (result.pages - result.padding) % 2 == 0, (
+        "this session no longer needs notes pages after an even page; pick another teinte")
+    pages = reader(result.path).pages
+    texts = page_texts(result.path)
+    assert [t[:5] for t in texts[-3:-1]] == ["NOTES", "NOTES"]
+    for index, page in enumerate(pages[1:-1], start=1):
+        assert folio_side(page, str(index + 1)) == ("left" if index % 2 else "right"), index + 1
