@@ -67,10 +67,10 @@ UNFINISHED = {
 # --- Check -------------------------------------------------------------------
 
 
-def test_check_reports_seven_familles_eighteen_teintes_and_no_error():
+def test_check_reports_seven_familles_eighteen_teintes_one_session_and_no_error():
     report = check_content(CONTENT)
     assert report.ok, "\n".join(report.lines)
-    assert report.lines[-1] == f"7 familles, 18 teintes, 0 errors, {len(UNFINISHED)} warnings"
+    assert report.lines[-1] == f"7 familles, 18 teintes, 1 session, 0 errors, {len(UNFINISHED)} warnings"
 
 
 def test_warnings_are_exactly_the_unfinished_places(content):
