@@ -42,7 +42,7 @@ from .deck import palette, teinte_colour
 from .errors import BuildError, FitError, relative
 from .output import atomic_write
 from .pdfout import DocInfo, append_content, xmp
-from .render import LAYOUTS_DIR, FaceSpec, Renderer
+from .render import LAYOUTS_DIR, FaceSpec, Renderer, zone_overflow_mm
 from .sessions import PHOTO_WIDTH_MM, person_slug, resolve_photo
 from .typography import french, short_url
 
@@ -157,6 +157,7 @@ def geometry(n_teintes: int) -> dict:
         "bleed": BLEED, "margin_x": MARGIN_X, "tab_w": TAB_W,
         "tab_h": round(min(18.0, (tab_zone - 2.0 * (n_teintes - 1)) / max(n_teintes, 1)), 2),
         "cover_band_h": band_h, "cover_bands_h": round(band_h * n_teintes, 2),
+        "cover_top_h": round(PAGE_H - band_h * n_teintes - 15.0 - 14.0, 2),  # top padding, source line
         "photo_w": PHOTO_WIDTH_MM,
         "note_pitch": NOTE_PITCH, "note_lines": int((content_h - 14.0) // NOTE_PITCH),
     }
@@ -311,7 +312,7 @@ def render_booklet(renderer: Renderer, context: dict, label: str):
 def _check_single_pages(document, label: str) -> None:
     """Raise FitError if the cover or the back cover runs over one page."""
     pages = document.pages
-    if len(pages) < 2 or "formation" not in pages[1].anchors:
+    if len(pages) < 2 or "formation" not in pages[1].anchors or zone_overflow_mm(pages[0]):
         raise FitError(f"{label}: the cover does not fit on one page; shorten the session's "
                        "title, commanditaire or lieu")
     if "credits" not in pages[-1].anchors:
@@ -326,7 +327,7 @@ def render_personal_pages(renderer: Renderer, context: dict, names: list[str], l
     """Render every participant's cover and footer stamp in one document: cover, stamp, cover..."""
     document = _layout(renderer, "booklet-personal.html.j2", f"{label}, personal pages",
                        {**context, "participants": names})
-    if len(document.pages) != 2 * len(names):
+    if len(document.pages) != 2 * len(names) or any(zone_overflow_mm(p) for p in document.pages[::2]):
         raise FitError(f"{label}: a personal cover does not fit on one page; shorten the "
                        "session's title or the participants' names")
     return PdfReader(io.BytesIO(document.write_pdf()))

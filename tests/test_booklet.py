@@ -14,7 +14,7 @@ from pypdf.generic import ContentStream, DecodedStreamObject, NameObject
 from nuancier_print import schema
 from nuancier_print.booklet import bibliography, collation_key, write_booklets
 from nuancier_print.content import load_content
-from nuancier_print.errors import BuildError
+from nuancier_print.errors import BuildError, FitError
 from nuancier_print.sessions import person_slug
 from nuancier_print.typography import french
 
@@ -479,3 +479,14 @@ def test_padding_after_an_even_page_keeps_left_and_right_pages(tmp_path):
     assert [t[:5] for t in texts[-3:-1]] == ["NOTES", "NOTES"]
     for index, page in enumerate(pages[1:-1], start=1):
         assert folio_side(page, str(index + 1)) == ("left" if index % 2 else "right"), index + 1
+
+
+def test_a_title_too_long_for_the_cover_is_reported(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    session = tmp_path / "content" / "sessions" / f"{SLUG}.yaml"
+    text = session.read_text(encoding="utf-8").replace(
+        "titre: Faire ensemble autrement", "titre: " + "Faire ensemble autrement et longtemps " * 3, 1)
+    session.write_text(text, encoding="utf-8")
+    with pytest.raises(FitError, match="the cover does not fit on one page; shorten the session's title"):
+        write_booklets(load_content(tmp_path / "content"), tmp_path / "out")
+    assert not (tmp_path / "out" / f"booklet-{SLUG}.pdf").exists()
