@@ -38,7 +38,7 @@ from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, D
 
 from . import __version__, schema
 from .content import Content
-from .deck import palette, teinte_colour
+from .deck import Palette, palette, teinte_colour
 from .errors import BuildError, FitError, relative
 from .output import atomic_write
 from .pdfout import DocInfo, append_content, xmp
@@ -46,7 +46,7 @@ from .render import LAYOUTS_DIR, FaceSpec, Renderer, zone_overflow_mm
 from .sessions import PHOTO_WIDTH_MM, person_slug, resolve_photo
 from .typography import french, short_url
 
-PAGE_W, PAGE_H, BLEED = 148.0, 210.0, 3.0  # A5 portrait, mm
+PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_X = 17.0, 16.0, 15.0  # as in layouts/booklet.css
 TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
 PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
@@ -83,7 +83,7 @@ class BookletTeinte:
     teinte: schema.Teinte
     famille: schema.Famille
     vecue: schema.TeinteVecue
-    colours: object  # deck.Palette
+    colours: Palette
     photos: dict  # photo as written in the session -> file URL of its print copy
     unfinished: dict  # field -> note, where the source is unfinished
     tab_top: float  # mm below the top margin
@@ -102,7 +102,7 @@ class BookletTeinte:
     @property
     def page(self) -> str:
         """Return the CSS page name (and class) of the teinte's pages."""
-        return f"teinte-{self.teinte.numero.slug}"
+        return f"pages-{self.teinte.numero.slug}"
 
 
 @dataclass(frozen=True)
