@@ -61,7 +61,8 @@ class Converter:
         tp, optional = schema.unwrap(tp)
         if _is_null(node):
             if not optional:
-                self.error(node, path, "is empty; write a value or remove the line")
+                self.error(node, path, "is empty; write a value or remove the line" if path
+                           else "this file holds no content (an empty YAML document)")
             return None
         if dataclasses.is_dataclass(tp):
             return self._object(node, tp, path)

@@ -183,6 +183,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Problem
     if "\t" in line_text[: len(line_text) - len(line_text.lstrip())] or "'\\t'" in str(exc.problem):
         return Problem(where, "", "a tab is used for indentation; indent with spaces only")
     problem = (exc.problem or "").strip()
+    if problem.startswith("expected '<document start>'"):
+        return Problem(where, "", "the YAML document ended (a `...` or `%` line) before this line; "
+                                  "remove that line, or what follows it")
     if problem.startswith("but found another document"):
         return Problem(where, "", "this file holds a second YAML document after a `---` line; "
                                   "keep one document per file (one teinte, one session...)")
