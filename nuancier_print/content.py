@@ -100,6 +100,8 @@ def load_content(root: Path | str = "content", *, with_sessions: bool = True) ->
     nuancier = _load_nuancier(col, root)
     familles = _load_familles(col, root)
     teintes = _load_teintes(col, root)
+    for folder, others in (("teintes", True), ("familles", True), ("sessions", False)):
+        _check_unread(col, root / folder, others_too=others)
     if familles is not None:
         _check_familles(col, familles)
     _check_teintes(col, teintes, familles)
@@ -183,6 +185,31 @@ def _load_teintes(col: _Collector, root: Path) -> list[schema.Teinte]:
 
 def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+
+
+_LEFTOVER = re.compile(r"^[.~#]|[~#]$|\.(bak|swp|tmp|orig)$", re.IGNORECASE)  # editors' backups and locks
+_YAMLISH = re.compile(r"\.ya?ml(?=\.|$)", re.IGNORECASE)
+
+
+def _check_unread(col: _Collector, folder: Path, *, others_too: bool) -> None:
+    """Point at the files of a content folder that are not read, so no teinte is left out silently.
+
+    `2-2-x.YAML` or `2-2-x.yaml.txt` (Notepad) are errors; other files are
+    warnings where only YAML belongs (``others_too``), and ignored elsewhere.
+    """
+    if not folder.is_dir():
+        return
+    read = set(_yaml_files(folder))
+    for path in sorted(folder.iterdir()):
+        if path in read or path.is_dir() or _LEFTOVER.search(path.name):
+            continue
+        if _YAMLISH.search(path.name):
+            name = path.name[:_YAMLISH.search(path.name).start()] + ".yaml"
+            col.add(Location(col.shown(path)), "", f"this file is not read: only names ending in `.yaml` "
+                                                   f"are; rename it `{name}`")
+        elif others_too:
+            col.add(Location(col.shown(path)), "", "this file is not read: this folder holds only "
+                                                   "`.yaml` files", "warning")
 
 
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):(?!\d)")  # not `www.example.org:8080`
