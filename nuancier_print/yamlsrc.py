@@ -177,6 +177,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Problem
     at_end = "end of stream" in str(exc.problem) or "<stream end>" in str(exc.problem)
     if context in _UNCLOSED and exc.context_mark is not None and at_end:
         return Problem(location(shown, exc.context_mark), "", f"this is not valid YAML: {_UNCLOSED[context]}")
+    if context == "while parsing a flow node" and at_end:
+        return Problem(location(shown, mark), "", "this is not valid YAML: the file ends inside a list `[...]` "
+                                                  "or a mapping `{...}` that is never closed with `]` or `}`")
     where = location(shown, mark)
     lines = text.splitlines()
     line_text = lines[mark.line] if mark and mark.line < len(lines) else ""
