@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -41,12 +40,15 @@ from .content import Content
 from .deck import Palette, palette, teinte_colour
 from .errors import BuildError, FitError, relative
 from .output import atomic_write
+from .preflight import FILE_CHECKS
+from .publish import publish, publish_file
 from .pdfout import DocInfo, append_content, xmp
 from .render import LAYOUTS_DIR, FaceSpec, Renderer, zone_overflow_mm
 from .sessions import PHOTO_WIDTH_MM, person_slug, resolve_photo
 from .typography import french, short_url
 
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
+A5_TRIM = (148.0, PAGE_H)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_X = 17.0, 16.0, 15.0  # as in layouts/booklet.css
 TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
 PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
@@ -379,7 +381,9 @@ def write_personal_copies(renderer, context, shared: bytes, info: DocInfo, out: 
     for index, (person, name) in enumerate(zip(session.participants, names)):
         mine = DocInfo(f"Livret de {name} — {french(session.titre)}", info.date, f"{info.identity}|{name}")
         data = personal_copy(shared, personal.pages[2 * index], personal.pages[2 * index + 1], mine)
-        paths.append(atomic_write(out / f"booklet-{slug}-{person_slug(person.nom)}.pdf", data))
+        target = out / f"booklet-{slug}-{person_slug(person.nom)}.pdf"
+        publish(data, target, kind="booklet", trim=A5_TRIM, bleed=BLEED)
+        paths.append(target)
     return paths
 
 
@@ -465,7 +469,9 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     timings["layout"], clock = _lap(clock)
     shared, info = reproducible(document.write_pdf(pdf_variant="pdf/x-4"), context["title"],
                                 _content_date(content, path))
-    booklet = atomic_write(out / f"booklet-{slug}.pdf", shared)
+    booklet = out / f"booklet-{slug}.pdf"
+    publish(shared, booklet, kind="booklet", checks=FILE_CHECKS | {"colour", "images"},
+            trim=A5_TRIM, bleed=BLEED)
     timings["write"], clock = _lap(clock)
     imposed = _write_imposed(booklet, out / f"booklet-{slug}-imposed.pdf")
     timings["impose"], clock = _lap(clock)
@@ -492,10 +498,10 @@ def _lap(start: float) -> tuple[float, float]:
 
 
 def _write_imposed(booklet: Path, target: Path) -> Path:
-    """Impose the booklet two up on A4 in saddle order, and write it atomically."""
+    """Impose the booklet two up on A4 in saddle order; publish it once it passes preflight."""
     from .sheets import impose_saddle
 
-    with tempfile.TemporaryDirectory(prefix="nuancier-impose-") as tmp:
-        draft = Path(tmp) / target.name
-        impose_saddle(booklet, draft, sheet="A4")
-        return atomic_write(target, draft.read_bytes())
+    pending = target.with_name(f".{target.name}.pending")
+    impose_saddle(booklet, pending, sheet="A4")
+    publish_file(pending, target, kind="sheets")
+    return target

@@ -32,6 +32,9 @@ class BuildOptions:
     cache_dir: Path | None = None  # default: <out>/.cache
     layouts: Path | None = None  # default: the layouts/ folder next to the package
     sheets: bool = True
+    booklets: bool = True
+    sessions: list[str] | None = None  # session slugs to build booklets for (None: all)
+    per_participant: bool = False
     sheet: str = "A3"
     flip: str = "long"
     printer: str | None = None  # a printer of content/printers.yaml whose duplex correction to apply
@@ -67,6 +70,8 @@ def build(options: BuildOptions, *, warm=None) -> BuildResult:
             deck = write_deck(content, options, result, warm=warm)
             if options.sheets:
                 write_sheets(content, deck, options, result)
+        if options.booklets and content.sessions:
+            write_session_booklets(content, options, result)
     return result
 
 
@@ -108,6 +113,17 @@ def write_deck(content: Content, options: BuildOptions, result: BuildResult, *, 
         result.lines += [f"  {f.label}: {f.size:g} pt" + (f" ({f.renders} layouts)" if f.renders else " (cached)")
                          for f in faces]
     return path
+
+
+def write_session_booklets(content: Content, options: BuildOptions, result: BuildResult) -> None:
+    """Write each session's booklet, its imposed sheets and, if asked, the personal copies."""
+    from .booklet import write_booklets
+
+    for booklet in write_booklets(content, options.out, slugs=options.sessions,
+                                  per_participant=options.per_participant):
+        result.written += [booklet.path, booklet.imposed_path, *booklet.per_participant]
+        result.lines.append(booklet.line())
+        result.lines += booklet.warnings
 
 
 def deck_checks(fmt) -> dict:

@@ -111,10 +111,24 @@ def build(content_dir: Path, out_dir: Path, verbose: bool, **options):
 
 @main.command()
 @common
+@click.argument("sessions", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--per-participant", is_flag=True, help="Also write one copy per participant, with their name.")
+def booklet(content_dir: Path, out_dir: Path, verbose: bool, sessions: tuple[Path, ...], per_participant: bool):
+    """Write participant booklets: out/booklet-<session>.pdf and its imposed A4 sheets.
+
+    Give session files (content/sessions/<slug>.yaml); with none, every session is built.
+    """
+    slugs = [Path(s).stem for s in sessions] or None
+    _run_build(content_dir, out_dir, verbose, no_cache=False, deck=False, sessions=slugs,
+               per_participant=per_participant)
+
+
+@main.command()
+@common
 @build_options
 def deck(content_dir: Path, out_dir: Path, verbose: bool, **options):
     """Write the card deck only: out/deck.pdf, recto then verso for every card."""
-    _run_build(content_dir, out_dir, verbose, sheets=False, **options)
+    _run_build(content_dir, out_dir, verbose, sheets=False, booklets=False, **options)
 
 
 def _run_build(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **options):
@@ -196,7 +210,7 @@ def sheet_options(func):
 @sheet_options
 def sheets(content_dir: Path, out_dir: Path, verbose: bool, **options):
     """Write the deck imposed on press sheets: out/deck-sheets-<SHEET>.pdf, backs behind fronts."""
-    _run_build(content_dir, out_dir, verbose, **options)
+    _run_build(content_dir, out_dir, verbose, booklets=False, **options)
 
 
 @main.command()
