@@ -22,7 +22,7 @@ NBSP = "\u00a0"
 NNBSP = "\u202f"
 
 URL = re.compile(
-    r"(?:https?://|ftp://|mailto:|www\.)[^\s<>«»]*[^\s<>«».,;:!?)\]]"
+    r"(?:https?://|ftp://|mailto:|www\.)[^\s<>«»…]*[^\s<>«».,;:!?)\]…]"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
 
@@ -30,14 +30,14 @@ _RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"[ \t\u00a0\u202f]+"), " "),  # one plain space between words first
     (re.compile(r"\.\.\.+"), "…"),
     (re.compile(r"(?<=\S) …"), NBSP + "…"),
-    (re.compile(r"(?<=\s)-(?=\s)"), "–"),  # spaced hyphen: a dash
-    (re.compile(r" –"), NBSP + "–"),
     (re.compile(r"[“”]"), '"'),
     (re.compile(r'"\s*([^"]*?)\s*"'), "«\\1»"),  # paired straight quotes: guillemets
     (re.compile(r"«\s*"), "«" + NBSP),
     (re.compile(r"\s*»"), NBSP + "»"),
+    (re.compile(r"(?<= )-(?= )"), "–"),  # a hyphen between plain spaces is a dash
+    (re.compile(r" –"), NBSP + "–"),
     (re.compile(r"(?<=\w)'|'(?=\w)"), "’"),
-    (re.compile(r"(?<=[^\s:\d])\s*:(?=\s|$)|(?<=\d)\s+:(?=\s|$)"), NBSP + ":"),
+    (re.compile(r"(?<=[^\s:\d])\s*:(?=\s|$|[;!?])|(?<=\d)\s+:(?=\s|$|[;!?])"), NBSP + ":"),
     (re.compile(r"(?<=[^\s;!?(\[«" + NBSP + r"])\s*(?=[;!?])"), NNBSP),
     (re.compile(r"\b([nN]°)\s*(?=\d)"), "\\1" + NBSP),
     (re.compile(r"(?<=\d)\s*%"), NBSP + "%"),
