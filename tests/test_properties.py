@@ -254,15 +254,22 @@ def test_the_typography_filter_is_idempotent_on_french_text(text):
         assert match.group(0) in once
 
 
-@pytest.mark.xfail(reason="nuancier_print/typography.py: rules run once, in order, so their output can "
-                          "trigger an earlier rule on a second pass (see each example)")
 @pytest.mark.parametrize("text", [
-    pytest.param("Jauge:?", id="colon-before-question-mark: the NNBSP added before ? makes : 'spaced'"),
-    pytest.param('"-"', id="quoted-hyphen: the NBSPs added by « » make the hyphen a spaced dash"),
-    pytest.param("voir www.adels.org...:", id="url-then-ellipsis: the URL pattern takes the … on pass 2"),
+    pytest.param("Jauge:?", id="colon-before-question-mark"),
+    pytest.param('"-"', id="quoted-hyphen"),
+    pytest.param("voir www.adels.org...:", id="url-then-ellipsis"),
+    pytest.param("le:;", id="colon-before-semicolon"),
+    pytest.param("http://a.fr/x?y=1...\t…", id="url-ellipsis-tab-ellipsis"),
 ])
-def test_known_typography_fixed_points(text):
+def test_typography_fixed_points_hypothesis_found(text):
     once = french(text)
+    assert french(once) == once
+
+
+@pytest.mark.xfail(reason="nuancier_print/typography.py: the NBSP added before `:` is a plain space again on "
+                          "the next pass, so the hyphen before it becomes a spaced dash")
+def test_typography_fixed_point_hyphen_before_colon():
+    once = french("Atelier -: suite")
     assert french(once) == once
 
 
