@@ -149,8 +149,10 @@ class Converter:
             return None
         if tp is bool:
             value = _SAFE.construct_object(node) if node.tag.endswith(":bool") else None
+            _SAFE.constructed_objects.clear()  # it would keep every node, and its file's text, alive
             if not isinstance(value, bool):
-                self.error(node, path, f"expected true or false, got `{node.value}`")
+                quoted = " (write it without quotes)" if node.style in ('"', "'") else ""
+                self.error(node, path, f"expected true or false{quoted}, got `{node.value}`")
             return value
         text = node.value.strip()
         if not text:
