@@ -10,6 +10,7 @@ fit are all collected and reported together.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -138,7 +139,30 @@ _WORKER: tuple[Renderer, Mapping | None] | None = None
 
 def _init_worker(setup: RenderSetup) -> None:
     global _WORKER
+    _die_with_parent()
     _WORKER = (setup.renderer(), setup.preflight)
+
+
+def _die_with_parent() -> None:
+    """Make this worker exit when the build that started it dies (even by SIGKILL)."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch_parent() -> None:  # where prctl does not exist
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
 
 
 def _render_in_worker(spec: FaceSpec) -> RenderedFace | NuancierError:

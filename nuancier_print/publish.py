@@ -36,7 +36,7 @@ def publish_file(pending: Path, final: Path, *, kind: str, face_findings=(), che
     for page, severity, check, message in face_findings:
         (report.errors if severity == "error" else report.warnings).append(Finding(check, page, message))
     if report.ok:
-        os.replace(pending, final)
+        _replace(pending, final)
         return report
     rejected = final.parent / "rejected" / final.name
     rejected.parent.mkdir(exist_ok=True)
@@ -44,6 +44,15 @@ def publish_file(pending: Path, final: Path, *, kind: str, face_findings=(), che
     raise BuildError("\n".join(format_report(report) + [
         f"{relative(final)} was not replaced: the new file failed preflight and was put in "
         f"{relative(rejected)} for inspection"]))
+
+
+def _replace(pending: Path, final: Path) -> None:
+    try:
+        os.replace(pending, final)
+    except OSError as exc:
+        pending.unlink(missing_ok=True)
+        raise BuildError(f"cannot write {relative(final)}: {exc.strerror or exc} "
+                         "(is a folder or a read-only file in the way?)") from None
 
 
 def summary(report: Report) -> str:

@@ -10,6 +10,7 @@ how much. Nothing is ever clipped.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -146,25 +147,40 @@ class Renderer:
         """Lay out a face at a text size and return WeasyPrint's document."""
         source = HTML(string=self.html(spec, size), base_url=self.layouts.as_uri() + "/",
                       url_fetcher=self.fetcher)
+        with self._weasyprint(spec):
+            document = source.render(font_config=self.font_config, stylesheets=[self.css])
+        document._nuancier_text = _body_text(source.etree_element)
+        return document
+
+    @contextlib.contextmanager
+    def _weasyprint(self, spec: FaceSpec):
+        """Collect WeasyPrint's warnings and refused fetches; turn its failures into BuildErrors."""
         capture = _Capture()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(capture)
+        self.fetcher.refused = []
         try:
-            document = source.render(font_config=self.font_config, stylesheets=[self.css])
+            yield
+        except Exception as exc:  # noqa: BLE001 - a layout WeasyPrint cannot render is a build problem
+            self._raise_refused(spec)
+            raise BuildError(f"{spec.label}: WeasyPrint could not render this layout "
+                             f"({type(exc).__name__}: {exc}); check the templates in layouts/") from exc
         finally:
             logger.removeHandler(capture)
-        document._nuancier_text = _body_text(source.etree_element)
-        self.warnings += [f"{spec.label}: {m}" for m in capture.messages]
+            self.warnings += [f"{spec.label}: {m}" for m in capture.messages]
+        self._raise_refused(spec)
+
+    def _raise_refused(self, spec: FaceSpec) -> None:
         if self.fetcher.refused:
             refused, self.fetcher.refused = self.fetcher.refused, []
             raise BuildError(f"{spec.label}: the layout asked for resources that are not allowed: "
-                             + ", ".join(refused))
-        return document
+                             + ", ".join(dict.fromkeys(refused)))
 
     def render(self, spec: FaceSpec) -> RenderedFace:
         """Render a face at the largest size that fits on one page."""
         document, size, renders = self.fit(spec)
-        pdf = document.write_pdf(**self.pdf_options)
+        with self._weasyprint(spec):  # attachments and SVG images are fetched while writing
+            pdf = document.write_pdf(**self.pdf_options)
         return RenderedFace(spec.key, spec.label, pdf, size, renders)
 
     def fit(self, spec: FaceSpec):

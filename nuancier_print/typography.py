@@ -34,7 +34,7 @@ _RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r'"\s*([^"]*?)\s*"'), "«\\1»"),  # paired straight quotes: guillemets
     (re.compile(r"«\s*"), "«" + NBSP),
     (re.compile(r"\s*»"), NBSP + "»"),
-    (re.compile(r"(?<= )-(?= )"), "–"),  # a hyphen between plain spaces is a dash
+    (re.compile(r"(?<= )-(?= [^\s:;!?»])"), "–"),  # a hyphen between spaces, before a word, is a dash
     (re.compile(r" –"), NBSP + "–"),
     (re.compile(r"(?<=\w)'|'(?=\w)"), "’"),
     (re.compile(r"(?<=[^\s:\d])\s*:(?=\s|$|[;!?])|(?<=\d)\s+:(?=\s|$|[;!?])"), NBSP + ":"),

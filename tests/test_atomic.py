@@ -165,10 +165,6 @@ def test_a_build_killed_while_rendering_leaves_the_previous_outputs(built, in_wo
     assert all(p.name.startswith(".") for p in leftovers), leftovers  # hidden: never taken for an output
 
 
-@pytest.mark.xfail(reason="nuancier_print/faces.py: ProcessPoolExecutor workers wait on their queue forever "
-                          "when the build is killed (SIGKILL, or SIGTERM which Python does not handle); "
-                          "they should exit with their parent (e.g. prctl PR_SET_PDEATHSIG, or a thread "
-                          "in _init_worker watching os.getppid())")
 def test_a_killed_build_leaves_no_render_worker_behind(tmp_path):
     shutil.copytree(DATA / "mini", tmp_path / "content")
     _add_teintes(tmp_path / "content", ADDED)

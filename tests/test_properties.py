@@ -266,8 +266,6 @@ def test_typography_fixed_points_hypothesis_found(text):
     assert french(once) == once
 
 
-@pytest.mark.xfail(reason="nuancier_print/typography.py: the NBSP added before `:` is a plain space again on "
-                          "the next pass, so the hyphen before it becomes a spaced dash")
 def test_typography_fixed_point_hyphen_before_colon():
     once = french("Atelier -: suite")
     assert french(once) == once

@@ -67,8 +67,6 @@ def test_an_out_folder_that_is_a_file(mini, runner):
     assert "cannot write to the folder out/" in _plain(result) and "internal error" not in result.stderr
 
 
-@pytest.mark.xfail(reason="nuancier_print/publish.py: publish_file's os.replace(pending, final) raises "
-                          "IsADirectoryError as an internal error; it should raise BuildError naming the file")
 def test_a_folder_in_place_of_deck_pdf(mini, runner):
     Path("out/deck.pdf").mkdir(parents=True)
     result = runner.invoke(main, ["deck", "--out", "out"])
