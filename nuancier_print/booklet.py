@@ -49,6 +49,7 @@ from .typography import french, short_url
 
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
 A5_TRIM = (148.0, PAGE_H)
+BOOKLET_PDF = {"pdf_variant": "pdf/x-4"}  # one document, written as PDF/X-4 by WeasyPrint
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_X = 17.0, 16.0, 15.0  # as in layouts/booklet.css
 TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
 PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
@@ -285,7 +286,8 @@ def _profile(embedded: bytes | None):
 
 def booklet_renderer(roots: list[Path]) -> Renderer:
     """Return a renderer for the booklet layouts, allowed to read ``roots``."""
-    renderer = Renderer((LAYOUTS_DIR / "booklet.css").read_text(encoding="utf-8"), roots=roots)
+    renderer = Renderer((LAYOUTS_DIR / "booklet.css").read_text(encoding="utf-8"), roots=roots,
+                        pdf_options=BOOKLET_PDF)
     renderer.env.filters.update(frtext=french)
     return renderer
 
@@ -467,7 +469,7 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     timings["photos"], clock = _lap(clock)
     document, padding = render_booklet(renderer, context, label)
     timings["layout"], clock = _lap(clock)
-    shared, info = reproducible(document.write_pdf(pdf_variant="pdf/x-4"), context["title"],
+    shared, info = reproducible(document.write_pdf(**BOOKLET_PDF), context["title"],
                                 _content_date(content, path))
     booklet = out / f"booklet-{slug}.pdf"
     publish(shared, booklet, kind="booklet", checks=FILE_CHECKS | {"colour", "images"},

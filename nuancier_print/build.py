@@ -80,8 +80,8 @@ def write_deck(content: Content, options: BuildOptions, result: BuildResult, *, 
     from .cache import FaceCache
     from .deck import card_format, deck_faces, deck_stylesheet
     from .faces import RenderSetup, default_jobs, render_faces
-    from .pdfout import DocInfo, assemble
-    from .preflight import format_report
+    from .pdfout import DocInfo, assemble, document_id, existing_id
+    from .preflight import Finding, Report, format_report
     from .publish import publish, summary
     from .render import LAYOUTS_DIR
 
@@ -97,10 +97,14 @@ def write_deck(content: Content, options: BuildOptions, result: BuildResult, *, 
     except FitError as exc:
         raise FitError(f"{exc}: deck.pdf was not written, the previous one is unchanged") from None
     info = DocInfo(content.nuancier.titre, content_date(content), identity="|".join(stats.keys))
-    data = assemble([f.pdf for f in faces], info, marks=options.marks, bleed_mm=fmt.bleed)
     findings = [(page, *finding) for page, face in enumerate(faces, 1) for finding in face.findings]
     path = options.out / "deck.pdf"
-    report = publish(data, path, kind="deck", face_findings=findings, **deck_checks(fmt))
+    if existing_id(path) == document_id(info, options.marks)[:16]:  # same faces: the file is up to date
+        report = Report(path, "deck", [], [Finding(c, p, m) for p, sev, c, m in findings if sev != "error"])
+    else:
+        data = assemble([f.pdf for f in faces], info, marks=options.marks, bleed_mm=fmt.bleed)
+        report = publish(data, path, kind="deck", face_findings=findings, checks=DECK_FILE_CHECKS,
+                         **deck_checks(fmt))
     result.written.append(path)
     result.rendered += stats.rendered_keys
     result.sizes.update({f.label: f.size for f in faces})
@@ -124,6 +128,9 @@ def write_session_booklets(content: Content, options: BuildOptions, result: Buil
         result.written += [booklet.path, booklet.imposed_path, *booklet.per_participant]
         result.lines.append(booklet.line())
         result.lines += booklet.warnings
+
+
+DECK_FILE_CHECKS = frozenset({"pdfx", "pages", "boxes"})  # the rest runs, cached, on each face
 
 
 def deck_checks(fmt) -> dict:
@@ -167,7 +174,7 @@ def printer_correction(content: Content, name: str | None):
     return printers[name]
 
 
-PDF_OPTIONS = {"pdf_variant": "pdf/x-4", "uncompressed_pdf": True}  # compressed once, in pdfout.assemble
+PDF_OPTIONS: dict = {}  # faces are plain PDFs (DeviceCMYK); pdfout.assemble makes the deck PDF/X-4
 
 
 def content_date(content: Content) -> dt.datetime:

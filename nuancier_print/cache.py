@@ -26,7 +26,7 @@ from jinja2 import meta
 from . import __version__
 from .output import atomic_write
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclasses.dataclass
@@ -104,10 +104,17 @@ def _collect(env: jinja2.Environment, name: str, seen: dict[str, str]) -> None:
     if name in seen:
         return
     source, _, _ = env.loader.get_source(env, name)
-    seen[name] = hashlib.sha256(source.encode()).hexdigest()
-    for child in meta.find_referenced_templates(env.parse(source)):
-        if child is not None:
-            _collect(env, child, seen)
+    digest, children = _parsed(env, source)
+    seen[name] = digest
+    for child in children:
+        _collect(env, child, seen)
+
+
+@lru_cache(maxsize=512)
+def _parsed(env: jinja2.Environment, source: str) -> tuple[str, tuple[str, ...]]:
+    """Return a template source's hash and the templates it refers to (parsed once per source)."""
+    children = tuple(c for c in meta.find_referenced_templates(env.parse(source)) if c is not None)
+    return hashlib.sha256(source.encode()).hexdigest(), children
 
 
 def files_digest(paths: list[Path]) -> str:

@@ -16,6 +16,7 @@ kept on the returned :class:`Content`.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,16 +80,37 @@ class _Collector:
             self.add(Location(shown), "", f"this file is a link to {target}, outside the content "
                                           "folder; copy that file into the folder instead")
             return None
-        node, problems = read_yaml(path, shown)
-        self.problems += problems
-        if node is None:
-            return None
-        obj, problems = load_node(node, cls, shown)
+        obj, problems = _load_file(path, shown, cls)
         self.problems += problems
         return obj
 
     def add(self, where_: Location, field_: str, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(where_, field_, message, severity))
+
+
+def _load_file(path: Path, shown: str, cls):
+    """Read and convert one file; unchanged regular files are not parsed again (see `watch`)."""
+    try:
+        info = path.stat()
+        key = (str(path), shown, cls, info.st_mtime_ns, info.st_size, info.st_ino)
+    except OSError:
+        key = None
+    if key is not None and stat.S_ISREG(info.st_mode) and key in _PARSED:
+        obj, problems = _PARSED[key]
+        return obj, list(problems)
+    node, problems = read_yaml(path, shown)
+    obj = None
+    if node is not None:
+        obj, more = load_node(node, cls, shown)
+        problems = problems + more
+    if key is not None and stat.S_ISREG(info.st_mode):
+        if len(_PARSED) > 1024:
+            _PARSED.clear()
+        _PARSED[key] = (obj, tuple(problems))
+    return obj, problems
+
+
+_PARSED: dict = {}  # (path, shown name, class, mtime, size, inode) -> (object, problems)
 
 
 def load_content(root: Path | str = "content", *, with_sessions: bool = True) -> Content:

@@ -121,10 +121,14 @@ def _render_one(renderer: Renderer, spec: FaceSpec, checks: Mapping | None) -> R
 
 
 def face_findings(pdf: bytes, checks: Mapping) -> list[tuple[str, str, str]]:
-    """Run the costly preflight checks (colour, images, text geometry) on one face."""
+    """Run the costly preflight checks (colour, images, text geometry, fonts) on one face.
+
+    Assembly never touches a face's content or font programs (it only renames
+    subset tags), so these findings hold for the assembled file too.
+    """
     from .preflight import PAGE_CHECKS, preflight
 
-    report = preflight(pdf, checks=PAGE_CHECKS, **checks)
+    report = preflight(pdf, checks=PAGE_CHECKS | {"fonts"}, **checks)
     return [("error", f.check, f.message) for f in report.errors] + \
         [("warning", f.check, f.message) for f in report.warnings]
 

@@ -4,9 +4,11 @@ Faces are rendered one per PDF (so they can be cached and rendered in
 parallel); :func:`assemble` concatenates them and makes the result a proper
 print file:
 
-* PDF/X-4 identification: the faces' CMYK output intent is kept, and the
-  XMP metadata and document information are written by us, with dates and
-  identifiers that depend only on the content (reproducible bytes);
+* PDF/X-4 identification: a CMYK output intent (coated FOGRA39, its ICC
+  profile embedded once), XMP metadata and document information written by
+  us, with dates and identifiers that depend only on the content
+  (reproducible bytes). Faces are plain DeviceCMYK PDFs: PDF/X-4 reads
+  device colours through the output intent;
 * every embedded font subset gets a tag derived from its own bytes, so two
   different subsets never share a name (a RIP may cache fonts by name);
 * identical objects (font programs, the ICC profile) are stored once;
@@ -20,11 +22,12 @@ import hashlib
 import io
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, NameObject,
-                           RectangleObject, StreamObject, TextStringObject)
+from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject, NameObject,
+                           NumberObject, RectangleObject, StreamObject, TextStringObject)
 
 from . import __version__
 from .geometry import mm_to_pt
@@ -45,12 +48,12 @@ def assemble(pdfs: list[bytes], info: DocInfo, *, marks: bool = False, bleed_mm:
     writer = PdfWriter()
     first = None
     for data in pdfs:
-        reader = PdfReader(io.BytesIO(data))
+        reader = _reader(data)
         first = first or reader
         page = writer.add_page(reader.pages[0])
         if marks:
             add_crop_marks(writer, page, bleed_mm)
-    digest = hashlib.sha256(f"{info.identity}|marks={marks}".encode()).digest()
+    digest = document_id(info, marks)
     _retag_fonts(writer)
     _describe(writer, first, info, digest)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
@@ -61,9 +64,36 @@ def assemble(pdfs: list[bytes], info: DocInfo, *, marks: bool = False, bleed_mm:
     return buffer.getvalue()
 
 
+_READERS: dict[bytes, PdfReader] = {}  # face PDF digest -> parsed reader, reused by `watch`
+
+
+def _reader(data: bytes) -> PdfReader:
+    """Return a reader for a face PDF; a face seen before is not parsed again."""
+    key = hashlib.sha256(data).digest()
+    reader = _READERS.get(key)
+    if reader is None:
+        if len(_READERS) > 2048:
+            _READERS.clear()
+        reader = _READERS[key] = PdfReader(io.BytesIO(data))
+    return reader
+
+
+def document_id(info: DocInfo, marks: bool = False) -> bytes:
+    """Return the 32-byte digest that identifies an assembled file (its /ID is the first 16)."""
+    return hashlib.sha256(f"{info.identity}|{info.title}|{info.date.isoformat()}|marks={marks}".encode()).digest()
+
+
+def existing_id(path) -> bytes | None:
+    """Return the first /ID of an existing PDF, or None if there is no readable file."""
+    try:
+        ident = PdfReader(path).trailer.get("/ID")
+        return bytes(ident[0].original_bytes) if ident else None
+    except Exception:  # noqa: BLE001 - a missing or broken file simply has no usable ID
+        return None
+
+
 def _compress_streams(writer: PdfWriter) -> None:
-    """Flate-compress every stream left uncompressed (faces are rendered uncompressed,
-    so that the ICC profile and fonts are compressed once, after deduplication)."""
+    """Flate-compress every stream left uncompressed, except the XMP metadata."""
     for index, obj in enumerate(writer._objects):
         if isinstance(obj, StreamObject) and "/Filter" not in obj and obj.get("/Type") != "/Metadata":
             writer._objects[index] = obj.flate_encode(level=6)
@@ -77,15 +107,35 @@ def _describe(writer: PdfWriter, source: PdfReader | None, info: DocInfo, digest
     info_dict = writer._info.get_object()
     info_dict[NameObject("/Trapped")] = NameObject("/False")
     root = writer._root_object
-    if source is not None and "/OutputIntents" in source.trailer["/Root"]:
-        root[NameObject("/OutputIntents")] = source.trailer["/Root"]["/OutputIntents"].clone(writer)
-    if "/Lang" in (source.trailer["/Root"] if source else {}):
+    if info.pdfx:
+        writer.pdf_header = "%PDF-1.6"  # PDF/X-4 is based on PDF 1.6
+        root[NameObject("/OutputIntents")] = ArrayObject([output_intent(writer)])
+    if source is not None and "/Lang" in source.trailer["/Root"]:
         root[NameObject("/Lang")] = TextStringObject(str(source.trailer["/Root"]["/Lang"]))
     metadata = DecodedStreamObject()
     metadata.set_data(xmp(info, digest).encode("utf-8"))
     metadata[NameObject("/Type")] = NameObject("/Metadata")
     metadata[NameObject("/Subtype")] = NameObject("/XML")
     root[NameObject("/Metadata")] = writer._add_object(metadata)
+
+
+ICC_PROFILE = Path(__file__).resolve().parent.parent / "layouts" / "icc" / "FOGRA39L-coated.icc"
+OUTPUT_CONDITION = "FOGRA39L coated"
+
+
+def output_intent(writer: PdfWriter):
+    """Return a PDF/X output intent for coated FOGRA39 printing, with its ICC profile."""
+    profile = DecodedStreamObject()
+    profile.set_data(ICC_PROFILE.read_bytes())
+    profile[NameObject("/N")] = NumberObject(4)
+    intent = DictionaryObject({
+        NameObject("/Type"): NameObject("/OutputIntent"),
+        NameObject("/S"): NameObject("/GTS_PDFX"),
+        NameObject("/OutputConditionIdentifier"): TextStringObject(OUTPUT_CONDITION),
+        NameObject("/Info"): TextStringObject(OUTPUT_CONDITION),
+        NameObject("/DestOutputProfile"): writer._add_object(profile),
+    })
+    return writer._add_object(intent)
 
 
 def _pdf_date(date: dt.datetime) -> str:

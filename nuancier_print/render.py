@@ -70,6 +70,7 @@ def make_environment(layouts: Path = LAYOUTS_DIR) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(fr=fr, url=url_link, printed_url=printed_url)
+    env.globals["color_profile"] = True  # see _head.html.j2; faces assembled later leave it out
     return env
 
 
@@ -127,6 +128,7 @@ class Renderer:
                  pdf_options: Mapping[str, Any] | None = None):
         self.layouts = layouts
         self.env = make_environment(layouts)
+        self.env.globals["color_profile"] = bool(dict(pdf_options or {}).get("pdf_variant"))
         self.fetcher = LocalFetcher([layouts, fonts.FONTS_DIR, *roots])
         self.font_config = FontConfiguration()
         self.css = CSS(string=fonts.font_face_css() + "\n" + stylesheet, base_url=layouts.as_uri() + "/",
