@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -432,9 +433,33 @@ def _rgb_resources(resources) -> list[str]:
     return found
 
 
+_RGB_TOKENS = re.compile(rb"(?<![^\s\]>)])(?:rg|RG)(?![^\s\[</(%])|/(?:DeviceRGB|CalRGB|RGB)(?![^\s\[\]<>/(){}%])")
+_INLINE_IMAGE = re.compile(rb"(?<![^\s])BI(?![^\s/])")
+
+
+def _content_bytes(page: PageObject) -> bytes:
+    """Return the decoded content of a page and of every form it can draw."""
+    parts = []
+    contents = page.get_contents()
+    if contents is not None:
+        parts.append(contents.get_data())
+    for _, resources in _all_resources(page.get("/Resources")):
+        for _, obj in _items(resources, "/XObject"):
+            if obj.get("/Subtype") == "/Form":
+                parts.append(obj.get_data())
+    return b"\n".join(parts)
+
+
 def check_colour(page: PageObject, number: int, report: Report) -> None:
-    """Report every DeviceRGB use on a page: content, resources, images, groups, shadings."""
-    reasons = _rgb_operators(page) + _rgb_resources(page.get("/Resources"))
+    """Report every DeviceRGB use on a page: content, resources, images, groups, shadings.
+
+    Content is walked operator by operator only if its bytes hold an RGB
+    operator or colour space name, or a resource is RGB; otherwise nothing
+    in it can paint in RGB, and the walk (the costly part) is skipped.
+    """
+    resources = _rgb_resources(page.get("/Resources"))
+    suspect = resources or _RGB_TOKENS.search(_content_bytes(page))
+    reasons = (_rgb_operators(page) if suspect else []) + resources
     group = page.get("/Group")
     if group is not None and is_rgb(group.get_object().get("/CS"), page.get("/Resources")):
         reasons.append("the page has an RGB transparency group")
@@ -470,8 +495,18 @@ def effective_dpi(width_px: int, height_px: int, ctm: Matrix) -> tuple[float, fl
     return dpi, geometry.pt_to_mm(w_pt), geometry.pt_to_mm(h_pt)
 
 
+def _has_images(page: PageObject) -> bool:
+    """Tell whether a page can draw an image at all (an image XObject or an inline image)."""
+    for _, resources in _all_resources(page.get("/Resources")):
+        if any(obj.get("/Subtype") == "/Image" for _, obj in _items(resources, "/XObject")):
+            return True
+    return bool(_INLINE_IMAGE.search(_content_bytes(page)))
+
+
 def check_images(page: PageObject, number: int, report: Report) -> None:
     """Warn about images under 300 dpi as placed; error under 150 dpi."""
+    if not _has_images(page):
+        return
     for op in walk(page, page.get("/Resources")):
         found = _image_size(op)
         if found is None:
