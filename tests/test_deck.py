@@ -130,3 +130,15 @@ def test_a6_preset(tmp_path):
     assert len(pages) == 14
     assert {size_mm(p.trimbox) for p in pages} == {(105.0, 148.0)}
     assert {size_mm(p.bleedbox) for p in pages} == {(111.0, 154.0)}
+
+
+def test_a_famille_with_many_teintes_gets_a_range_on_its_divider(tmp_path):
+    shutil.copytree(DATA / "mini", tmp_path / "content")
+    teintes = tmp_path / "content" / "teintes"
+    for rang in range(2, 15):
+        (teintes / f"2-{rang}-t.yaml").write_text(f"numero: 2.{rang}\ntitre: Teinte {rang}\n", encoding="utf-8")
+    build(BuildOptions(content=tmp_path / "content", out=tmp_path / "out", sheets=False))
+    texts = page_texts(tmp_path / "out" / "deck.pdf")
+    dividers = [t for t in texts if "14 teintes, de 2.1 à 2.14" in t]
+    assert len(dividers) == 1 and "Deuxième famille" in dividers[0]
+    assert sum("N° 2.14" in t for t in texts) == 2  # the teinte itself still has its two faces
