@@ -40,16 +40,16 @@ from .content import Content
 from .deck import Palette, palette, teinte_colour
 from .errors import BuildError, FitError, relative
 from .output import atomic_write
-from .preflight import FILE_CHECKS
+from .preflight import FILE_CHECKS, format_report, preflight
 from .publish import publish, publish_file
-from .pdfout import DocInfo, append_content, xmp
+from .pdfout import DocInfo, append_content, compress_streams, output_intent, xmp
 from .render import LAYOUTS_DIR, FaceSpec, Renderer, zone_overflow_mm
 from .sessions import PHOTO_WIDTH_MM, person_slug, resolve_photo
 from .typography import french, short_url
 
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
 A5_TRIM = (148.0, PAGE_H)
-BOOKLET_PDF = {"pdf_variant": "pdf/x-4"}  # one document, written as PDF/X-4 by WeasyPrint
+BOOKLET_PDF: dict = {}  # a plain DeviceCMYK PDF; reproducible() makes it PDF/X-4 (see pdfout.output_intent)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_X = 17.0, 16.0, 15.0  # as in layouts/booklet.css
 TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
 PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
@@ -334,12 +334,23 @@ def render_personal_pages(renderer: Renderer, context: dict, names: list[str], l
     if len(document.pages) != 2 * len(names) or any(zone_overflow_mm(p) for p in document.pages[::2]):
         raise FitError(f"{label}: a personal cover does not fit on one page; shorten the "
                        "session's title or the participants' names")
-    return PdfReader(io.BytesIO(document.write_pdf()))
+    data = document.write_pdf()
+    report = preflight(data, kind="booklet", trim=A5_TRIM, bleed=BLEED, checks=PERSONAL_CHECKS)
+    if not report.ok:  # the copies are the checked shared booklet plus these pages
+        raise BuildError("\n".join(format_report(report) + [f"{label}: the personal covers and footers "
+                                                             "failed preflight; no personal copy was written"]))
+    return PdfReader(io.BytesIO(data))
 
 
-def personal_copy(shared: bytes, cover: PageObject, stamp: PageObject, info: DocInfo) -> bytes:
-    """Return the shared booklet with ``cover`` as its first page and ``stamp`` on the others."""
-    writer = PdfWriter(clone_from=io.BytesIO(shared))
+PERSONAL_CHECKS = frozenset({"boxes", "fonts", "colour", "images"})
+
+
+def personal_copy(shared: bytes | PdfReader, cover: PageObject, stamp: PageObject, info: DocInfo) -> bytes:
+    """Return the shared booklet with ``cover`` as its first page and ``stamp`` on the others.
+
+    ``shared`` may be an already parsed reader: cloning from it is faster than parsing again.
+    """
+    writer = PdfWriter(clone_from=shared if isinstance(shared, PdfReader) else io.BytesIO(shared))
     _replace_page(writer, writer.pages[0], cover)
     form = _page_form(writer, stamp)
     for page in writer.pages[1:]:
@@ -379,13 +390,12 @@ def write_personal_copies(renderer, context, shared: bytes, info: DocInfo, out: 
     session = context["session"]
     names = [french(p.nom) for p in session.participants]
     personal = render_personal_pages(renderer, context, names, f"booklet {slug}")
+    reader = PdfReader(io.BytesIO(shared))
     paths = []
     for index, (person, name) in enumerate(zip(session.participants, names)):
         mine = DocInfo(f"Livret de {name} — {french(session.titre)}", info.date, f"{info.identity}|{name}")
-        data = personal_copy(shared, personal.pages[2 * index], personal.pages[2 * index + 1], mine)
-        target = out / f"booklet-{slug}-{person_slug(person.nom)}.pdf"
-        publish(data, target, kind="booklet", trim=A5_TRIM, bleed=BLEED)
-        paths.append(target)
+        data = personal_copy(reader, personal.pages[2 * index], personal.pages[2 * index + 1], mine)
+        paths.append(atomic_write(out / f"booklet-{slug}-{person_slug(person.nom)}.pdf", data))
     return paths
 
 
@@ -414,6 +424,10 @@ def _finish(writer: PdfWriter, info: DocInfo) -> bytes:
     writer.add_metadata({"/Title": info.title, "/Producer": f"nuancier-print {__version__} (WeasyPrint, pypdf)",
                          "/Creator": "nuancier-print", "/CreationDate": stamp, "/ModDate": stamp})
     _set_xmp(writer, xmp(info, digest).encode("utf-8"))
+    if "/OutputIntents" not in writer.root_object:  # PDF/X-4: device CMYK read through coated FOGRA39
+        writer.pdf_header = "%PDF-1.6"
+        writer.root_object[NameObject("/OutputIntents")] = ArrayObject([output_intent(writer)])
+        compress_streams(writer)
     writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
     buffer = io.BytesIO()
     writer.write(buffer)

@@ -57,7 +57,7 @@ def assemble(pdfs: list[bytes], info: DocInfo, *, marks: bool = False, bleed_mm:
     _retag_fonts(writer)
     _describe(writer, first, info, digest)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-    _compress_streams(writer)
+    compress_streams(writer)
     writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -92,7 +92,7 @@ def existing_id(path) -> bytes | None:
         return None
 
 
-def _compress_streams(writer: PdfWriter) -> None:
+def compress_streams(writer: PdfWriter) -> None:
     """Flate-compress every stream left uncompressed, except the XMP metadata."""
     for index, obj in enumerate(writer._objects):
         if isinstance(obj, StreamObject) and "/Filter" not in obj and obj.get("/Type") != "/Metadata":
