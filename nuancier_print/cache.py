@@ -72,6 +72,21 @@ class FaceCache:
                   "findings": [list(f) for f in entry.findings]}
         atomic_write(record_path, json.dumps(record, sort_keys=True).encode())
 
+    def hints(self) -> dict[str, float]:
+        """Return the text size each face had in the last build, by face (not content) key."""
+        if self.folder is None:
+            return {}
+        try:
+            data = json.loads((self.folder / "sizes.json").read_text(encoding="utf-8"))
+            return {str(k): float(v) for k, v in data.items()}
+        except (OSError, ValueError, TypeError, AttributeError):
+            return {}
+
+    def save_hints(self, sizes: dict[str, float]) -> None:
+        """Remember the size of each face, to start the next fit there."""
+        if self.folder is not None:
+            atomic_write(self.folder / "sizes.json", json.dumps(sizes, sort_keys=True).encode())
+
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.folder / key[:2]
         return folder / f"{key}.pdf", folder / f"{key}.json"

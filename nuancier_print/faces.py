@@ -83,13 +83,15 @@ def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
             todo.append(index)
         else:
             faces[index] = RenderedFace(spec.key, spec.label, entry.pdf, entry.size, 0, entry.findings)
-    rendered = _render(todo, specs, setup, jobs, renderer)
+    hints = cache.hints()
+    rendered = _render(todo, specs, setup, jobs, renderer, hints)
     failures = [str(r) for r in rendered.values() if isinstance(r, NuancierError)]
     if failures:
         raise FitError("\n".join(failures + [f"{len(failures)} face(s) do not fit"]))
     for index, face in rendered.items():
         cache.put(keys[index], Entry(face.pdf, face.size, face.renders, face.findings))
         faces[index] = face
+    cache.save_hints({spec.key: faces[i].size for i, spec in enumerate(specs)})
     stats = RenderStats(len(specs), len(specs) - len(todo), len(todo),
                         sum(f.renders for f in rendered.values()), time.perf_counter() - start,
                         [specs[i].key for i in todo], keys)
@@ -97,22 +99,24 @@ def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
 
 
 def _render(todo: list[int], specs: list[FaceSpec], setup: RenderSetup, jobs: int,
-            renderer: Renderer | None) -> dict[int, RenderedFace | NuancierError]:
+            renderer: Renderer | None, hints: dict) -> dict[int, RenderedFace | NuancierError]:
     if not todo:
         return {}
     workers = min(jobs, len(todo))
     if workers <= 1 or len(todo) <= 2:
         renderer = renderer or setup.renderer()
-        return {i: _render_one(renderer, specs[i], setup.preflight) for i in todo}
+        return {i: _render_one(renderer, specs[i], setup.preflight, hints.get(specs[i].key)) for i in todo}
     ordered = sorted(todo, key=lambda i: -_weight(specs[i]))
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(setup,)) as pool:
-        results = pool.map(_render_in_worker, [specs[i] for i in ordered], chunksize=1)
+        jobs_ = [(specs[i], hints.get(specs[i].key)) for i in ordered]
+        results = pool.map(_render_in_worker, jobs_, chunksize=1)
         return dict(zip(ordered, results))
 
 
-def _render_one(renderer: Renderer, spec: FaceSpec, checks: Mapping | None) -> RenderedFace | NuancierError:
+def _render_one(renderer: Renderer, spec: FaceSpec, checks: Mapping | None,
+                hint: float | None = None) -> RenderedFace | NuancierError:
     try:
-        face = renderer.render(spec)
+        face = renderer.render(spec, hint)
     except FitError as exc:
         return exc
     if checks is not None:
@@ -169,6 +173,7 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch_parent, daemon=True).start()
 
 
-def _render_in_worker(spec: FaceSpec) -> RenderedFace | NuancierError:
+def _render_in_worker(job: tuple[FaceSpec, float | None]) -> RenderedFace | NuancierError:
     renderer, checks = _WORKER
-    return _render_one(renderer, spec, checks)
+    spec, hint = job
+    return _render_one(renderer, spec, checks, hint)

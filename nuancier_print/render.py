@@ -178,37 +178,39 @@ class Renderer:
             raise BuildError(f"{spec.label}: the layout asked for resources that are not allowed: "
                              + ", ".join(dict.fromkeys(refused)))
 
-    def render(self, spec: FaceSpec) -> RenderedFace:
-        """Render a face at the largest size that fits on one page."""
-        document, size, renders = self.fit(spec)
+    def render(self, spec: FaceSpec, hint: float | None = None) -> RenderedFace:
+        """Render a face at the largest size that fits on one page (``hint``: the last size found)."""
+        document, size, renders = self.fit(spec, hint)
         with self._weasyprint(spec):  # attachments and SVG images are fetched while writing
             pdf = document.write_pdf(**self.pdf_options)
         return RenderedFace(spec.key, spec.label, pdf, size, renders)
 
-    def fit(self, spec: FaceSpec):
+    def fit(self, spec: FaceSpec, hint: float | None = None):
         """Return (document, size, layouts) for the largest size that fits.
 
-        After the base size overflows, the size is estimated from how much it
-        overflowed (text area scales with the square of the size), then
-        walked in steps of :data:`STEP` to the largest size that fits.
+        The search starts at ``hint`` when given (the size this face had last
+        time: after a small edit it is usually still right, and two layouts
+        confirm it), else at the base size. After the base size overflows,
+        the size is estimated from how much it overflowed (text area scales
+        with the square of the size). From there it walks in steps of
+        :data:`STEP` to the largest size that fits.
         """
         sizes = _sizes(spec.base_size, spec.floor)
-        document = self.layout(spec, sizes[0])
-        excess = overflow_mm(document)
-        if not excess:
-            return document, sizes[0], 1
-        index = _estimate(sizes, excess, _flow_capacity_mm(document))
-        tried = {0: (document, excess)}
+        tried: dict[int, tuple] = {}
+        index = sizes.index(hint) if hint in sizes else 0
         while True:
             if index not in tried:
                 document = self.layout(spec, sizes[index])
                 tried[index] = (document, overflow_mm(document))
+                if index == 0 and tried[0][1] and len(tried) == 1:  # base size overflows: estimate
+                    index = _estimate(sizes, tried[0][1], _flow_capacity_mm(document))
+                    continue
             document, excess = tried[index]
             if excess and index == len(sizes) - 1:
                 raise FitError(_fit_message(spec, document, sizes[-1], excess))
             if excess:
                 index += 1
-            elif index - 1 in tried and tried[index - 1][1]:
+            elif index == 0 or (index - 1 in tried and tried[index - 1][1]):
                 return document, sizes[index], len(tried)
             else:
                 index -= 1
