@@ -1,0 +1,221 @@
+"""Benchmarks: print figures for the deck pipeline, in one run on one machine.
+
+    python bench/run.py            # everything (about 5 minutes on 2 cores)
+    python bench/run.py --quick    # skips the 500-teinte deck
+
+Figures (seconds unless stated):
+
+* cold build of the deck (empty cache), with --jobs 1 and with the default jobs;
+* rebuild after editing one teinte;
+* naive full rebuild with the cache disabled;
+* the engine's floor: one WeasyPrint render of the same deck HTML as a single
+  document (every face at the size the fitter chose), then one PDF write;
+* watch latency: from a teinte file saved to deck.pdf replaced;
+* synthetic decks of 50 and 500 teintes: time per face and peak RSS;
+* one booklet against 30 per-participant booklets (bench/booklets.py).
+
+Nothing here asserts anything: the targets are in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nuancier_print.build import PDF_OPTIONS, BuildOptions, build  # noqa: E402
+from nuancier_print.content import load_content  # noqa: E402
+from nuancier_print.deck import card_format, deck_faces, deck_stylesheet  # noqa: E402
+from nuancier_print.faces import default_jobs  # noqa: E402
+from nuancier_print.render import Renderer  # noqa: E402
+
+
+def timed(func, *args, **kwargs) -> tuple[float, object]:
+    """Return (seconds, result) of one call."""
+    start = time.perf_counter()
+    result = func(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def project(tmp: Path, name: str, content: Path = ROOT / "content") -> Path:
+    """Copy a content folder (without sessions) into a fresh project folder."""
+    folder = tmp / name
+    shutil.copytree(content, folder / "content", ignore=shutil.ignore_patterns("sessions"))
+    return folder
+
+
+def deck_build(folder: Path, **options) -> float:
+    """Build the deck only and return the time it took."""
+    defaults = dict(content=folder / "content", out=folder / "out", sheets=False)
+    seconds, _ = timed(build, BuildOptions(**{**defaults, **options}))
+    return seconds
+
+
+def edit_teinte(folder: Path, marker: str) -> Path:
+    """Append a word to one teinte's savoir-être (a visible, small change)."""
+    path = next((folder / "content" / "teintes").glob("2-2-*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("écoute, ouverture d'esprit", f"écoute, ouverture d'esprit, {marker}", 1),
+                    encoding="utf-8")
+    return path
+
+
+# --- the engine's floor -----------------------------------------------------------------------
+
+def floor_html(folder: Path) -> tuple[str, str, int]:
+    """Return (HTML, CSS, faces) of the whole deck as one document, each face at its fitted size."""
+    content = load_content(folder / "content", with_sessions=False)
+    fmt = card_format(content)
+    sizes = build(BuildOptions(content=folder / "content", out=folder / "out", sheets=False)).sizes
+    css = deck_stylesheet(fmt).replace("position: fixed", "position: absolute")
+    css = re.sub(r"body\.(tall|full|slim|cover)", r".face.\1", css)
+    renderer = Renderer(css, roots=[content.root])
+    head, parts = "", []
+    for index, spec in enumerate(deck_faces(content, fmt)):
+        html = renderer.html(spec, sizes[spec.label])
+        head = head or re.search(r"<head>(.*?)<style>", html, re.S).group(1)
+        styles = re.findall(r"<style>(.*?)</style>", html, re.S)[-1]
+        body_class = re.search(r'<body class="([^"]*)"', html).group(1)
+        body = re.search(r"<body[^>]*>(.*)</body>", html, re.S).group(1)
+        scoped = re.sub(r"(^|\})\s*([^{}@]+)\{", lambda m: m.group(1) + " " + ", ".join(
+            f"#f{index} {sel.strip()}" for sel in m.group(2).split(",")) + " {", styles)
+        parts.append(f'<style>{scoped}</style><div class="face {body_class}" id="f{index}" '
+                     f'style="font-size: {sizes[spec.label]}pt">{body}</div>')
+    css += "\n.face { position: relative; break-after: page; } .face.tall { page: tall; }"
+    document = f'<!DOCTYPE html><html lang="fr"><head>{head}</head><body>{"".join(parts)}</body></html>'
+    return document, css, len(parts)
+
+
+def engine_floor(folder: Path) -> tuple[float, int, int]:
+    """Render the whole deck HTML as one WeasyPrint document; return (seconds, pages, faces)."""
+    html, css, faces = floor_html(folder)
+    renderer = Renderer(css, roots=[folder / "content"])
+    from weasyprint import HTML
+
+    start = time.perf_counter()
+    document = HTML(string=html, base_url=renderer.layouts.as_uri() + "/", url_fetcher=renderer.fetcher).render(
+        font_config=renderer.font_config, stylesheets=[renderer.css])
+    document.write_pdf(**PDF_OPTIONS)
+    return time.perf_counter() - start, len(document.pages), faces
+
+
+# --- watch latency ------------------------------------------------------------------------------
+
+def watch_latency(folder: Path, edits: int = 5) -> list[float]:
+    """Return the seconds from a teinte saved to deck.pdf replaced, for several saves."""
+    from nuancier_print.watch import watch
+
+    options = BuildOptions(content=folder / "content", out=folder / "out", sheets=False)
+    stop, ready, lines = threading.Event(), threading.Event(), []
+    thread = threading.Thread(target=watch, args=(options, lines.append), kwargs={"stop": stop, "ready": ready})
+    thread.start()
+    ready.wait(300)
+    deck = folder / "out" / "deck.pdf"
+    latencies = []
+    try:
+        for index in range(edits):
+            time.sleep(0.5)
+            before = deck.stat().st_mtime_ns
+            start = time.perf_counter()
+            edit_teinte(folder, f"mot{index}")
+            while deck.stat().st_mtime_ns == before:
+                if time.perf_counter() - start > 30:
+                    raise RuntimeError("watch did not rebuild within 30 s: " + "\n".join(lines[-5:]))
+                time.sleep(0.002)
+            latencies.append(time.perf_counter() - start)
+    finally:
+        stop.set()
+        thread.join(60)
+    return latencies
+
+
+# --- synthetic decks ----------------------------------------------------------------------------
+
+def synthetic(tmp: Path, teintes: int) -> Path:
+    """Make a content folder with ``teintes`` teintes spread over the 7 familles (real texts, renumbered)."""
+    folder = project(tmp, f"synthetic-{teintes}")
+    source = sorted((folder / "content" / "teintes").glob("*.yaml"))
+    texts = [p.read_text(encoding="utf-8") for p in source]
+    for path in source:
+        path.unlink()
+    for index in range(teintes):
+        famille, rang = index % 7 + 1, index // 7 + 1
+        text = re.sub(r"(?m)^numero: .*$", f"numero: {famille}.{rang}", texts[index % len(texts)])
+        text = re.sub(r"(?m)^couleur: .*$", "", text)  # shades are derived from the famille colour
+        (folder / "content" / "teintes" / f"{famille}-{rang}-synthetique.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def synthetic_run(folder: Path, jobs: int) -> tuple[float, int, float]:
+    """Build a synthetic deck in a child process; return (seconds, faces, peak RSS MiB of one process)."""
+    command = [sys.executable, "-m", "nuancier_print", "deck", "--content", str(folder / "content"),
+               "--out", str(folder / "out"), "--jobs", str(jobs)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, cwd=folder)
+    seconds = time.perf_counter() - start
+    if result.returncode:
+        raise RuntimeError(result.stderr[-2000:])
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    faces = int(re.search(r"\((\d+) cards", result.stdout).group(1)) * 2
+    return seconds, faces, peak
+
+
+# --- main ------------------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 500-teinte deck")
+    args = parser.parse_args()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1764201600")
+    jobs = default_jobs()
+    print(f"machine: {os.cpu_count()} cores, default jobs {jobs}, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="nuancier-bench-") as tmp:
+        tmp = Path(tmp)
+        rows = []
+        cold_1 = deck_build(project(tmp, "cold1"), jobs=1)
+        rows.append(("cold build, --jobs 1", cold_1))
+        cold = project(tmp, "cold")
+        cold_n = deck_build(cold, jobs=jobs)
+        rows.append((f"cold build, --jobs {jobs}", cold_n))
+        edit_teinte(cold, "bench")
+        rows.append(("rebuild after editing one teinte", deck_build(cold, jobs=jobs)))
+        rows.append(("rebuild with nothing changed", deck_build(cold, jobs=jobs)))
+        naive = project(tmp, "naive")
+        rows.append(("naive full rebuild, cache disabled, --jobs 1", deck_build(naive, jobs=1, cache=False)))
+        floor, pages, faces = engine_floor(project(tmp, "floor"))
+        rows.append((f"engine floor: one WeasyPrint document, {pages} pages", floor))
+        for label, seconds in rows:
+            print(f"{label:58s} {seconds:7.2f} s")
+        print(f"{'ratios':58s} cold --jobs 1 / floor = {cold_1 / floor:.2f}; "
+              f"cold --jobs {jobs} / floor = {cold_n / floor:.2f}; edit / cold = {rows[2][1] / cold_n:.2f}")
+        latencies = watch_latency(project(tmp, "watch"))
+        print(f"{'watch latency, save to deck.pdf replaced (5 saves)':58s} median {statistics.median(latencies):.2f} s, "
+              f"max {max(latencies):.2f} s")
+        per_face = {}
+        for count in (50,) if args.quick else (50, 500):
+            seconds, n_faces, peak = synthetic_run(synthetic(tmp, count), jobs)
+            per_face[count] = seconds / n_faces
+            print(f"{f'synthetic deck, {count} teintes ({n_faces} faces), --jobs {jobs}':58s} {seconds:7.2f} s, "
+                  f"{1000 * seconds / n_faces:.1f} ms per face, peak RSS {peak:.0f} MiB (largest process)")
+        if len(per_face) == 2:
+            print(f"{'time per face, 500 / 50':58s} {per_face[500] / per_face[50]:.2f}")
+    booklets = ROOT / "bench" / "booklets.py"
+    if booklets.exists():
+        subprocess.run([sys.executable, str(booklets)], check=False)
+
+
+if __name__ == "__main__":
+    main()
