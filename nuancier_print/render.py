@@ -273,11 +273,8 @@ LOST_TEXT_MM = 1.0
 def limit_overflow_mm(page) -> float:
     """Return how far a ``data-bottom-limit`` block ends below its limit, in mm."""
     worst = 0.0
-    for box in walk(page._page_box):
-        element = getattr(box, "element", None)
-        if element is None or element.get("data-bottom-limit") is None or not hasattr(box, "content_box_y"):
-            continue
-        limit = float(element.get("data-bottom-limit"))
+    for box, value in _marked(page, "data-bottom-limit"):
+        limit = float(value)
         deepest = max((_bottom(d) for d in walk(box) if d is not box and _has_content(d)),
                       default=box.content_box_y())
         worst = max(worst, deepest / PX_PER_MM - limit)
@@ -333,6 +330,14 @@ def _body_text(root) -> str:
     return "".join(parts)
 
 
+def _marked(page, attribute: str):
+    """Yield (box, attribute value) for the block boxes of elements carrying ``attribute``."""
+    for box in walk(page._page_box):
+        element = getattr(box, "element", None)
+        if element is not None and element.get(attribute) is not None and hasattr(box, "content_box_y"):
+            yield box, element.get(attribute)
+
+
 def _flow_height(page) -> float:
     html_box = page._page_box.children[0]
     return max((child.margin_height() for child in html_box.children), default=0.0) or 1.0
@@ -341,10 +346,7 @@ def _flow_height(page) -> float:
 def zone_overflow_mm(page) -> float:
     """Return the largest spill of a ``data-fit`` zone beyond its own box, in mm."""
     worst = 0.0
-    for box in walk(page._page_box):
-        element = getattr(box, "element", None)
-        if element is None or element.get("data-fit") is None or not hasattr(box, "content_box_y"):
-            continue
+    for box, _ in _marked(page, "data-fit"):
         top = box.content_box_y()
         bottom = top + box.height
         inner = [d for d in walk(box) if d is not box]
