@@ -12,6 +12,7 @@ ensure it:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -73,7 +74,9 @@ def isolate(fonts_dir: Path = FONTS_DIR) -> None:
     """Make Fontconfig see only the bundled fonts (call before importing WeasyPrint)."""
     if os.environ.get("NUANCIER_FONTCONFIG_DONE") == str(fonts_dir):
         return
-    folder = Path(tempfile.gettempdir()) / f"nuancier-fontconfig-{os.getuid()}"
+    # One configuration per fonts folder: two checkouts on one machine must not share it.
+    tag = hashlib.sha256(str(fonts_dir.resolve()).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"nuancier-fontconfig-{os.getuid()}-{tag}"
     folder.mkdir(parents=True, exist_ok=True)
     conf = folder / "fonts.conf"
     text = (
