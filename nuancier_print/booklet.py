@@ -499,12 +499,9 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
 
 def _content_date(content: Content, session_path: Path) -> dt.datetime:
     """Return the date the booklet carries: the newest of its sources' dates."""
-    from .edition import file_date
+    from .edition import content_files, newest_date
 
-    root = content.root
-    files = [session_path, root / "nuancier.yaml", root / "familles.yaml", *sorted(root.glob("teintes/*.y*ml"))]
-    newest = max(file_date(p) for p in files if p.exists())
-    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
+    return newest_date([session_path, *content_files(content.root)])
 
 
 def _lap(start: float) -> tuple[float, float]:

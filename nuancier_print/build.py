@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .content import Content, load_content
 from .errors import FitError
-from .output import atomic_write, build_lock
+from .output import build_lock
 
 
 @dataclass
@@ -179,9 +179,6 @@ PDF_OPTIONS: dict = {}  # faces are plain PDFs (DeviceCMYK); pdfout.assemble mak
 
 def content_date(content: Content) -> dt.datetime:
     """Return the date the output files carry: the newest of their sources' dates."""
-    from .edition import file_date
+    from .edition import content_files, newest_date
 
-    files = [content.root / "nuancier.yaml", *sorted((content.root / "teintes").glob("*.y*ml"))]
-    files += [p for p in (content.root / "familles.yaml",) if p.exists()]
-    newest = max(file_date(p) for p in files if p.exists())
-    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
+    return newest_date(content_files(content.root))

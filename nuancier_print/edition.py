@@ -66,6 +66,19 @@ def _git(folder: str, *args: str) -> str:
     return result.stdout
 
 
+def newest_date(paths) -> dt.datetime:
+    """Return the newest :func:`file_date` of existing ``paths``, as midnight UTC (a file's date)."""
+    newest = max(file_date(Path(p)) for p in paths if Path(p).exists())
+    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
+
+
+def content_files(root: Path) -> list[Path]:
+    """Return the files every output of a content folder depends on (not the sessions)."""
+    root = Path(root)
+    return [root / "nuancier.yaml", root / "familles.yaml", *sorted(root.glob("familles/*.y*ml")),
+            *sorted(root.glob("teintes/*.y*ml"))]
+
+
 def mark(date: dt.date, digest: str) -> str:
     """Return the printed edition mark."""
     return f"éd. {date:%d/%m/%Y} · {digest}"
