@@ -35,14 +35,14 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject, FloatObject,
                            NameObject)
 
-from . import __version__, schema
+from . import schema
 from .content import Content
 from .deck import Palette, palette, teinte_colour
 from .errors import BuildError, FitError, relative
 from .output import atomic_write
 from .preflight import FILE_CHECKS, format_report, preflight
 from .publish import publish, publish_file
-from .pdfout import DocInfo, append_content, compress_streams, output_intent, xmp
+from .pdfout import DocInfo, append_content, compress_streams, describe
 from .render import LAYOUTS_DIR, FaceSpec, Renderer, zone_overflow_mm
 from .sessions import PHOTO_WIDTH_MM, person_slug, resolve_photo
 from .typography import french, short_url
@@ -418,33 +418,16 @@ def reproducible(pdf: bytes, title: str, date: dt.datetime) -> tuple[bytes, DocI
 
 
 def _finish(writer: PdfWriter, info: DocInfo) -> bytes:
-    """Write document information, XMP metadata and IDs from ``info``; return the PDF."""
+    """Write document information, XMP metadata, output intent and IDs from ``info``; return the PDF."""
     digest = hashlib.sha256(info.identity.encode()).digest()
-    stamp = info.date.strftime("D:%Y%m%d%H%M%S+00'00'")
-    writer.add_metadata({"/Title": info.title, "/Producer": f"nuancier-print {__version__} (WeasyPrint, pypdf)",
-                         "/Creator": "nuancier-print", "/CreationDate": stamp, "/ModDate": stamp})
-    _set_xmp(writer, xmp(info, digest).encode("utf-8"))
-    if "/OutputIntents" not in writer.root_object:  # PDF/X-4: device CMYK read through coated FOGRA39
-        writer.pdf_header = "%PDF-1.6"
-        writer.root_object[NameObject("/OutputIntents")] = ArrayObject([output_intent(writer)])
-        compress_streams(writer)
+    fresh = "/OutputIntents" not in writer.root_object
+    describe(writer, info, digest)
+    if fresh:
+        compress_streams(writer)  # the ICC profile just added
     writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
-
-
-def _set_xmp(writer: PdfWriter, packet: bytes) -> None:
-    """Put ``packet`` in the document's XMP metadata stream, in place (no stale copy is left)."""
-    root = writer.root_object
-    existing = root.get("/Metadata")
-    metadata = existing.get_object() if existing is not None else None
-    if metadata is None or "/Filter" in metadata:
-        metadata = DecodedStreamObject()
-        metadata[NameObject("/Type")] = NameObject("/Metadata")
-        metadata[NameObject("/Subtype")] = NameObject("/XML")
-        root[NameObject("/Metadata")] = writer._add_object(metadata)
-    metadata.set_data(packet)
 
 
 # --- the stage -----------------------------------------------------------------------------

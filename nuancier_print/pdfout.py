@@ -100,23 +100,41 @@ def compress_streams(writer: PdfWriter) -> None:
 
 
 def _describe(writer: PdfWriter, source: PdfReader | None, info: DocInfo, digest: bytes) -> None:
-    """Write the document information, XMP metadata and output intent."""
+    """Describe an assembled file, keeping the language of its first face."""
+    describe(writer, info, digest)
+    root = writer._root_object
+    if source is not None and "/Lang" in source.trailer["/Root"]:
+        root[NameObject("/Lang")] = TextStringObject(str(source.trailer["/Root"]["/Lang"]))
+
+
+def describe(writer: PdfWriter, info: DocInfo, digest: bytes) -> None:
+    """Write the document information, the XMP metadata and, for PDF/X, the output intent.
+
+    The XMP stream is replaced in place when the file already has one, so no
+    stale copy is left behind; an output intent already there is kept.
+    """
     stamp = _pdf_date(info.date)
     writer.add_metadata({"/Title": info.title, "/Producer": f"nuancier-print {__version__} (WeasyPrint, pypdf)",
                          "/Creator": "nuancier-print", "/CreationDate": stamp, "/ModDate": stamp})
-    info_dict = writer._info.get_object()
-    info_dict[NameObject("/Trapped")] = NameObject("/False")
+    writer._info.get_object()[NameObject("/Trapped")] = NameObject("/False")
+    _set_xmp(writer, xmp(info, digest).encode("utf-8"))
     root = writer._root_object
-    if info.pdfx:
+    if info.pdfx and "/OutputIntents" not in root:  # PDF/X-4: device CMYK read through coated FOGRA39
         writer.pdf_header = "%PDF-1.6"  # PDF/X-4 is based on PDF 1.6
         root[NameObject("/OutputIntents")] = ArrayObject([output_intent(writer)])
-    if source is not None and "/Lang" in source.trailer["/Root"]:
-        root[NameObject("/Lang")] = TextStringObject(str(source.trailer["/Root"]["/Lang"]))
-    metadata = DecodedStreamObject()
-    metadata.set_data(xmp(info, digest).encode("utf-8"))
-    metadata[NameObject("/Type")] = NameObject("/Metadata")
-    metadata[NameObject("/Subtype")] = NameObject("/XML")
-    root[NameObject("/Metadata")] = writer._add_object(metadata)
+
+
+def _set_xmp(writer: PdfWriter, packet: bytes) -> None:
+    """Put ``packet`` in the document's XMP metadata stream, in place."""
+    root = writer._root_object
+    existing = root.get("/Metadata")
+    metadata = existing.get_object() if existing is not None else None
+    if metadata is None or "/Filter" in metadata:
+        metadata = DecodedStreamObject()
+        metadata[NameObject("/Type")] = NameObject("/Metadata")
+        metadata[NameObject("/Subtype")] = NameObject("/XML")
+        root[NameObject("/Metadata")] = writer._add_object(metadata)
+    metadata.set_data(packet)
 
 
 ICC_PROFILE = Path(__file__).resolve().parent.parent / "layouts" / "icc" / "FOGRA39L-coated.icc"
