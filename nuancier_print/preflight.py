@@ -118,6 +118,7 @@ def preflight(
     rivet: geometry.Rivet | None = None,
     min_text_pt: float = geometry.MIN_TEXT_PT,
     checks: frozenset[str] = FILE_CHECKS | PAGE_CHECKS,
+    runs: list[list["TextRun"]] | None = None,
 ) -> Report:
     """Check a print PDF (a path, or PDF bytes) and return every finding.
 
@@ -126,6 +127,9 @@ def preflight(
     size. ``checks`` selects the checks to run: the build runs the page checks
     (:data:`PAGE_CHECKS`, the costly ones) once per rendered face and caches
     them, and only the file checks (:data:`FILE_CHECKS`) on the assembled file.
+    ``runs`` gives each page's text as already measured (the build measures
+    it in WeasyPrint's layout, see :func:`check_runs`); without it the
+    geometry check reads the text back from the PDF.
     Raise BuildError if the PDF cannot be read.
     """
     if kind not in KINDS:
@@ -150,7 +154,10 @@ def preflight(
         if "images" in checks:
             check_images(page, number, report)
         if kind == "deck" and "geometry" in checks:
-            check_text_geometry(page, number, report, options)
+            if runs is not None:
+                check_runs(runs[number - 1], _rect_mm(page.trimbox), number, report, options)
+            else:
+                check_text_geometry(page, number, report, options)
     if "fonts" in checks:
         check_fonts(pages, report)
     return report
@@ -669,10 +676,20 @@ def _keepout_on_page(trim, rivet: geometry.Rivet):
 
 def check_text_geometry(page: PageObject, number: int, report: Report, options: Options) -> None:
     """Keep text out of the rivet keep-out and the safe margin, and at or above the minimum size."""
-    trim = _rect_mm(page.trimbox)
+    check_runs(text_runs(page), _rect_mm(page.trimbox), number, report, options)
+
+
+def check_runs(runs: list[TextRun], trim: tuple[float, float, float, float], number: int | None,
+               report: Report, options: Options) -> None:
+    """Apply the text geometry rules to placed runs (PDF axes, mm) on a page trimmed to ``trim``.
+
+    The runs come from a PDF page (:func:`text_runs`) or, while a deck is
+    built, straight from WeasyPrint's layout (:func:`~nuancier_print.render.layout_text_runs`):
+    the same rules, whichever way the text was measured.
+    """
     rivet = options.rivet or geometry.rivet_for(trim[2] - trim[0], trim[3] - trim[1])
     keepout = _keepout_on_page(trim, rivet)
-    for run in text_runs(page):
+    for run in runs:
         quote = _snippet(run.text)
         if run.size < options.min_text_pt - 0.01:
             report.error("geometry", number, f"text at {run.size:.1f} pt is below the "

@@ -58,6 +58,7 @@ class RenderedFace:
     size: float
     renders: int
     findings: list = field(default_factory=list)  # preflight findings of this face: (severity, check, message)
+    text_runs: list | None = None  # the text as laid out (see layout_text_runs); not cached
 
 
 def make_environment(layouts: Path = LAYOUTS_DIR) -> jinja2.Environment:
@@ -183,7 +184,7 @@ class Renderer:
         document, size, renders = self.fit(spec, hint)
         with self._weasyprint(spec):  # attachments and SVG images are fetched while writing
             pdf = document.write_pdf(**self.pdf_options)
-        return RenderedFace(spec.key, spec.label, pdf, size, renders)
+        return RenderedFace(spec.key, spec.label, pdf, size, renders, text_runs=layout_text_runs(document))
 
     def fit(self, spec: FaceSpec, hint: float | None = None):
         """Return (document, size, layouts) for the largest size that fits.
@@ -302,6 +303,33 @@ def document_lost_text(document) -> str:
                 laid.update(_fold(text))
     missing = expected - laid
     return "".join(sorted(missing.elements()))
+
+
+def layout_text_runs(document) -> list | None:
+    """Return the text of a laid-out one-page face as placed runs, or None if it cannot tell.
+
+    The runs are :class:`~nuancier_print.preflight.TextRun` in PDF axes (mm,
+    origin at the lower left of the trim box, as in the face's PDF), measured
+    from WeasyPrint's text boxes: the preflight's geometry rules then need no
+    reading back of the PDF. A transformed box (CSS ``transform``) is not
+    placed where its layout box says, so a face with one gets None and is
+    checked from its PDF instead.
+    """
+    from .preflight import TextRun
+
+    page = document.pages[0]
+    height = page.height / PX_PER_MM
+    runs = []
+    for box in walk(page._page_box):
+        style = getattr(box, "style", None)
+        if style is not None and style["transform"]:
+            return None
+        if type(box).__name__ != "TextBox" or not box.text.strip():
+            continue
+        x0, top = box.content_box_x() / PX_PER_MM, box.content_box_y() / PX_PER_MM  # after half-leading
+        x1, bottom = x0 + box.width / PX_PER_MM, top + box.height / PX_PER_MM
+        runs.append(TextRun(box.text, (x0, height - bottom, x1, height - top), style["font_size"] * 0.75))
+    return runs
 
 
 def walk(box):

@@ -425,3 +425,59 @@ def test_text_runs_inside_forms_are_placed_in_page_coordinates(tmp_path):
     assert inside.box[0] == pytest.approx(110 * 25.4 / 72)
     assert outside.box[0] == pytest.approx(20 * 25.4 / 72)
     assert inside.box[2] - inside.box[0] > 20  # 13 Helvetica glyphs at 20 pt are wider than 20 mm
+
+
+# --- the same geometry rules, measured in WeasyPrint's layout --------------------------------------
+
+GEOMETRY_CASES = {
+    "good": GOOD_TEXT,
+    "rivet": '<div class="at" style="left: 44mm; top: 197mm">Rivet</div>',
+    "edge": '<div class="at" style="left: 1mm; top: 50mm">Bord</div>',
+    "crossing": f'<div class="at" style="left: 60mm; top: 50mm">{LONG_LINE}</div>',
+    "small": '<div class="at" style="left: 10mm; top: 20mm; font-size: 5.9pt">Petit</div>',
+    # A tall line box: the glyphs sit after the half-leading, 4.6 mm below the box's top.
+    "leading": '<div class="at" style="left: 10mm; top: -1.5mm; line-height: 12mm">Interligne</div>',
+    # Wrapped lines: only the last ones reach the rivet (centred 200 mm from the top).
+    "wrapped": f'<div style="position: absolute; left: 38mm; top: 186mm; width: 22mm">{LONG_LINE}</div>',
+}
+
+
+@pytest.mark.parametrize("case", sorted(GEOMETRY_CASES))
+def test_layout_runs_give_the_findings_of_the_pdf(tmp_path, case):
+    from nuancier_print.render import layout_text_runs
+
+    html = GEOMETRY_CASES[case]
+    pdf = render(tmp_path, html, pdfx=False)
+    source = (f"<style>@page {{ size: {DL[0]}mm {DL[1]}mm; bleed: 3mm; margin: 0 }} body {{ margin: 0; "
+              f"font-family: 'DejaVu Sans'; font-size: 8pt }} .at {{ position: absolute; white-space: nowrap }}"
+              f"</style>{html}")
+    runs = layout_text_runs(HTML(string=source).render())
+    from_pdf = preflight(pdf, kind="deck", checks=frozenset({"geometry"}))
+    from_layout = preflight(pdf, kind="deck", checks=frozenset({"geometry"}), runs=[runs])
+    assert [f.message for f in from_layout.errors] == [f.message for f in from_pdf.errors]
+    assert (case == "good") == from_pdf.ok
+
+
+def test_layout_runs_are_placed_where_the_pdf_draws_them(tmp_path):
+    from nuancier_print.render import layout_text_runs
+
+    html = GEOMETRY_CASES["leading"] + '<p style="margin: 150mm 0 0 12mm; width: 40mm">' + LONG_LINE + '</p>'
+    source = (f"<style>@page {{ size: {DL[0]}mm {DL[1]}mm; margin: 0 }} body {{ margin: 0; "
+              f"font-family: 'DejaVu Sans'; font-size: 8pt }} .at {{ position: absolute }}</style>{html}")
+    document = HTML(string=source).render()
+    from io import BytesIO
+    from_pdf = text_runs(PdfReader(BytesIO(document.write_pdf())).pages[0])
+    from_layout = layout_text_runs(document)
+    assert len(from_pdf) == 3  # "Interligne" and the paragraph's two lines
+    for run in from_pdf:
+        twins = [r for r in from_layout if r.text.strip() == run.text.strip()]
+        assert twins, run.text
+        assert twins[0].box == pytest.approx(run.box, abs=0.15)
+        assert twins[0].size == pytest.approx(run.size, abs=0.01)
+
+
+def test_a_transformed_face_is_measured_from_its_pdf():
+    from nuancier_print.render import layout_text_runs
+
+    document = HTML(string='<p style="transform: rotate(90deg)">Tourné</p>').render()
+    assert layout_text_runs(document) is None
