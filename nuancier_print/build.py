@@ -130,7 +130,8 @@ def write_session_booklets(content: Content, options: BuildOptions, result: Buil
         result.lines += booklet.warnings
 
 
-DECK_FILE_CHECKS = frozenset({"pdfx", "pages", "boxes"})  # the rest runs, cached, on each face
+# The rest runs, cached, on each face; fonts are checked again because assembly merges them.
+DECK_FILE_CHECKS = frozenset({"pdfx", "pages", "boxes", "fonts"})
 
 
 def deck_checks(fmt) -> dict:
@@ -174,7 +175,9 @@ def printer_correction(content: Content, name: str | None):
     return printers[name]
 
 
-PDF_OPTIONS: dict = {}  # faces are plain PDFs (DeviceCMYK); pdfout.assemble makes the deck PDF/X-4
+# Faces are plain, uncompressed PDFs (DeviceCMYK): pdfout.assemble merges their fonts,
+# compresses what it keeps once, and makes the deck PDF/X-4.
+PDF_OPTIONS: dict = {"uncompressed_pdf": True}
 
 
 def content_date(content: Content) -> dt.datetime:

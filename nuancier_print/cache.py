@@ -26,7 +26,7 @@ from jinja2 import meta
 from . import __version__
 from .output import atomic_write
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: faces stored uncompressed (assembly compresses once)
 
 
 @dataclasses.dataclass

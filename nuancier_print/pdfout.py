@@ -9,7 +9,8 @@ print file:
   us, with dates and identifiers that depend only on the content
   (reproducible bytes). Faces are plain DeviceCMYK PDFs: PDF/X-4 reads
   device colours through the output intent;
-* every embedded font subset gets a tag derived from its own bytes, so two
+* the faces' subsets of each font are merged into one (:mod:`.fontmerge`);
+  every embedded font subset gets a tag derived from its own bytes, so two
   different subsets never share a name (a RIP may cache fonts by name);
 * identical objects (font programs, the ICC profile) are stored once;
 * optional CMYK crop marks outside the bleed (:func:`add_crop_marks`).
@@ -26,10 +27,11 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject, NameObject,
-                           NumberObject, RectangleObject, StreamObject, TextStringObject)
+from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject, IndirectObject,
+                           NameObject, NumberObject, RectangleObject, StreamObject, TextStringObject)
 
 from . import __version__
+from .fontmerge import merge_fonts
 from .geometry import mm_to_pt
 
 
@@ -54,9 +56,11 @@ def assemble(pdfs: list[bytes], info: DocInfo, *, marks: bool = False, bleed_mm:
         if marks:
             add_crop_marks(writer, page, bleed_mm)
     digest = document_id(info, marks)
+    merge_fonts(writer)
     _retag_fonts(writer)
     _describe(writer, first, info, digest)
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    drop_unreachable(writer)
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=False)
     compress_streams(writer)
     writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
     buffer = io.BytesIO()
@@ -90,6 +94,33 @@ def existing_id(path) -> bytes | None:
         return bytes(ident[0].original_bytes) if ident else None
     except Exception:  # noqa: BLE001 - a missing or broken file simply has no usable ID
         return None
+
+
+def drop_unreachable(writer: PdfWriter) -> None:
+    """Forget every object the document no longer reaches (replaced fonts, for one).
+
+    pypdf's own clean-up only drops objects nothing refers to, so a chain of
+    orphans (an old font, its descendant, its font file) would survive it.
+    """
+    reached: set[int] = set()
+    stack = [writer._root_object, writer._info.get_object() if writer._info is not None else None]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if obj.idnum in reached:
+                continue
+            reached.add(obj.idnum)
+            stack.append(obj.get_object())
+        elif isinstance(obj, DictionaryObject):  # streams too
+            stack.extend(obj.values())
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    for root in (writer._root_object, writer._info):
+        if root is not None and root.indirect_reference is not None:
+            reached.add(root.indirect_reference.idnum)
+    for index in range(len(writer._objects)):
+        if index + 1 not in reached:
+            writer._objects[index] = None
 
 
 def compress_streams(writer: PdfWriter) -> None:

@@ -176,9 +176,10 @@ def _read(path: Path) -> PdfReader:
 
 
 def _write(writer: PdfWriter, out: Path) -> None:
-    """Compress the content streams and write the PDF atomically (temp file, then rename)."""
-    for page in writer.pages:
-        page.compress_content_streams()
+    """Compress every stream (page contents and the faces' forms) and write the PDF atomically."""
+    from .pdfout import compress_streams
+
+    compress_streams(writer)
     buffer = io.BytesIO()
     writer.write(buffer)
     atomic_write(Path(out), buffer.getvalue())

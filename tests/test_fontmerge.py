@@ -1,0 +1,115 @@
+"""Font merging at assembly: one subset per font, drawing exactly the faces' glyphs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from fontTools.pens.recordingPen import RecordingPen
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, FloatObject, NumberObject, StreamObject
+
+from nuancier_print.build import PDF_OPTIONS
+from nuancier_print.content import load_content
+from nuancier_print.deck import card_format, deck_faces, deck_stylesheet
+from nuancier_print.fontmerge import (bundled_fonts, identity, read_to_unicode, read_widths, to_unicode_cmap,
+                                      widths_array)
+from nuancier_print.fonts import FACES, FONTS_DIR
+from nuancier_print.pdfout import DocInfo, assemble
+from nuancier_print.render import Renderer
+
+from .conftest import DATA
+from .pdfutil import font_program, normalise
+
+
+@pytest.fixture(scope="module")
+def faces_and_deck(tmp_path_factory):
+    """Render the mini content's faces one PDF each, as a build does, and assemble them."""
+    content = load_content(DATA / "mini")
+    fmt = card_format(content)
+    renderer = Renderer(deck_stylesheet(fmt), roots=[content.root], pdf_options=PDF_OPTIONS)
+    faces = [renderer.render(spec).pdf for spec in deck_faces(content, fmt)]
+    info = DocInfo("Test", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), identity="test")
+    return faces, assemble(faces, info)
+
+
+def _page_fonts(page) -> dict[str, tuple]:
+    """Return {PostScript name: (font dict, TTFont, used glyphs)} for one page."""
+    found = {}
+    for font in page["/Resources"]["/Font"].values():
+        font = font.get_object()
+        program = TTFont(io.BytesIO(font_program(font)))
+        used = set(read_widths(font["/DescendantFonts"][0].get_object()["/W"]))
+        found[program["name"].getDebugName(6)] = (font, program, used)
+    return found
+
+
+def test_the_deck_embeds_one_subset_per_font(faces_and_deck):
+    faces, deck = faces_and_deck
+    reader = PdfReader(io.BytesIO(deck))
+    per_face = sum(len(PdfReader(io.BytesIO(f)).pages[0]["/Resources"]["/Font"]) for f in faces)
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.setdefault(str(font.get_object()["/BaseFont"]), set()).add(font.idnum)
+    names = [name.split("+", 1)[1] for name in fonts]
+    assert len(names) == len(set(names)) <= len(FACES)  # one font object per font
+    assert all(len(refs) == 1 for refs in fonts.values())
+    assert per_face > 2 * len(fonts)  # the faces did carry a subset each
+    objects = (reader.get_object(number) for number in range(1, int(reader.trailer["/Size"])))
+    programs = [obj for obj in objects if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/OpenType"]
+    assert len(programs) == len(fonts)  # the faces' own subsets are gone from the file
+
+
+def test_merged_fonts_draw_every_face_glyph_as_the_face_did(faces_and_deck):
+    faces, deck = faces_and_deck
+    assembled = PdfReader(io.BytesIO(deck)).pages
+    checked = 0
+    for face, page in zip(faces, assembled):
+        merged = _page_fonts(page)
+        for name, (_, program, used) in _page_fonts(PdfReader(io.BytesIO(face)).pages[0]).items():
+            _, merged_program, merged_used = merged[name]
+            assert used <= merged_used
+            glyphs, merged_glyphs = program.getGlyphSet(), merged_program.getGlyphSet()
+            order, merged_order = program.getGlyphOrder(), merged_program.getGlyphOrder()
+            for gid in used:
+                pen, merged_pen = RecordingPen(), RecordingPen()
+                glyphs[order[gid]].draw(pen)
+                merged_glyphs[merged_order[gid]].draw(merged_pen)
+                assert merged_pen.value == pen.value, (name, gid)
+                assert merged_glyphs[merged_order[gid]].width == glyphs[order[gid]].width
+                checked += 1
+    assert checked > 200
+
+
+def test_every_page_keeps_its_text(faces_and_deck):
+    faces, deck = faces_and_deck
+    assembled = PdfReader(io.BytesIO(deck)).pages
+    for face, page in zip(faces, assembled):
+        expected = normalise(PdfReader(io.BytesIO(face)).pages[0].extract_text())
+        assert expected and normalise(page.extract_text()) == expected
+
+
+def test_a_subset_has_the_identity_of_its_original(faces_and_deck):
+    faces, _ = faces_and_deck
+    originals = bundled_fonts(FONTS_DIR)
+    assert len(originals) == len(FACES)  # every bundled file tells itself apart
+    for font in PdfReader(io.BytesIO(faces[3])).pages[0]["/Resources"]["/Font"].values():
+        assert identity(font_program(font.get_object())) in originals
+
+
+def test_widths_round_trip():
+    widths = {3: 500.0, 4: 612.5, 5: 500.0, 9: 250.0}
+    array = widths_array(widths)
+    assert array == [NumberObject(3), [500, FloatObject(612.5), 500], NumberObject(9), [250]]
+    assert read_widths(array) == widths
+    assert read_widths(ArrayObject([NumberObject(10), NumberObject(12), NumberObject(700)])) == {
+        10: 700.0, 11: 700.0, 12: 700.0}  # the "first last width" form
+
+
+def test_to_unicode_round_trip():
+    mapping = {i: chr(0x41 + i % 26) for i in range(250)} | {300: "ffi", 301: "\u202f"}
+    assert read_to_unicode(to_unicode_cmap(mapping)) == mapping
+    assert read_to_unicode(b"1 beginbfrange <0001> <0005> <0041> endbfrange") is None
