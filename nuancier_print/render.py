@@ -194,7 +194,9 @@ class Renderer:
         confirm it), else at the base size. After the base size overflows,
         the size is estimated from how much it overflowed (text area scales
         with the square of the size). From there it walks in steps of
-        :data:`STEP` to the largest size that fits.
+        :data:`STEP` to the largest size that fits. The layout one step up,
+        which proves a size is the largest, is skipped when the fitting
+        layout already shows it cannot fit (:func:`certain_overflow`).
         """
         sizes = _sizes(spec.base_size, spec.floor)
         tried: dict[int, tuple] = {}
@@ -213,8 +215,54 @@ class Renderer:
                 index += 1
             elif index == 0 or (index - 1 in tried and tried[index - 1][1]):
                 return document, sizes[index], len(tried)
+            elif index - 1 not in tried and certain_overflow(document, sizes[index], sizes[index - 1]):
+                return document, sizes[index], len(tried)
             else:
                 index -= 1
+
+
+def certain_overflow(document, size: float, larger: float) -> bool:
+    """Tell whether a face that fits at ``size`` is sure to overflow at ``larger``.
+
+    The flow's text is in em of the face's size (the layouts' rule, see
+    deck.css): one step up, every line of a flow gets taller in proportion
+    and no paragraph gets fewer lines (each line holds at most what it held).
+    So a flow grows by at least the sum of its line heights times
+    ``larger / size - 1``; when that is more than the room left under its
+    last line (down to the page's bottom margin, or to the limit of a
+    ``data-bottom-limit`` block), the larger size overflows and needs no
+    layout to prove it. Fixed and absolutely positioned boxes (band, title,
+    footer) are not part of a flow.
+    """
+    pages = document.pages
+    if len(pages) != 1:
+        return False
+    page_box = pages[0]._page_box
+    regions = [(page_box, page_box.content_box_y() + page_box.height)]
+    regions += [(box, float(limit) * PX_PER_MM) for box, limit in _marked(pages[0], "data-bottom-limit")]
+    for box, bottom in regions:
+        lines = list(_flow_lines(box))
+        if not lines:
+            continue
+        room = bottom - max(line.position_y + line.height for line in lines)
+        growth = sum(line.height for line in lines) * (larger / size - 1)
+        if growth > room + 1.0:  # px: a margin for rounding
+            return True
+    return False
+
+
+def _flow_lines(box):
+    """Yield the line boxes of the normal flow under ``box`` (not fixed, absolute or floated)."""
+    for child in getattr(box, "children", ()) or ():
+        if hasattr(child, "_box"):  # an AbsolutePlaceholder: out of the flow
+            continue
+        style = getattr(child, "style", None)
+        if style is not None and (style["position"] in ("absolute", "fixed") or style["float"] != "none"):
+            continue
+        if type(child).__name__ == "LineBox":
+            yield child
+        else:
+            yield from _flow_lines(child)
 
 
 def _fit_message(spec: FaceSpec, document, size: float, excess: float) -> str:

@@ -109,3 +109,40 @@ def test_no_weasyprint_warnings_for_the_shipped_layouts(tmp_path):
     assert renderer.warnings == []
 
 
+
+
+def test_the_fitted_size_is_the_largest_that_fits_on_every_shipped_verso():
+    # fit() skips the layout one step up when the fitting layout proves it overflows
+    # (certain_overflow); an exhaustive search must agree on every face that shrinks.
+    from nuancier_print.deck import deck_faces
+    from nuancier_print.render import certain_overflow
+
+    from .conftest import ROOT
+
+    content = load_content(ROOT / "content")
+    fmt = card_format(content)
+    renderer = Renderer(deck_stylesheet(fmt), roots=[content.root])
+    shortcuts = 0
+    for spec in [s for s in deck_faces(content, fmt) if s.key.endswith("verso") and "teinte" in s.key]:
+        document, size, _ = renderer.fit(spec)
+        if size == spec.base_size:
+            continue
+        larger = renderer.layout(spec, size + STEP)
+        assert overflow_mm(larger) > 0, f"{spec.label} would fit at {size + STEP} pt"
+        shortcuts += certain_overflow(document, size, size + STEP)
+    assert shortcuts >= 1  # the shortcut is taken on the shipped content, and was right
+
+
+@pytest.mark.parametrize("lines, certain", [(27, True), (20, False)])
+def test_certain_overflow_compares_the_flow_growth_with_the_room_left(lines, certain):
+    from weasyprint import HTML
+
+    from nuancier_print.render import certain_overflow
+
+    # 8 pt lines at line-height 1.3 are 3.67 mm: 27 of them leave 1 mm of a 100 mm page,
+    # and one step up (8.25 pt) they need 3 mm more; 20 of them leave 27 mm.
+    html = ("<style>@page { size: 100mm 100mm; margin: 0 } html { font-size: 8pt; line-height: 1.3 }"
+            "body, p { margin: 0 }</style>" + "<p>ligne</p>" * lines)
+    document = HTML(string=html).render()
+    assert len(document.pages) == 1
+    assert certain_overflow(document, 8.0, 8.0 + STEP) is certain
