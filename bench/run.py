@@ -98,17 +98,23 @@ def floor_html(folder: Path) -> tuple[str, str, int]:
     return document, css, len(parts)
 
 
-def engine_floor(folder: Path) -> tuple[float, int, int]:
-    """Render the whole deck HTML as one WeasyPrint document; return (seconds, pages, faces)."""
-    html, css, faces = floor_html(folder)
+def engine_floor(folder: Path):
+    """Prepare the whole deck HTML as one document; return a function that renders it once.
+
+    The function returns (seconds for one render() and one write_pdf(), pages).
+    """
+    html, css, _ = floor_html(folder)
     renderer = Renderer(css, roots=[folder / "content"])
     from weasyprint import HTML
 
-    start = time.perf_counter()
-    document = HTML(string=html, base_url=renderer.layouts.as_uri() + "/", url_fetcher=renderer.fetcher).render(
-        font_config=renderer.font_config, stylesheets=[renderer.css])
-    document.write_pdf(**PDF_OPTIONS)
-    return time.perf_counter() - start, len(document.pages), faces
+    def once() -> tuple[float, int]:
+        start = time.perf_counter()
+        document = HTML(string=html, base_url=renderer.layouts.as_uri() + "/", url_fetcher=renderer.fetcher).render(
+            font_config=renderer.font_config, stylesheets=[renderer.css])
+        document.write_pdf(**PDF_OPTIONS)
+        return time.perf_counter() - start, len(document.pages)
+
+    return once
 
 
 # --- watch latency ------------------------------------------------------------------------------
@@ -178,29 +184,40 @@ def synthetic_run(folder: Path, jobs: int) -> tuple[float, int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 500-teinte deck")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of cold builds and floor (default 3)")
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1764201600")
     jobs = default_jobs()
     print(f"machine: {os.cpu_count()} cores, default jobs {jobs}, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="nuancier-bench-") as tmp:
         tmp = Path(tmp)
-        rows = []
-        cold_1 = deck_build(project(tmp, "cold1"), jobs=1)
-        rows.append(("cold build, --jobs 1", cold_1))
-        cold = project(tmp, "cold")
-        cold_n = deck_build(cold, jobs=jobs)
-        rows.append((f"cold build, --jobs {jobs}", cold_n))
+        # The machine's speed varies by +-20 % from one minute to the next: the cold builds
+        # and the floor are measured in interleaved rounds, and compared by their medians.
+        floor_once = engine_floor(project(tmp, "floor"))
+        colds_1, colds_n, floors = [], [], []
+        for index in range(args.rounds):
+            seconds, pages = floor_once()
+            floors.append(seconds)
+            colds_1.append(deck_build(project(tmp, f"cold1-{index}"), jobs=1))
+            colds_n.append(deck_build(project(tmp, f"cold{jobs}-{index}"), jobs=jobs))
+        cold = tmp / f"cold{jobs}-0"
         edit_teinte(cold, "bench")
-        rows.append(("rebuild after editing one teinte", deck_build(cold, jobs=jobs)))
-        rows.append(("rebuild with nothing changed", deck_build(cold, jobs=jobs)))
-        naive = project(tmp, "naive")
-        rows.append(("naive full rebuild, cache disabled, --jobs 1", deck_build(naive, jobs=1, cache=False)))
-        floor, pages, faces = engine_floor(project(tmp, "floor"))
-        rows.append((f"engine floor: one WeasyPrint document, {pages} pages", floor))
-        for label, seconds in rows:
+        edit = deck_build(cold, jobs=jobs)
+        unchanged = deck_build(cold, jobs=jobs)
+        naive = deck_build(project(tmp, "naive"), jobs=1, cache=False)
+        cold_1, cold_n, floor = (statistics.median(v) for v in (colds_1, colds_n, floors))
+
+        def spread(values):
+            return f"median {statistics.median(values):5.2f} s  ({', '.join(f'{v:.2f}' for v in values)})"
+
+        print(f"{'cold build, --jobs 1':58s} {spread(colds_1)}")
+        print(f"{f'cold build, --jobs {jobs}':58s} {spread(colds_n)}")
+        print(f"{f'engine floor: one WeasyPrint document, {pages} pages':58s} {spread(floors)}")
+        for label, seconds in (("rebuild after editing one teinte", edit), ("rebuild with nothing changed", unchanged),
+                               ("naive full rebuild, cache disabled, --jobs 1", naive)):
             print(f"{label:58s} {seconds:7.2f} s")
-        print(f"{'ratios':58s} cold --jobs 1 / floor = {cold_1 / floor:.2f}; "
-              f"cold --jobs {jobs} / floor = {cold_n / floor:.2f}; edit / cold = {rows[2][1] / cold_n:.2f}")
+        print(f"{'ratios (medians)':58s} cold --jobs 1 / floor = {cold_1 / floor:.2f}; "
+              f"cold --jobs {jobs} / floor = {cold_n / floor:.2f}; edit / cold = {edit / cold_n:.2f}")
         latencies = watch_latency(project(tmp, "watch"))
         print(f"{'watch latency, save to deck.pdf replaced (5 saves)':58s} median {statistics.median(latencies):.2f} s, "
               f"max {max(latencies):.2f} s")

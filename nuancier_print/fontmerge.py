@@ -78,16 +78,29 @@ def identity(program: bytes) -> tuple | None:
     return (postscript, head[4:8], head[20:36]) if postscript else None
 
 
-@lru_cache(maxsize=4)
 def bundled_fonts(folder: Path = fonts.FONTS_DIR) -> dict[tuple, Path]:
     """Return the bundled font files by identity."""
     found = {}
     for face in fonts.FACES:
         path = folder / face.file
-        key = identity(path.read_bytes())
+        try:
+            key = identity(_font_bytes(path))
+        except OSError:
+            continue
         if key is not None:
             found[key] = path
     return found
+
+
+def _font_bytes(path: Path) -> bytes:
+    """Return a font file's bytes, read again only when the file changed (``watch`` runs for hours)."""
+    stat = path.stat()
+    return _read_font(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _read_font(path: Path, mtime_ns: int, size: int) -> bytes:
+    return path.read_bytes()
 
 
 # --- reading the pieces of a CID font ------------------------------------------------------------
@@ -313,8 +326,4 @@ def subset(original: Path, glyphs: list[int]) -> bytes | None:
     data = result.blob.data if result is not None else b""
     return bytes(data) or None
 
-
-@lru_cache(maxsize=16)
-def _font_bytes(path: Path) -> bytes:
-    return path.read_bytes()
 
