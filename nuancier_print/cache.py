@@ -92,13 +92,21 @@ class FaceCache:
         return folder / f"{key}.pdf", folder / f"{key}.json"
 
 
-def face_key(spec, env: jinja2.Environment, stylesheet: str, assets: str) -> str:
-    """Return the content hash of everything a face's rendering depends on."""
-    template = env.select_template(list(spec.templates))
+def face_key(spec, env: jinja2.Environment, stylesheet: str, assets: str, memo: dict | None = None) -> str:
+    """Return the content hash of everything a face's rendering depends on.
+
+    ``memo`` (a dict kept for one build) saves looking up and hashing the same
+    templates again for every face that uses them.
+    """
+    memo = {} if memo is None else memo
+    if spec.templates not in memo:
+        name = env.select_template(list(spec.templates)).name
+        memo[spec.templates] = (name, template_digest(env, name))
+    name, digest = memo[spec.templates]
     parts = {
         "version": __version__,
-        "template": template.name,
-        "templates": template_digest(env, template.name),
+        "template": name,
+        "templates": digest,
         "stylesheet": hashlib.sha256(stylesheet.encode()).hexdigest(),
         "assets": assets,
         "base_size": spec.base_size,

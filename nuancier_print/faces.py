@@ -14,6 +14,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -63,6 +64,12 @@ def assets_digest(layouts: Path = LAYOUTS_DIR) -> str:
     return files_digest(paths)
 
 
+@lru_cache(maxsize=8)
+def _key_environment(layouts: Path):
+    """Return the Jinja environment used to hash templates (kept: it reloads a template that changed)."""
+    return make_environment(layouts)
+
+
 def default_jobs() -> int:
     """Return the default number of render processes: the number of cores."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
@@ -72,9 +79,10 @@ def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
                  jobs: int = 1, renderer: Renderer | None = None) -> tuple[list[RenderedFace], RenderStats]:
     """Return every face of ``specs`` rendered (or reused), in order, with stats."""
     start = time.perf_counter()
-    env = make_environment(setup.layouts)
+    env = _key_environment(setup.layouts)
     assets = assets_digest(setup.layouts)
-    keys = [face_key(spec, env, setup.stylesheet, assets) for spec in specs]
+    memo: dict = {}
+    keys = [face_key(spec, env, setup.stylesheet, assets, memo) for spec in specs]
     faces: dict[int, RenderedFace] = {}
     todo = []
     for index, (spec, key) in enumerate(zip(specs, keys)):
