@@ -1,11 +1,13 @@
 """Benchmarks: print figures for the deck pipeline, in one run on one machine.
 
-    python bench/run.py            # everything (about 5 minutes on 2 cores)
+    python bench/run.py            # everything (about 6 minutes on 2 cores)
     python bench/run.py --quick    # skips the 500-teinte deck
 
 Figures (seconds unless stated):
 
-* cold build of the deck (empty cache), with --jobs 1 and with the default jobs;
+* cold build of the deck (empty cache), with --jobs 1 and with the default jobs,
+  and the engine's floor, in --rounds interleaved rounds (medians compared);
+* a diagnostic: the cold --jobs 1 build with every face's size known in advance;
 * rebuild after editing one teinte;
 * naive full rebuild with the cache disabled;
 * the engine's floor: one WeasyPrint render of the same deck HTML as a single
@@ -117,6 +119,21 @@ def engine_floor(folder: Path):
     return once
 
 
+def sizes_known_build(folder: Path, jobs: int = 1) -> float:
+    """Rebuild a built project with its faces and deck removed but its size hints kept.
+
+    A diagnostic, not a target: every face still renders and is written,
+    preflighted and assembled, but the fitter starts at the size it found
+    last time. The difference with a cold build is the cost of finding sizes.
+    """
+    faces = folder / "out" / ".cache" / "faces"
+    for entry in faces.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry)
+    (folder / "out" / "deck.pdf").unlink()
+    return deck_build(folder, jobs=jobs)
+
+
 # --- watch latency ------------------------------------------------------------------------------
 
 def watch_latency(folder: Path, edits: int = 5) -> list[float]:
@@ -194,12 +211,13 @@ def main() -> None:
         # The machine's speed varies by +-20 % from one minute to the next: the cold builds
         # and the floor are measured in interleaved rounds, and compared by their medians.
         floor_once = engine_floor(project(tmp, "floor"))
-        colds_1, colds_n, floors = [], [], []
+        colds_1, colds_n, floors, known = [], [], [], []
         for index in range(args.rounds):
             seconds, pages = floor_once()
             floors.append(seconds)
             colds_1.append(deck_build(project(tmp, f"cold1-{index}"), jobs=1))
             colds_n.append(deck_build(project(tmp, f"cold{jobs}-{index}"), jobs=jobs))
+            known.append(sizes_known_build(tmp / f"cold1-{index}", jobs=1))
         cold = tmp / f"cold{jobs}-0"
         edit_teinte(cold, "bench")
         edit = deck_build(cold, jobs=jobs)
@@ -213,11 +231,13 @@ def main() -> None:
         print(f"{'cold build, --jobs 1':58s} {spread(colds_1)}")
         print(f"{f'cold build, --jobs {jobs}':58s} {spread(colds_n)}")
         print(f"{f'engine floor: one WeasyPrint document, {pages} pages':58s} {spread(floors)}")
+        print(f"{'diagnostic: --jobs 1, every size known in advance':58s} {spread(known)}")
         for label, seconds in (("rebuild after editing one teinte", edit), ("rebuild with nothing changed", unchanged),
                                ("naive full rebuild, cache disabled, --jobs 1", naive)):
             print(f"{label:58s} {seconds:7.2f} s")
         print(f"{'ratios (medians)':58s} cold --jobs 1 / floor = {cold_1 / floor:.2f}; "
-              f"cold --jobs {jobs} / floor = {cold_n / floor:.2f}; edit / cold = {edit / cold_n:.2f}")
+              f"cold --jobs {jobs} / floor = {cold_n / floor:.2f}; edit / cold = {edit / cold_n:.2f}; "
+              f"sizes known / floor = {statistics.median(known) / floor:.2f}")
         latencies = watch_latency(project(tmp, "watch"))
         print(f"{'watch latency, save to deck.pdf replaced (5 saves)':58s} median {statistics.median(latencies):.2f} s, "
               f"max {max(latencies):.2f} s")
