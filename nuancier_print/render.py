@@ -136,6 +136,7 @@ class Renderer:
                        url_fetcher=self.fetcher, font_config=self.font_config)
         self.pdf_options = dict(pdf_options or {})
         self.warnings: list[str] = []
+        self._fitted: dict[tuple, list[float]] = {}  # layout -> fitted size x root of text volume (see predict)
 
     def html(self, spec: FaceSpec, size: float) -> str:
         """Return the HTML of a face at a text size."""
@@ -190,35 +191,79 @@ class Renderer:
         """Return (document, size, layouts) for the largest size that fits.
 
         The search starts at ``hint`` when given (the size this face had last
-        time: after a small edit it is usually still right, and two layouts
-        confirm it), else at the base size. After the base size overflows,
-        the size is estimated from how much it overflowed (text area scales
-        with the square of the size). From there it walks in steps of
-        :data:`STEP` to the largest size that fits. The layout one step up,
-        which proves a size is the largest, is skipped when the fitting
-        layout already shows it cannot fit (:func:`certain_overflow`).
+        time: after a small edit it is usually still right), else at the size
+        predicted from the faces of the same layout fitted before it
+        (:meth:`predict`), else at the base size. When that first size
+        overflows, the size is estimated from how much it overflowed (text
+        area scales with the square of the size). From there it walks in
+        steps of :data:`STEP` to the largest size that fits. The layout one
+        step up, which proves a size is the largest, is skipped when the
+        fitting layout already shows it cannot fit (:func:`certain_overflow`).
+        Where the search starts changes how many layouts it takes, never the
+        size it finds.
         """
         sizes = _sizes(spec.base_size, spec.floor)
+        start = hint if hint is not None else self.predict(spec)
+        index = _index_at_or_above(sizes, start) if start is not None else 0
         tried: dict[int, tuple] = {}
-        index = sizes.index(hint) if hint in sizes else 0
         while True:
             if index not in tried:
                 document = self.layout(spec, sizes[index])
                 tried[index] = (document, overflow_mm(document))
-                if index == 0 and tried[0][1] and len(tried) == 1:  # base size overflows: estimate
-                    index = _estimate(sizes, tried[0][1], _flow_capacity_mm(document))
+                if tried[index][1] and len(tried) == 1 and index < len(sizes) - 1:  # first size overflows
+                    index = max(index + 1, _estimate(sizes, index, tried[index][1], _flow_capacity_mm(document)))
                     continue
             document, excess = tried[index]
             if excess and index == len(sizes) - 1:
                 raise FitError(_fit_message(spec, document, sizes[-1], excess))
             if excess:
                 index += 1
-            elif index == 0 or (index - 1 in tried and tried[index - 1][1]):
-                return document, sizes[index], len(tried)
-            elif index - 1 not in tried and certain_overflow(document, sizes[index], sizes[index - 1]):
+            elif (index == 0 or (index - 1 in tried and tried[index - 1][1])
+                  or (index - 1 not in tried and certain_overflow(document, sizes[index], sizes[index - 1]))):
+                self._learn(spec, sizes[index])
                 return document, sizes[index], len(tried)
             else:
                 index -= 1
+
+    def predict(self, spec: FaceSpec) -> float | None:
+        """Predict a face's fitted size from the faces of the same layout this renderer shrank.
+
+        Among faces of one layout, the fitted size times the square root of
+        the text's volume (characters, plus a line's worth per block) varies
+        by a few percent: the median of what was seen, divided by this
+        face's root volume, is a good first size to try. None when no face
+        of this layout had to shrink yet.
+        """
+        seen = self._fitted.get(self._layout_name(spec))
+        if not seen:
+            return None
+        return sorted(seen)[len(seen) // 2] / text_volume(self.html(spec, spec.base_size)) ** 0.5
+
+    def _learn(self, spec: FaceSpec, size: float) -> None:
+        if size < spec.base_size:  # a face that fits at the base size says little about the others
+            volume = text_volume(self.html(spec, spec.base_size))
+            self._fitted.setdefault(self._layout_name(spec), []).append(size * volume ** 0.5)
+
+    def _layout_name(self, spec: FaceSpec) -> tuple[str, float]:
+        return self.env.select_template(list(spec.templates)).name, spec.base_size
+
+
+_BLOCK = re.compile(r"<(?:p|li|h[1-6]|dt|dd|blockquote)\b")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def text_volume(html: str) -> int:
+    """Return how much text a face's HTML holds: characters, plus 25 per block (its ragged last line)."""
+    body = html.split("<body", 1)[-1]
+    body = re.sub(r"<(style|script)\b.*?</\1>", "", body, flags=re.S)
+    text = " ".join(_TAG.sub(" ", body).split())
+    return max(1, len(text) + 25 * len(_BLOCK.findall(body)))
+
+
+def _index_at_or_above(sizes: list[float], size: float) -> int:
+    """Return the index of the smallest size of the (decreasing) list that is at least ``size``."""
+    above = [i for i, s in enumerate(sizes) if s >= size - 1e-9]
+    return above[-1] if above else 0
 
 
 def certain_overflow(document, size: float, larger: float) -> bool:
@@ -274,11 +319,11 @@ def _fit_message(spec: FaceSpec, document, size: float, excess: float) -> str:
             f"too long; shorten it by about {_lines(excess, size)} lines")
 
 
-def _estimate(sizes: list[float], excess_mm: float, capacity_mm: float) -> int:
-    """Guess the index of the largest fitting size from the base size's overflow."""
+def _estimate(sizes: list[float], index: int, excess_mm: float, capacity_mm: float) -> int:
+    """Guess the index of the largest fitting size from how much ``sizes[index]`` overflowed."""
     if capacity_mm <= 0:
         return len(sizes) - 1
-    target = sizes[0] * (capacity_mm / (capacity_mm + excess_mm)) ** 0.5
+    target = sizes[index] * (capacity_mm / (capacity_mm + excess_mm)) ** 0.5
     fitting = [i for i, size in enumerate(sizes) if size <= target]
     return fitting[0] if fitting else len(sizes) - 1
 

@@ -146,3 +146,27 @@ def test_certain_overflow_compares_the_flow_growth_with_the_room_left(lines, cer
     document = HTML(string=html).render()
     assert len(document.pages) == 1
     assert certain_overflow(document, 8.0, 8.0 + STEP) is certain
+
+
+def test_a_renderer_predicts_the_size_of_a_face_from_those_it_shrank(tmp_path):
+    renderer, card = _card(_content(tmp_path, _finalites(22)), "teinte-2-1")
+    assert renderer.predict(card.verso) is None  # nothing learnt yet
+    first = renderer.render(card.verso)
+    assert first.size < card.verso.base_size
+    # A heavier face of the same layout: predicted near its size, found in fewer layouts.
+    heavier, heavy_card = _card(_content(tmp_path / "heavier", _finalites(23)), "teinte-2-1")
+    cold = heavier.render(heavy_card.verso)
+    heavier._fitted = renderer._fitted
+    predicted = heavier.predict(heavy_card.verso)
+    warm = heavier.render(heavy_card.verso)
+    assert abs(predicted - cold.size) <= 2 * STEP
+    assert warm.size == cold.size  # where the search starts never changes what it finds
+    assert warm.renders < cold.renders
+
+
+@pytest.mark.parametrize("start", [8.0, 7.5, 7.0, 6.5])
+def test_the_fitted_size_does_not_depend_on_where_the_search_starts(tmp_path, start):
+    renderer, card = _card(_content(tmp_path, _finalites(22)), "teinte-2-1")
+    _, expected, _ = renderer.fit(card.verso)
+    _, found, _ = renderer.fit(card.verso, hint=start)
+    assert found == expected
