@@ -203,7 +203,8 @@ class Renderer:
         size it finds.
         """
         sizes = _sizes(spec.base_size, spec.floor)
-        start = hint if hint is not None else self.predict(spec)
+        profile = self._profile(spec) if hint is None and self._fitted else None
+        start = hint if hint is not None else self.predict(spec, profile)
         index = _index_at_or_above(sizes, start) if start is not None else 0
         tried: dict[int, tuple] = {}
         while True:
@@ -220,12 +221,14 @@ class Renderer:
                 index += 1
             elif (index == 0 or (index - 1 in tried and tried[index - 1][1])
                   or (index - 1 not in tried and certain_overflow(document, sizes[index], sizes[index - 1]))):
-                self._learn(spec, sizes[index])
+                if sizes[index] < spec.base_size:  # a face that fits at the base size says little
+                    name, volume = profile or self._profile(spec)
+                    self._fitted.setdefault(name, []).append(sizes[index] * volume ** 0.5)
                 return document, sizes[index], len(tried)
             else:
                 index -= 1
 
-    def predict(self, spec: FaceSpec) -> float | None:
+    def predict(self, spec: FaceSpec, profile: tuple | None = None) -> float | None:
         """Predict a face's fitted size from the faces of the same layout this renderer shrank.
 
         Among faces of one layout, the fitted size times the square root of
@@ -234,18 +237,16 @@ class Renderer:
         face's root volume, is a good first size to try. None when no face
         of this layout had to shrink yet.
         """
-        seen = self._fitted.get(self._layout_name(spec))
-        if not seen:
+        if not self._fitted:
             return None
-        return sorted(seen)[len(seen) // 2] / text_volume(self.html(spec, spec.base_size)) ** 0.5
+        name, volume = profile or self._profile(spec)
+        seen = self._fitted.get(name)
+        return sorted(seen)[len(seen) // 2] / volume ** 0.5 if seen else None
 
-    def _learn(self, spec: FaceSpec, size: float) -> None:
-        if size < spec.base_size:  # a face that fits at the base size says little about the others
-            volume = text_volume(self.html(spec, spec.base_size))
-            self._fitted.setdefault(self._layout_name(spec), []).append(size * volume ** 0.5)
-
-    def _layout_name(self, spec: FaceSpec) -> tuple[str, float]:
-        return self.env.select_template(list(spec.templates)).name, spec.base_size
+    def _profile(self, spec: FaceSpec) -> tuple[tuple[str, float], int]:
+        """Return what predictions go by: (the layout used and base size, the text's volume)."""
+        name = self.env.select_template(list(spec.templates)).name
+        return (name, spec.base_size), text_volume(self.html(spec, spec.base_size))
 
 
 _BLOCK = re.compile(r"<(?:p|li|h[1-6]|dt|dd|blockquote)\b")
