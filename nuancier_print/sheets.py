@@ -22,6 +22,7 @@ import yaml
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
+    ByteStringObject,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
@@ -422,7 +423,29 @@ def calibration_pdf(out: Path, sheet: str = "A4", correction: Correction | None 
     if correction is not None and not correction.is_identity:
         back = b"q\n" + _cm(correction_matrix(correction, w, h)) + back + b"Q\n"
     _add_side(writer, (w, h), back, {})
+    _describe_calibration(writer, sheet, correction)
     _write(writer, out)
+
+
+def _describe_calibration(writer: PdfWriter, sheet: str, correction: Correction | None) -> None:
+    """Make the calibration sheet a PDF/X-4 file like every other output, with reproducible IDs.
+
+    Its date is ``SOURCE_DATE_EPOCH`` when set, else the date its design last
+    changed: the sheet does not depend on the content.
+    """
+    import datetime as dt
+    import hashlib
+
+    from .edition import epoch_override
+    from .pdfout import DocInfo, describe
+
+    epoch = epoch_override()
+    date = (dt.datetime.fromtimestamp(epoch, dt.timezone.utc) if epoch is not None
+            else dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc))
+    info = DocInfo(f"Feuille de calibration recto verso, {sheet}", date, f"calibration|{sheet}|{correction}")
+    digest = hashlib.sha256(info.identity.encode()).digest()
+    describe(writer, info, digest)
+    writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
 
 
 # --- printer profiles -------------------------------------------------------------------

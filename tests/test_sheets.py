@@ -389,3 +389,13 @@ def test_imposed_weasyprint_deck_keeps_pdfx_and_passes_preflight(tmp_path):
         check = subprocess.run(["qpdf", "--check", str(tmp_path / "sheets.pdf")],
                                capture_output=True, text=True)
         assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_calibration_sheet_passes_preflight_as_a_pdfx_file(tmp_path):
+    from nuancier_print.preflight import preflight
+
+    calibration_pdf(tmp_path / "calibration.pdf", sheet="A3")
+    report = preflight(tmp_path / "calibration.pdf", kind="sheets")
+    assert report.ok, [f.message for f in report.errors]
+    calibration_pdf(tmp_path / "again.pdf", sheet="A3")
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "calibration.pdf").read_bytes()
