@@ -98,14 +98,14 @@ def _xml(text: str) -> str:
 
 @lru_cache(maxsize=None)
 def covered(family: str = TEXT_FAMILY, fonts_dir: Path = FONTS_DIR) -> frozenset[int]:
-    """Return the code points that every face of ``family`` can draw."""
-    from fontTools.ttLib import TTFont
+    """Return the code points that every face of ``family`` can draw (a missing file draws nothing)."""
+    import uharfbuzz as hb
 
     sets = []
     for face in FACES:
         if face.family == family:
-            with TTFont(fonts_dir / face.file, lazy=True) as font:
-                sets.append(set(font.getBestCmap()))
+            path = fonts_dir / face.file
+            sets.append(set(hb.Face(hb.Blob.from_file_path(str(path))).unicodes) if path.is_file() else set())
     return frozenset(set.intersection(*sets)) if sets else frozenset()
 
 

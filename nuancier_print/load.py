@@ -18,7 +18,7 @@ import unicodedata
 
 import yaml
 
-from . import schema
+from . import fonts, schema
 from .errors import Location, Problem
 from .yamlsrc import location
 
@@ -160,6 +160,12 @@ class Converter:
             return None
         if _has_control(text):
             self.error(node, path, "contains invisible control characters; retype this text")
+            return None
+        missing = fonts.missing_glyphs(text)
+        if missing:
+            shown = ", ".join(f"« {c} » (U+{ord(c):04X})" for c in missing[:5])
+            self.error(node, path, f"the bundled fonts cannot print {shown}: it would come out as an "
+                                   f"empty box on the page; write it another way or remove it")
             return None
         checker = getattr(self, f"_as_{tp.__name__.lower()}", None)
         return checker(node, text, path) if checker else text
