@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 import time
 import unicodedata
@@ -71,12 +72,14 @@ class BookletResult:
     per_participant: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # step -> seconds
     warnings: list[str] = field(default_factory=list)
+    reused: bool = False  # its inputs had not changed: the files already there were kept
 
     def line(self) -> str:
         """Return a one-line summary for the user."""
         copies = f", {len(self.per_participant)} personal copies" if self.per_participant else ""
+        kept = "; unchanged, not rendered again" if self.reused else ""
         return (f"booklet: {relative(self.path)} ({self.pages} pages, A5 + {BLEED:g} mm bleed"
-                f"{copies}); imposed: {relative(self.imposed_path)}")
+                f"{copies}); imposed: {relative(self.imposed_path)}{kept}")
 
 
 @dataclass(frozen=True)
@@ -434,11 +437,15 @@ def _finish(writer: PdfWriter, info: DocInfo) -> bytes:
 
 
 def write_booklets(content: Content, out: Path, *, slugs: list[str] | None = None,
-                   per_participant: bool = False) -> list[BookletResult]:
-    """Write the booklet of each session (or of ``slugs``), imposed, and personal copies if asked."""
+                   per_participant: bool = False, cache: Path | None = None) -> list[BookletResult]:
+    """Write the booklet of each session (or of ``slugs``), imposed, and personal copies if asked.
+
+    With a ``cache`` folder, a booklet whose inputs have not changed since it
+    was written (and whose files are still there, intact) is not rendered again.
+    """
     out = Path(out)
     chosen = _chosen_sessions(content, slugs)
-    return [write_booklet(content, slug, out, per_participant=per_participant) for slug in chosen]
+    return [write_booklet(content, slug, out, per_participant=per_participant, cache=cache) for slug in chosen]
 
 
 def _chosen_sessions(content: Content, slugs: list[str] | None) -> list[str]:
@@ -453,7 +460,8 @@ def _chosen_sessions(content: Content, slugs: list[str] | None) -> list[str]:
     return list(dict.fromkeys(slugs))
 
 
-def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bool = False) -> BookletResult:
+def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bool = False,
+                  cache: Path | None = None) -> BookletResult:
     """Write one session's booklet, its imposed sheets and, if asked, its personal copies."""
     path, session = content.sessions[slug]
     label = f"booklet {slug}"
@@ -461,13 +469,18 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     clock = time.perf_counter()
     photo_folder = out / PHOTO_CACHE
     photos = prepare_photos(content, path, session, photo_folder)
-    renderer = booklet_renderer([content.root, photo_folder])
     context = booklet_context(content, session, photos)
+    date = _content_date(content, path, context["teintes"])
+    key = booklet_key(context, date, per_participant)
+    reused = _reuse(cache, slug, key)
+    if reused is not None:
+        reused.timings = {"photos": _lap(clock)[0]}
+        return reused
+    renderer = booklet_renderer([content.root, photo_folder])
     timings["photos"], clock = _lap(clock)
     document, padding = render_booklet(renderer, context, label)
     timings["layout"], clock = _lap(clock)
-    shared, info = reproducible(document.write_pdf(**BOOKLET_PDF), context["title"],
-                                _content_date(content, path))
+    shared, info = reproducible(document.write_pdf(**BOOKLET_PDF), context["title"], date)
     booklet = out / f"booklet-{slug}.pdf"
     publish(shared, booklet, kind="booklet", checks=FILE_CHECKS | {"colour", "images"},
             trim=A5_TRIM, bleed=BLEED)
@@ -476,15 +489,91 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     timings["impose"], clock = _lap(clock)
     copies = write_personal_copies(renderer, context, shared, info, out, slug) if per_participant else []
     timings["personal"], clock = _lap(clock)
-    return BookletResult(slug, booklet, imposed, len(document.pages), padding, copies, timings,
-                         list(renderer.warnings))
+    result = BookletResult(slug, booklet, imposed, len(document.pages), padding, copies, timings,
+                           list(renderer.warnings))
+    _remember(cache, key, result)
+    return result
 
 
-def _content_date(content: Content, session_path: Path) -> dt.datetime:
-    """Return the date the booklet carries: the newest of its sources' dates."""
-    from .edition import content_files, newest_date
+def _content_date(content: Content, session_path: Path, teintes: list) -> dt.datetime:
+    """Return the date the booklet carries: the newest date of the files it is made of.
 
-    return newest_date([session_path, *content_files(content.root)])
+    Those are the session, the nuancier's texts, the familles and the teintes
+    the session covered: editing another teinte leaves the booklet as it was.
+    """
+    from .edition import newest_date
+    from .load import where
+
+    root = content.root
+    files = [session_path, root / "nuancier.yaml", root / "familles.yaml", *sorted(root.glob("familles/*.y*ml"))]
+    files += [Path(where(t.teinte).file) for t in teintes]
+    return newest_date(list(dict.fromkeys(f for f in files if f.exists())))
+
+
+# --- reusing a booklet whose inputs did not change -----------------------------------------
+
+BOOKLET_CACHE_FORMAT = 1
+BOOKLET_TEMPLATES = ("booklet.html.j2", "booklet-padding.html.j2", "booklet-personal.html.j2")
+
+
+def booklet_key(context: dict, date: dt.datetime, per_participant: bool) -> str:
+    """Return the hash of everything a session's booklet files depend on.
+
+    Its variables (the session, the nuancier's texts, the teintes covered,
+    photos named after their bytes), its date, the booklet templates and
+    stylesheet, the fonts and colour profile, the tool's version and whether
+    personal copies are wanted.
+    """
+    from . import __version__
+    from .cache import canonical, template_digest
+    from .faces import assets_digest
+    from .render import make_environment
+
+    env = make_environment(LAYOUTS_DIR)
+    parts = {
+        "format": BOOKLET_CACHE_FORMAT, "version": __version__, "pdf": canonical(BOOKLET_PDF),
+        "templates": {name: template_digest(env, name) for name in BOOKLET_TEMPLATES},
+        "stylesheet": hashlib.sha256((LAYOUTS_DIR / "booklet.css").read_bytes()).hexdigest(),
+        "assets": assets_digest(LAYOUTS_DIR), "context": canonical(context),
+        "date": date.isoformat(), "per_participant": per_participant,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _record_path(cache: Path, slug: str) -> Path:
+    return Path(cache) / "booklets" / f"{slug}.json"
+
+
+def _reuse(cache: Path | None, slug: str, key: str) -> BookletResult | None:
+    """Return the recorded result if the booklet's key and every file it wrote are unchanged."""
+    if cache is None:
+        return None
+    try:
+        record = json.loads(_record_path(cache, slug).read_text(encoding="utf-8"))
+        if record.get("key") != key:
+            return None
+        for name, digest in record["files"].items():
+            if hashlib.sha256(Path(name).read_bytes()).hexdigest() != digest:
+                return None
+        return BookletResult(slug, Path(record["path"]), Path(record["imposed"]), int(record["pages"]),
+                             int(record["padding"]), [Path(p) for p in record["copies"]],
+                             warnings=list(record["warnings"]), reused=True)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _remember(cache: Path | None, key: str, result: BookletResult) -> None:
+    """Record what a booklet build wrote, for :func:`_reuse`."""
+    if cache is None:
+        return
+    written = [result.path, result.imposed_path, *result.per_participant]
+    record = {"key": key, "path": str(result.path), "imposed": str(result.imposed_path),
+              "pages": result.pages, "padding": result.padding, "copies": [str(p) for p in result.per_participant],
+              "warnings": result.warnings,
+              "files": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in written}}
+    target = _record_path(cache, result.slug)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, json.dumps(record, sort_keys=True, ensure_ascii=False).encode())
 
 
 def _lap(start: float) -> tuple[float, float]:

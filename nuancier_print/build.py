@@ -124,7 +124,7 @@ def write_session_booklets(content: Content, options: BuildOptions, result: Buil
     from .booklet import write_booklets
 
     for booklet in write_booklets(content, options.out, slugs=options.sessions,
-                                  per_participant=options.per_participant):
+                                  per_participant=options.per_participant, cache=options.cache_folder):
         result.written += [booklet.path, booklet.imposed_path, *booklet.per_participant]
         result.lines.append(booklet.line())
         result.lines += booklet.warnings

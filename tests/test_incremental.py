@@ -105,3 +105,58 @@ def test_a_failed_build_keeps_the_cache_and_the_outputs(project):
     with pytest.raises(FitError):
         _build(project)
     assert (project / "out" / "deck.pdf").read_bytes() == before
+
+
+# --- booklets -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_session(tmp_path, monkeypatch):
+    """The shipped content (with its example session), booklets only."""
+    from .conftest import ROOT
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764201600")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    return tmp_path
+
+
+REUSED = "; unchanged, not rendered again"
+
+
+def _booklet(project):
+    result = _build(project, deck=False, sheets=False)
+    (line,) = [line for line in result.lines if line.startswith("booklet:")]
+    return line, project / "out" / "booklet-faire-ensemble-autrement.pdf"
+
+
+def _edit_teinte(project, prefix: str):
+    path = next((project / "content" / "teintes").glob(f"{prefix}-*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("titre: ", "titre: Nouveau ", 1), encoding="utf-8")
+
+
+def test_an_unchanged_booklet_is_not_rendered_again(with_session):
+    first, path = _booklet(with_session)
+    assert not first.endswith(REUSED)
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    second, _ = _booklet(with_session)
+    assert second.endswith(REUSED)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_only_an_edit_to_a_teinte_the_session_covered_renders_the_booklet_again(with_session):
+    _booklet(with_session)
+    _edit_teinte(with_session, "1-1")  # the example session did not cover 1.1
+    assert _booklet(with_session)[0].endswith(REUSED)
+    _edit_teinte(with_session, "2-2")  # ...but it covered 2.2
+    line, path = _booklet(with_session)
+    assert not line.endswith(REUSED)
+    assert "Nouveau" in "".join(page.extract_text() for page in reader(path).pages)
+
+
+def test_a_damaged_booklet_is_rendered_again(with_session):
+    _, path = _booklet(with_session)
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2])
+    line, _ = _booklet(with_session)
+    assert not line.endswith(REUSED) and path.read_bytes() == good
