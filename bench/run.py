@@ -1,12 +1,13 @@
 """Benchmarks: print figures for the deck pipeline, in one run on one machine.
 
-    python bench/run.py            # everything (about 6 minutes on 2 cores)
+    python bench/run.py            # everything (about 5 minutes on 2 cores)
     python bench/run.py --quick    # skips the 500-teinte deck
 
 Figures (seconds unless stated):
 
 * cold build of the deck (empty cache), with --jobs 1 and with the default jobs,
-  and the engine's floor, in --rounds interleaved rounds (medians compared);
+  and the engine's floor, in --rounds interleaved rounds (medians compared), each
+  measure in a new process that has built the deck once (see measure_in_child);
 * a diagnostic: the cold --jobs 1 build with every face's size known in advance;
 * rebuild after editing one teinte;
 * naive full rebuild with the cache disabled;
@@ -196,29 +197,67 @@ def synthetic_run(folder: Path, jobs: int) -> tuple[float, int, float]:
     return seconds, faces, peak
 
 
+# --- one measure in a fresh process ----------------------------------------------------------------
+
+def measure_in_child(kind: str, folder: Path, jobs: int = 1) -> float:
+    """Run one measure in a new Python process and return its seconds.
+
+    Every measure starts from the same state: a new process that has built
+    the deck once (imports loaded, caches of the libraries warm, nothing of
+    ours kept). Measured in this process instead, a big document's time
+    depended on what earlier measures had left alive (the garbage collector
+    walks it all): the floor varied from 3.2 to 5.2 s.
+    """
+    command = [sys.executable, str(Path(__file__).resolve()), "--measure", kind, "--project", str(folder),
+               "--jobs", str(jobs)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise RuntimeError(result.stderr[-2000:])
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def measure(kind: str, folder: Path, jobs: int) -> float:
+    """The child's side of :func:`measure_in_child`: warm up, then time one ``kind``."""
+    warm = project(folder, "warm-up")
+    deck_build(warm, jobs=jobs)
+    if kind == "floor":
+        return engine_floor(warm)()[0]
+    if kind == "cold":
+        return deck_build(project(folder, "cold"), jobs=jobs)
+    if kind == "known":
+        return sizes_known_build(warm, jobs=jobs)
+    raise ValueError(kind)
+
+
 # --- main ------------------------------------------------------------------------------------------
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 500-teinte deck")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of cold builds and floor (default 3)")
+    parser.add_argument("--measure", choices=("floor", "cold", "known"), help=argparse.SUPPRESS)
+    parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1764201600")
+    if args.measure:
+        print(f"{measure(args.measure, args.project, args.jobs):.4f}")
+        return
     jobs = default_jobs()
     print(f"machine: {os.cpu_count()} cores, default jobs {jobs}, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="nuancier-bench-") as tmp:
         tmp = Path(tmp)
-        # The machine's speed varies by +-20 % from one minute to the next: the cold builds
-        # and the floor are measured in interleaved rounds, and compared by their medians.
-        floor_once = engine_floor(project(tmp, "floor"))
+        # The machine's speed drifts by 20-30 % within minutes: the floor and the cold builds
+        # are measured in interleaved rounds, each in a fresh process, and compared by medians.
         colds_1, colds_n, floors, known = [], [], [], []
         for index in range(args.rounds):
-            seconds, pages = floor_once()
-            floors.append(seconds)
-            colds_1.append(deck_build(project(tmp, f"cold1-{index}"), jobs=1))
-            colds_n.append(deck_build(project(tmp, f"cold{jobs}-{index}"), jobs=jobs))
-            known.append(sizes_known_build(tmp / f"cold1-{index}", jobs=1))
-        cold = tmp / f"cold{jobs}-0"
+            round_dir = tmp / f"round-{index}"
+            floors.append(measure_in_child("floor", round_dir / "floor"))
+            colds_1.append(measure_in_child("cold", round_dir / "cold1"))
+            colds_n.append(measure_in_child("cold", round_dir / f"cold{jobs}", jobs))
+            known.append(measure_in_child("known", round_dir / "known"))
+        cold = project(tmp, "edited")
+        deck_build(cold, jobs=jobs)
         edit_teinte(cold, "bench")
         edit = deck_build(cold, jobs=jobs)
         unchanged = deck_build(cold, jobs=jobs)
@@ -230,7 +269,7 @@ def main() -> None:
 
         print(f"{'cold build, --jobs 1':58s} {spread(colds_1)}")
         print(f"{f'cold build, --jobs {jobs}':58s} {spread(colds_n)}")
-        print(f"{f'engine floor: one WeasyPrint document, {pages} pages':58s} {spread(floors)}")
+        print(f"{'engine floor: one WeasyPrint document, every face':58s} {spread(floors)}")
         print(f"{'diagnostic: --jobs 1, every size known in advance':58s} {spread(known)}")
         for label, seconds in (("rebuild after editing one teinte", edit), ("rebuild with nothing changed", unchanged),
                                ("naive full rebuild, cache disabled, --jobs 1", naive)):
