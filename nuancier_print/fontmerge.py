@@ -226,9 +226,12 @@ def _font_resources(writer: PdfWriter):
                 stack.append(xobject.get("/Resources"))
 
 
-def merge_fonts(writer: PdfWriter, folder: Path = fonts.FONTS_DIR) -> int:
-    """Replace the subsets of each bundled font by one merged subset; return the fonts merged."""
-    originals = bundled_fonts(folder)
+def merge_fonts(writer: PdfWriter, originals: dict[tuple, Path] | None = None) -> int:
+    """Replace the subsets of each original font by one merged subset; return the fonts merged.
+
+    ``originals`` maps font identities to their files (default: the bundled fonts).
+    """
+    originals = bundled_fonts() if originals is None else originals
     groups: dict[tuple, _Group] = {}
     for resources in _font_resources(writer):
         for name, ref in list(resources.items()):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
-from fontTools.pens.recordingPen import RecordingPen
+from fontTools.pens.recordingPen import DecomposingRecordingPen, RecordingPen
 from fontTools.ttLib import TTFont
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, FloatObject, NumberObject, StreamObject
 
 from nuancier_print.build import PDF_OPTIONS
@@ -113,3 +114,48 @@ def test_to_unicode_round_trip():
     mapping = {i: chr(0x41 + i % 26) for i in range(250)} | {300: "ffi", 301: "\u202f"}
     assert read_to_unicode(to_unicode_cmap(mapping)) == mapping
     assert read_to_unicode(b"1 beginbfrange <0001> <0005> <0041> endbfrange") is None
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.mark.skipif(not DEJAVU.exists(), reason="fonts-dejavu-core is not installed (.ci/run installs it)")
+def test_truetype_subsets_merge_too(tmp_path):
+    # The bundled fonts are CFF (FontFile3); a TrueType font (FontFile2, glyf outlines) merges the same way.
+    from weasyprint import HTML
+
+    from nuancier_print.fontmerge import merge_fonts
+
+    font = tmp_path / "DejaVuSans.ttf"
+    font.write_bytes(DEJAVU.read_bytes())
+    pages = []
+    for text in ("Première page, avec des accents : éàç", "Deuxième page : œuvre, naïveté, 27ᵉ"):
+        html = (f"<style>@font-face {{ font-family: T; src: url({font.as_uri()}) }} "
+                f"body {{ font-family: T }}</style><p>{text}</p>")
+        pages.append(HTML(string=html).write_pdf())
+    writer = PdfWriter()
+    for data in pages:
+        writer.add_page(PdfReader(io.BytesIO(data)).pages[0])
+    assert merge_fonts(writer, {identity(font.read_bytes()): font}) == 1
+    merged = [list(page["/Resources"]["/Font"].values())[0].get_object() for page in writer.pages]
+    assert merged[0] is merged[1]
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    out = PdfReader(buffer)
+    program = TTFont(io.BytesIO(font_program(list(out.pages[0]["/Resources"]["/Font"].values())[0].get_object())))
+    original = TTFont(font)
+    drawn = 0
+    for data, page in zip(pages, out.pages):
+        face = PdfReader(io.BytesIO(data)).pages[0]
+        used = _page_fonts(face)
+        assert normalise(page.extract_text()) == normalise(face.extract_text())
+        for _, (_, _, glyphs) in used.items():
+            for gid in glyphs:
+                name, merged_name = original.getGlyphOrder()[gid], program.getGlyphOrder()[gid]
+                glyphs_in, glyphs_out = original.getGlyphSet(), program.getGlyphSet()
+                pen, merged_pen = DecomposingRecordingPen(glyphs_in), DecomposingRecordingPen(glyphs_out)
+                glyphs_in[name].draw(pen)  # accents are composites: compare the drawn outlines
+                glyphs_out[merged_name].draw(merged_pen)
+                assert merged_pen.value == pen.value, gid
+                drawn += bool(pen.value)
+    assert drawn > 30  # the outlines compared are real glyphs, composites included
