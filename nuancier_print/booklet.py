@@ -540,40 +540,30 @@ def booklet_key(context: dict, date: dt.datetime, per_participant: bool) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _record_path(cache: Path, slug: str) -> Path:
-    return Path(cache) / "booklets" / f"{slug}.json"
-
-
 def _reuse(cache: Path | None, slug: str, key: str) -> BookletResult | None:
     """Return the recorded result if the booklet's key and every file it wrote are unchanged."""
-    if cache is None:
+    from .cache import kept_output
+
+    data = kept_output(cache, f"booklet-{slug}", key)
+    if data is None:
         return None
     try:
-        record = json.loads(_record_path(cache, slug).read_text(encoding="utf-8"))
-        if record.get("key") != key:
-            return None
-        for name, digest in record["files"].items():
-            if hashlib.sha256(Path(name).read_bytes()).hexdigest() != digest:
-                return None
-        return BookletResult(slug, Path(record["path"]), Path(record["imposed"]), int(record["pages"]),
-                             int(record["padding"]), [Path(p) for p in record["copies"]],
-                             warnings=list(record["warnings"]), reused=True)
-    except (OSError, ValueError, KeyError, TypeError):
+        return BookletResult(slug, Path(data["path"]), Path(data["imposed"]), int(data["pages"]),
+                             int(data["padding"]), [Path(p) for p in data["copies"]],
+                             warnings=list(data["warnings"]), reused=True)
+    except (KeyError, TypeError, ValueError):
         return None
 
 
 def _remember(cache: Path | None, key: str, result: BookletResult) -> None:
     """Record what a booklet build wrote, for :func:`_reuse`."""
-    if cache is None:
-        return
-    written = [result.path, result.imposed_path, *result.per_participant]
-    record = {"key": key, "path": str(result.path), "imposed": str(result.imposed_path),
-              "pages": result.pages, "padding": result.padding, "copies": [str(p) for p in result.per_participant],
-              "warnings": result.warnings,
-              "files": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in written}}
-    target = _record_path(cache, result.slug)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, json.dumps(record, sort_keys=True, ensure_ascii=False).encode())
+    from .cache import keep_output
+
+    data = {"path": str(result.path), "imposed": str(result.imposed_path), "pages": result.pages,
+            "padding": result.padding, "copies": [str(p) for p in result.per_participant],
+            "warnings": result.warnings}
+    keep_output(cache, f"booklet-{result.slug}", key, [result.path, result.imposed_path, *result.per_participant],
+                data)
 
 
 def _lap(start: float) -> tuple[float, float]:

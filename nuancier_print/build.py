@@ -140,21 +140,44 @@ def deck_checks(fmt) -> dict:
 
 
 def write_sheets(content: Content, deck: Path, options: BuildOptions, result: BuildResult) -> Path:
-    """Impose the deck on press sheets, backs behind fronts, and write `deck-sheets-<SHEET>.pdf`."""
+    """Impose the deck on press sheets, backs behind fronts, and write `deck-sheets-<SHEET>.pdf`.
+
+    When neither the deck nor the sheet options changed since the sheets were
+    written (and the file is intact), the file is kept as it is.
+    """
+    from .cache import keep_output, kept_output
     from .publish import publish_file, summary
     from .sheets import impose_cards
 
     correction = printer_correction(content, options.printer)
     path = options.out / f"deck-sheets-{options.sheet}.pdf"
-    pending = path.with_name(f".{path.name}.pending")
-    imposed = impose_cards(deck, pending, sheet=options.sheet, flip=options.flip, correction=correction)
-    report = publish_file(pending, path, kind="sheets")
+    key = _sheets_key(deck, options, correction)
+    kept = kept_output(options.cache_folder, path.stem, key)
+    if kept is not None:
+        numbers, verdict = (kept["cards"], kept["per_sheet"], kept["sheets"]), "ok; unchanged, not imposed again"
+    else:
+        pending = path.with_name(f".{path.name}.pending")
+        imposed = impose_cards(deck, pending, sheet=options.sheet, flip=options.flip, correction=correction)
+        report = publish_file(pending, path, kind="sheets")
+        numbers, verdict = (imposed.n_cards, imposed.grid.count, imposed.n_sheets), summary(report).split(": ", 1)[1]
+        keep_output(options.cache_folder, path.stem, key, [path],
+                    {"cards": numbers[0], "per_sheet": numbers[1], "sheets": numbers[2]})
     result.written.append(path)
     printer = f", corrected for printer {options.printer}" if options.printer else ""
-    result.lines.append(f"sheets: {path} ({imposed.n_cards} cards, {imposed.grid.count} per {options.sheet} "
-                        f"sheet, {imposed.n_sheets} sheet(s) printed recto verso, {options.flip}-edge flip"
-                        f"{printer}); {summary(report).split(': ', 1)[1]}")
+    result.lines.append(f"sheets: {path} ({numbers[0]} cards, {numbers[1]} per {options.sheet} "
+                        f"sheet, {numbers[2]} sheet(s) printed recto verso, {options.flip}-edge flip"
+                        f"{printer}); {verdict}")
     return path
+
+
+def _sheets_key(deck: Path, options: BuildOptions, correction) -> str:
+    """Hash what the imposed sheets depend on: the deck's bytes, the sheet options, the version."""
+    import hashlib
+
+    from . import __version__
+
+    parts = f"{__version__}|{options.sheet}|{options.flip}|{correction!r}|"
+    return hashlib.sha256(parts.encode() + hashlib.sha256(deck.read_bytes()).digest()).hexdigest()
 
 
 def printer_correction(content: Content, name: str | None):

@@ -166,3 +166,43 @@ def canonical(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int)):
         return value
     return str(value)
+
+
+# --- whole outputs (booklets, sheets) kept when their inputs did not change -----------------------
+
+
+def _output_record_path(cache: Path, name: str) -> Path:
+    return Path(cache) / "outputs" / f"{name}.json"
+
+
+def kept_output(cache: Path | None, name: str, key: str) -> dict | None:
+    """Return what was recorded for output ``name`` if its key and every file it wrote are unchanged.
+
+    Outputs that are not one face (a booklet, the imposed sheets) are not
+    cached as files: when their inputs did not change, the files already in
+    ``out/`` are kept. The record holds the key and a SHA-256 per file; a file
+    missing or changed since (a partial copy, an edit) means it is made again.
+    """
+    if cache is None:
+        return None
+    try:
+        record = json.loads(_output_record_path(cache, name).read_text(encoding="utf-8"))
+        if record.get("key") != key:
+            return None
+        for path, digest in record["files"].items():
+            if hashlib.sha256(Path(path).read_bytes()).hexdigest() != digest:
+                return None
+        return record["data"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def keep_output(cache: Path | None, name: str, key: str, files: list[Path], data: dict) -> None:
+    """Record the files output ``name`` wrote under ``key``, with ``data`` to report when kept."""
+    if cache is None:
+        return
+    record = {"key": key, "data": data,
+              "files": {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in files}}
+    target = _output_record_path(cache, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, json.dumps(record, sort_keys=True, ensure_ascii=False).encode())

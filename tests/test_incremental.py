@@ -160,3 +160,34 @@ def test_a_damaged_booklet_is_rendered_again(with_session):
     path.write_bytes(good[: len(good) // 2])
     line, _ = _booklet(with_session)
     assert not line.endswith(REUSED) and path.read_bytes() == good
+
+
+# --- imposed sheets ---------------------------------------------------------------------------------
+
+KEPT_SHEETS = "unchanged, not imposed again"
+
+
+def _sheets(project, **options):
+    result = _build(project, **options)
+    (line,) = [line for line in result.lines if line.startswith("sheets:")]
+    return line
+
+
+def test_sheets_are_kept_while_the_deck_and_their_options_do_not_change(project):
+    assert not _sheets(project).endswith(KEPT_SHEETS)
+    path = project / "out" / "deck-sheets-A3.pdf"
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    assert _sheets(project).endswith(KEPT_SHEETS)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert not _sheets(project, flip="short").endswith(KEPT_SHEETS)  # another option: imposed again
+    _edit(project)
+    assert not _sheets(project, flip="short").endswith(KEPT_SHEETS)  # another deck: imposed again
+
+
+def test_damaged_sheets_are_imposed_again(project):
+    _sheets(project)
+    path = project / "out" / "deck-sheets-A3.pdf"
+    good = path.read_bytes()
+    path.write_bytes(good[:1000])
+    assert not _sheets(project).endswith(KEPT_SHEETS)
+    assert path.read_bytes() == good
