@@ -55,6 +55,7 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     sizes: dict[str, float] = field(default_factory=dict)  # face label -> text size (pt)
     rendered: list[str] = field(default_factory=list)  # keys of the faces rendered (not cached)
+    booklets_rendered: list[str] = field(default_factory=list)  # slugs of the booklets rendered (not kept)
     content: Content | None = None
 
 
@@ -126,6 +127,8 @@ def write_session_booklets(content: Content, options: BuildOptions, result: Buil
     for booklet in write_booklets(content, options.out, slugs=options.sessions,
                                   per_participant=options.per_participant, cache=options.cache_folder):
         result.written += [booklet.path, booklet.imposed_path, *booklet.per_participant]
+        if not booklet.reused:
+            result.booklets_rendered.append(booklet.slug)
         result.lines.append(booklet.line())
         result.lines += booklet.warnings
 

@@ -47,12 +47,16 @@ def rebuild(options: BuildOptions, warm: Warm) -> tuple[BuildResult | None, list
 def summary(result: BuildResult, seconds: float, changed: Iterable[str] = (), verb: str = "rebuilt") -> str:
     """Return the one line printed after a rebuild."""
     faces = result.rendered
-    what = ", ".join(_short(k) for k in faces[:6]) + (f" and {len(faces) - 6} more" if len(faces) > 6 else "")
+    parts = []
+    if faces:
+        what = ", ".join(_short(k) for k in faces[:6]) + (f" and {len(faces) - 6} more" if len(faces) > 6 else "")
+        parts.append(f"{what} ({len(faces)} face{'s' if len(faces) > 1 else ''})")
+    parts += [f"booklet {slug}" for slug in result.booklets_rendered]
     trigger = ", ".join(sorted({Path(c).name for c in changed})[:3])
     prefix = f"{trigger}: " if trigger else ""
-    if not faces:
+    if not parts:
         return f"{prefix}nothing to re-render ({seconds:.2f} s)"
-    return f"{prefix}{verb} {what} ({len(faces)} face{'s' if len(faces) > 1 else ''}) in {seconds:.2f} s"
+    return f"{prefix}{verb} {'; '.join(parts)} in {seconds:.2f} s"
 
 
 def _short(key: str) -> str:

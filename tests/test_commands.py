@@ -169,3 +169,16 @@ def test_reprint_with_an_unknown_revision_is_a_plain_error(mini, runner):
     result = runner.invoke(main, ["reprint", "--since", "nope", "-j", "1"])
     assert result.exit_code == 1
     assert "git does not know the revision `nope`" in result.stderr
+
+
+def test_the_watch_line_names_the_faces_and_the_booklets_rendered():
+    from nuancier_print.build import BuildResult
+    from nuancier_print.watch import summary
+
+    result = BuildResult(rendered=["teinte-2-1-recto", "teinte-2-1-verso"], booklets_rendered=["atelier"])
+    assert summary(result, 2.5, ["/x/content/teintes/2-1-a.yaml"]) == (
+        "2-1-a.yaml: rebuilt 2.1 recto, 2.1 verso (2 faces); booklet atelier in 2.50 s")
+    only_booklet = BuildResult(booklets_rendered=["atelier"])
+    assert summary(only_booklet, 1.0, ["/x/content/sessions/atelier.yaml"]) == (
+        "atelier.yaml: rebuilt booklet atelier in 1.00 s")
+    assert summary(BuildResult(), 0.1, ["a.yaml"]) == "a.yaml: nothing to re-render (0.10 s)"
