@@ -93,12 +93,13 @@ def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
             faces[index] = RenderedFace(spec.key, spec.label, entry.pdf, entry.size, 0, entry.findings)
     hints = cache.hints()
     rendered = _render(todo, specs, setup, jobs, renderer, hints)
+    for index, face in rendered.items():  # faces that fit are kept even if others do not
+        if not isinstance(face, NuancierError):
+            cache.put(keys[index], Entry(face.pdf, face.size, face.renders, face.findings))
+            faces[index] = face
     failures = [str(r) for r in rendered.values() if isinstance(r, NuancierError)]
     if failures:
         raise FitError("\n".join(failures + [f"{len(failures)} face(s) do not fit"]))
-    for index, face in rendered.items():
-        cache.put(keys[index], Entry(face.pdf, face.size, face.renders, face.findings))
-        faces[index] = face
     cache.save_hints({spec.key: faces[i].size for i, spec in enumerate(specs)})
     stats = RenderStats(len(specs), len(specs) - len(todo), len(todo),
                         sum(f.renders for f in rendered.values()), time.perf_counter() - start,

@@ -107,6 +107,19 @@ def test_a_failed_build_keeps_the_cache_and_the_outputs(project):
     assert (project / "out" / "deck.pdf").read_bytes() == before
 
 
+def test_the_faces_that_fit_are_cached_even_when_another_does_not(project):
+    path = project / "content" / "teintes" / "2-1-troisieme.yaml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("finalites:\n", "finalites:\n" + "".join(
+        f"  - Une finalité très longue qui se répète pour remplir la carte ({i})\n" for i in range(150)), 1),
+        encoding="utf-8")
+    with pytest.raises(FitError):
+        _build(project)  # a cold build: every other face is rendered, one does not fit
+    path.write_text(good, encoding="utf-8")
+    rendered = _build(project).rendered
+    assert rendered == ["teinte-2-1-recto", "teinte-2-1-verso"]  # the fixed card, not the whole deck
+
+
 # --- booklets -------------------------------------------------------------------------------------
 
 
