@@ -1,11 +1,14 @@
 """Render stage: Jinja layouts and WeasyPrint turn one face spec into a fitted one-page PDF.
 
 A :class:`FaceSpec` names the templates to try (most specific first) and the
-variables they get. :class:`Renderer` renders it at the base text size; if it
-overflows its page (or a fixed zone such as the title area overflows), the
-text size steps down by :data:`STEP` points until it fits, down to the floor.
-At the floor, :class:`~nuancier_print.errors.FitError` says which face and by
-how much. Nothing is ever clipped.
+variables they get. :class:`Renderer` renders it at the largest text size, in
+steps of :data:`STEP` points from the base size down to the floor, at which
+it fits on its page with no fixed zone (such as the title area) overflowing.
+The search starts from the size found last time, or one predicted from the
+faces of the same layout; where it starts never changes what it finds
+(:meth:`Renderer.fit`). At the floor, :class:`~nuancier_print.errors.FitError`
+says which face and by how much. Nothing is ever clipped. The text as laid
+out is also measured for the preflight (:func:`layout_text_runs`).
 """
 
 from __future__ import annotations
