@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject, FloatObject,
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
                            NameObject)
 
 from . import schema
@@ -427,7 +427,6 @@ def _finish(writer: PdfWriter, info: DocInfo) -> bytes:
     describe(writer, info, digest)
     if fresh:
         compress_streams(writer)  # the ICC profile just added
-    writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -276,9 +276,8 @@ def _merged_font(writer: PdfWriter, group: _Group):
         return None
     first = group.fonts[0]
     cid, descriptor, file_key, _ = _parts(first)
-    tag = "".join(chr(ord("A") + b % 26) for b in hashlib.sha256(program).digest()[:6])
     base = str(first["/BaseFont"]).lstrip("/")
-    name = NameObject(f"/{tag}+{base.split('+', 1)[1] if '+' in base[:7] else base}")
+    name = NameObject(f"/{subset_tag(program)}+{base.split('+', 1)[1] if '+' in base[:7] else base}")
 
     font_file = DecodedStreamObject()
     font_file.set_data(program)
@@ -307,6 +306,14 @@ def _merged_font(writer: PdfWriter, group: _Group):
     new_font[NameObject("/DescendantFonts")] = ArrayObject([writer._add_object(new_cid)])
     new_font[NameObject("/ToUnicode")] = writer._add_object(cmap)
     return writer._add_object(new_font)
+
+
+def subset_tag(program: bytes) -> str:
+    """Return the six-letter subset tag of a font program, made from its bytes.
+
+    Two different subsets never share a name (a RIP may cache fonts by name).
+    """
+    return "".join(chr(ord("A") + b % 26) for b in hashlib.sha256(program).digest()[:6])
 
 
 def subset(original: Path, glyphs: list[int]) -> bytes | None:

@@ -31,7 +31,7 @@ from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, D
                            NameObject, NumberObject, RectangleObject, StreamObject, TextStringObject)
 
 from . import __version__
-from .fontmerge import merge_fonts
+from .fontmerge import merge_fonts, subset_tag
 from .geometry import mm_to_pt
 
 
@@ -62,7 +62,6 @@ def assemble(pdfs: list[bytes], info: DocInfo, *, marks: bool = False, bleed_mm:
     drop_unreachable(writer)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=False)
     compress_streams(writer)
-    writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -139,11 +138,13 @@ def _describe(writer: PdfWriter, source: PdfReader | None, info: DocInfo, digest
 
 
 def describe(writer: PdfWriter, info: DocInfo, digest: bytes) -> None:
-    """Write the document information, the XMP metadata and, for PDF/X, the output intent.
+    """Write the document information, the XMP metadata, the /ID and, for PDF/X, the output intent.
 
     The XMP stream is replaced in place when the file already has one, so no
-    stale copy is left behind; an output intent already there is kept.
+    stale copy is left behind; an output intent already there is kept. The
+    /ID is the first 16 bytes of ``digest``: the same inputs, the same bytes.
     """
+    writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
     stamp = _pdf_date(info.date)
     writer.add_metadata({"/Title": info.title, "/Producer": f"nuancier-print {__version__} (WeasyPrint, pypdf)",
                          "/Creator": "nuancier-print", "/CreationDate": stamp, "/ModDate": stamp})
@@ -234,16 +235,12 @@ def _retag_fonts(writer: PdfWriter) -> None:
                             if k in descriptor), None)
             if program is None:
                 continue
-            tag = _tag(program)
+            tag = subset_tag(program)
             for holder, key in ((font, "/BaseFont"), (descendant, "/BaseFont"), (descriptor, "/FontName")):
                 name = str(holder[key]).lstrip("/")
                 base = name.split("+", 1)[1] if "+" in name[:7] else name
                 holder[NameObject(key)] = NameObject(f"/{tag}+{base}")
 
-
-def _tag(program: bytes) -> str:
-    digest = hashlib.sha256(program).digest()
-    return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
 
 MARK_LENGTH_MM = 5.0

@@ -22,7 +22,6 @@ import yaml
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
-    ByteStringObject,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
@@ -445,7 +444,6 @@ def _describe_calibration(writer: PdfWriter, sheet: str, correction: Correction 
     info = DocInfo(f"Feuille de calibration recto verso, {sheet}", date, f"calibration|{sheet}|{correction}")
     digest = hashlib.sha256(info.identity.encode()).digest()
     describe(writer, info, digest)
-    writer._ID = ArrayObject([ByteStringObject(digest[:16]), ByteStringObject(digest[:16])])
 
 
 # --- printer profiles -------------------------------------------------------------------
