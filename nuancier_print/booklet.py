@@ -525,10 +525,9 @@ def booklet_key(context: dict, date: dt.datetime, per_participant: bool) -> str:
     """
     from . import __version__
     from .cache import canonical, template_digest
-    from .faces import assets_digest
-    from .render import make_environment
+    from .faces import assets_digest, key_environment
 
-    env = make_environment(LAYOUTS_DIR)
+    env = key_environment(LAYOUTS_DIR)
     parts = {
         "format": BOOKLET_CACHE_FORMAT, "version": __version__, "pdf": canonical(BOOKLET_PDF),
         "templates": {name: template_digest(env, name) for name in BOOKLET_TEMPLATES},

@@ -65,7 +65,7 @@ def assets_digest(layouts: Path = LAYOUTS_DIR) -> str:
 
 
 @lru_cache(maxsize=8)
-def _key_environment(layouts: Path):
+def key_environment(layouts: Path):
     """Return the Jinja environment used to hash templates (kept: it reloads a template that changed)."""
     return make_environment(layouts)
 
@@ -79,7 +79,7 @@ def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
                  jobs: int = 1, renderer: Renderer | None = None) -> tuple[list[RenderedFace], RenderStats]:
     """Return every face of ``specs`` rendered (or reused), in order, with stats."""
     start = time.perf_counter()
-    env = _key_environment(setup.layouts)
+    env = key_environment(setup.layouts)
     assets = assets_digest(setup.layouts)
     memo: dict = {}
     keys = [face_key(spec, env, setup.stylesheet, assets, memo) for spec in specs]
