@@ -33,6 +33,9 @@ from .errors import BuildError, FitError  # noqa: E402
 from .fetcher import LocalFetcher  # noqa: E402
 from .geometry import MIN_TEXT_PT  # noqa: E402
 from .typography import breakable_url, french, short_url  # noqa: E402
+from .weasyfix import install as _install_weasyfix  # noqa: E402
+
+_install_weasyfix()  # see weasyfix: a C type parsed per font subset length
 
 LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "layouts"
 STEP = 0.25
