@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from . import fonts
 from .cache import Entry, FaceCache, face_key, files_digest
@@ -75,9 +75,15 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
-                 jobs: int = 1, renderer: Renderer | None = None) -> tuple[list[RenderedFace], RenderStats]:
-    """Return every face of ``specs`` rendered (or reused), in order, with stats."""
+def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache, jobs: int = 1,
+                 renderer: Renderer | None = None,
+                 on_face: Callable[[RenderedFace], None] | None = None) -> tuple[list[RenderedFace], RenderStats]:
+    """Return every face of ``specs`` rendered (or reused), in order, with stats.
+
+    Each face that fits is cached as soon as it is rendered, then handed to
+    ``on_face`` (the build prepares it for assembly): with render workers,
+    that happens in the main process while the workers go on rendering.
+    """
     start = time.perf_counter()
     env = key_environment(setup.layouts)
     assets = assets_digest(setup.layouts)
@@ -92,11 +98,15 @@ def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
         else:
             faces[index] = RenderedFace(spec.key, spec.label, entry.pdf, entry.size, 0, entry.findings)
     hints = cache.hints()
-    rendered = _render(todo, specs, setup, jobs, renderer, hints)
-    for index, face in rendered.items():  # faces that fit are kept even if others do not
-        if not isinstance(face, NuancierError):
+
+    def keep(index: int, face: RenderedFace | NuancierError) -> None:
+        if not isinstance(face, NuancierError):  # faces that fit are kept even if others do not
             cache.put(keys[index], Entry(face.pdf, face.size, face.renders, face.findings))
             faces[index] = face
+            if on_face is not None:
+                on_face(face)
+
+    rendered = _render(todo, specs, setup, jobs, renderer, hints, keep)
     failures = [str(r) for r in rendered.values() if isinstance(r, NuancierError)]
     if failures:
         raise FitError("\n".join(failures + [f"{len(failures)} face(s) do not fit"]))
@@ -108,18 +118,26 @@ def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
 
 
 def _render(todo: list[int], specs: list[FaceSpec], setup: RenderSetup, jobs: int,
-            renderer: Renderer | None, hints: dict) -> dict[int, RenderedFace | NuancierError]:
+            renderer: Renderer | None, hints: dict,
+            done: Callable[[int, RenderedFace | NuancierError], None]) -> dict[int, RenderedFace | NuancierError]:
+    """Render the faces ``todo``, calling ``done`` on each as soon as it is back."""
+    results: dict[int, RenderedFace | NuancierError] = {}
     if not todo:
-        return {}
+        return results
     workers = min(jobs, len(todo))
     if workers <= 1 or len(todo) <= 2:
         renderer = renderer or setup.renderer()
-        return {i: _render_one(renderer, specs[i], setup.preflight, hints.get(specs[i].key)) for i in todo}
+        for i in todo:
+            results[i] = _render_one(renderer, specs[i], setup.preflight, hints.get(specs[i].key))
+            done(i, results[i])
+        return results
     ordered = sorted(todo, key=lambda i: -_weight(specs[i]))
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(setup,)) as pool:
         jobs_ = [(specs[i], hints.get(specs[i].key)) for i in ordered]
-        results = pool.map(_render_in_worker, jobs_, chunksize=1)
-        return dict(zip(ordered, results))
+        for i, result in zip(ordered, pool.map(_render_in_worker, jobs_, chunksize=1)):
+            results[i] = result
+            done(i, result)
+    return results
 
 
 def _render_one(renderer: Renderer, spec: FaceSpec, checks: Mapping | None,

@@ -81,6 +81,19 @@ def _reader(data: bytes) -> PdfReader:
     return reader
 
 
+def prepare(data: bytes) -> None:
+    """Parse every object of a face PDF now, so that :func:`assemble` only copies them.
+
+    The build calls this for each new face as it comes back from a render
+    worker, while the others are still rendering: parsing is most of what
+    assembly costs, and the main process would otherwise only wait.
+    """
+    reader = _reader(data)
+    for generation, numbers in reader.xref.items():
+        for number in numbers:
+            reader.get_object(IndirectObject(number, generation, reader))
+
+
 def document_id(info: DocInfo, marks: bool = False) -> bytes:
     """Return the 32-byte digest that identifies an assembled file (its /ID is the first 16)."""
     return hashlib.sha256(f"{info.identity}|{info.title}|{info.date.isoformat()}|marks={marks}".encode()).digest()

@@ -62,6 +62,22 @@ def test_jobs_do_not_change_the_bytes(project):
     assert (project / "one" / "deck.pdf").read_bytes() == (project / "two" / "deck.pdf").read_bytes()
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_faces_prepared_for_assembly_while_rendering_give_the_same_bytes(project, monkeypatch, jobs):
+    from nuancier_print import pdfout
+
+    prepared = []
+    real_prepare = pdfout.prepare
+    monkeypatch.setattr(pdfout, "prepare", lambda data: prepared.append(data) or real_prepare(data))
+    monkeypatch.setattr(pdfout, "_READERS", {})
+    _build(project, out=project / "prepared", jobs=jobs, cache=False)
+    assert len(prepared) == 14 and len(pdfout._READERS) == 14  # each new face, once, in the main process
+    monkeypatch.setattr(pdfout, "prepare", lambda data: None)
+    monkeypatch.setattr(pdfout, "_READERS", {})
+    _build(project, out=project / "lazy", jobs=jobs, cache=False)
+    assert (project / "prepared" / "deck.pdf").read_bytes() == (project / "lazy" / "deck.pdf").read_bytes()
+
+
 def test_a_truncated_cache_entry_is_rebuilt(project):
     _build(project)
     entries = sorted((project / "out" / ".cache" / "faces").rglob("*.pdf"))
