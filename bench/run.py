@@ -235,6 +235,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 500-teinte deck")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of cold builds and floor (default 3)")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold builds, the floor and their ratios")
     parser.add_argument("--measure", choices=("floor", "cold", "known"), help=argparse.SUPPRESS)
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
@@ -256,12 +257,6 @@ def main() -> None:
             colds_1.append(measure_in_child("cold", round_dir / "cold1"))
             colds_n.append(measure_in_child("cold", round_dir / f"cold{jobs}", jobs))
             known.append(measure_in_child("known", round_dir / "known"))
-        cold = project(tmp, "edited")
-        deck_build(cold, jobs=jobs)
-        edit_teinte(cold, "bench")
-        edit = deck_build(cold, jobs=jobs)
-        unchanged = deck_build(cold, jobs=jobs)
-        naive = deck_build(project(tmp, "naive"), jobs=1, cache=False)
         cold_1, cold_n, floor = (statistics.median(v) for v in (colds_1, colds_n, floors))
 
         def spread(values):
@@ -271,6 +266,17 @@ def main() -> None:
         print(f"{f'cold build, --jobs {jobs}':58s} {spread(colds_n)}")
         print(f"{'engine floor: one WeasyPrint document, every face':58s} {spread(floors)}")
         print(f"{'diagnostic: --jobs 1, every size known in advance':58s} {spread(known)}")
+        if args.cold_only:
+            print(f"{'ratios (medians)':58s} cold --jobs 1 / floor = {cold_1 / floor:.2f}; "
+                  f"cold --jobs {jobs} / floor = {cold_n / floor:.2f}; "
+                  f"sizes known / floor = {statistics.median(known) / floor:.2f}")
+            return
+        cold = project(tmp, "edited")
+        deck_build(cold, jobs=jobs)
+        edit_teinte(cold, "bench")
+        edit = deck_build(cold, jobs=jobs)
+        unchanged = deck_build(cold, jobs=jobs)
+        naive = deck_build(project(tmp, "naive"), jobs=1, cache=False)
         for label, seconds in (("rebuild after editing one teinte", edit), ("rebuild with nothing changed", unchanged),
                                ("naive full rebuild, cache disabled, --jobs 1", naive)):
             print(f"{label:58s} {seconds:7.2f} s")
