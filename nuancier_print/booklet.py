@@ -57,6 +57,7 @@ PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
 MAX_PHOTO_DPI = 450  # larger photos are scaled down to this at their printed width
 PHOTO_QUALITY = 88  # JPEG quality of the CMYK print copies
 PHOTO_CACHE = Path(".cache") / "booklet-photos"  # under the output folder
+PHOTO_SCHEME = "nuancier-photo"  # photo URLs name a file of PHOTO_CACHE, wherever the project is (see fetcher)
 STAMP = "/NuancierNameStamp"
 
 
@@ -216,6 +217,9 @@ def prepare_photos(content: Content, path: Path, session: schema.Session, folder
 
     Copies are named after what they are made from, so they are made once and
     reused, and the booklet's bytes do not change from one build to the next.
+    Their URLs (``nuancier-photo:<copy>``) do not name the folder: WeasyPrint
+    names images after their URLs, and the booklet must not depend on where
+    the project is.
     """
     urls = {}
     for vecue in session.teintes:
@@ -228,7 +232,7 @@ def prepare_photos(content: Content, path: Path, session: schema.Session, folder
             target = folder / f"photo-{_photo_key(source)}.jpg"
             if not target.is_file():
                 atomic_write(target, cmyk_photo(source))
-            urls[mise.photo] = target.resolve().as_uri()
+            urls[mise.photo] = f"{PHOTO_SCHEME}:{target.name}"
     return urls
 
 
@@ -287,10 +291,10 @@ def _profile(embedded: bytes | None):
 # --- rendering -----------------------------------------------------------------------------
 
 
-def booklet_renderer(roots: list[Path]) -> Renderer:
-    """Return a renderer for the booklet layouts, allowed to read ``roots``."""
+def booklet_renderer(roots: list[Path], photos: Path | None = None) -> Renderer:
+    """Return a renderer for the booklet layouts, allowed to read ``roots`` and the ``photos`` copies."""
     renderer = Renderer((LAYOUTS_DIR / "booklet.css").read_text(encoding="utf-8"), roots=roots,
-                        pdf_options=BOOKLET_PDF)
+                        pdf_options=BOOKLET_PDF, named={PHOTO_SCHEME: photos} if photos else None)
     renderer.env.filters.update(frtext=french)
     return renderer
 
@@ -475,7 +479,7 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     if reused is not None:
         reused.timings = {"photos": _lap(clock)[0]}
         return reused
-    renderer = booklet_renderer([content.root, photo_folder])
+    renderer = booklet_renderer([content.root], photo_folder)
     timings["photos"], clock = _lap(clock)
     document, padding = render_booklet(renderer, context, label)
     timings["layout"], clock = _lap(clock)

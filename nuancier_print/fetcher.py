@@ -5,11 +5,18 @@
 else: other schemes (``http:``, ``https:``, ``ftp:``, ``data:``...) and any
 path outside those folders. Refusals are recorded so the build can report
 them instead of printing a page with something silently missing.
+
+It also serves *named folders*: ``<name>:<file>`` is ``<file>`` in the folder
+given that name (one plain file name, nothing above or below it). The
+booklet's photo copies are named this way, because WeasyPrint names each
+image in the PDF after its URL: with ``file:`` URLs the booklet's bytes
+depended on where the project was checked out.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -22,9 +29,10 @@ class FetchRefused(ValueError):
 class LocalFetcher(URLFetcher):
     """Serve local files from allowed folders only; never touch the network."""
 
-    def __init__(self, roots: list[Path]):
+    def __init__(self, roots: list[Path], named: Mapping[str, Path] | None = None):
         super().__init__(allowed_protocols={"file"})
         self.roots = [Path(r).resolve() for r in roots]
+        self.named = {scheme.lower(): Path(folder).resolve() for scheme, folder in (named or {}).items()}
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
@@ -39,6 +47,8 @@ class LocalFetcher(URLFetcher):
     def allowed_path(self, url: str) -> Path | None:
         """Return the local path for ``url`` if it may be served, else None."""
         parts = urlsplit(url)
+        if parts.scheme in self.named:
+            return self._named_path(self.named[parts.scheme], parts)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             return None
         try:
@@ -50,6 +60,19 @@ class LocalFetcher(URLFetcher):
         if any(path == root or root in path.parents for root in self.roots):
             return path
         return None
+
+    @staticmethod
+    def _named_path(folder: Path, parts) -> Path | None:
+        """Return the file a ``<name>:<file>`` URL names in ``folder``, if it is one plain file there."""
+        name = unquote(parts.path)
+        if parts.netloc or parts.query or parts.fragment or not name or name in (".", "..") \
+                or any(c in name for c in "/\\\0"):
+            return None
+        path = folder / name
+        try:
+            return path if path.is_file() and path.resolve().parent == folder else None
+        except (OSError, RuntimeError):
+            return None
 
     def __call__(self, url):
         return self.fetch(url)

@@ -132,11 +132,11 @@ class Renderer:
     """Render face specs to fitted one-page PDFs, sharing fonts and CSS between them."""
 
     def __init__(self, stylesheet: str, *, roots: list[Path], layouts: Path = LAYOUTS_DIR,
-                 pdf_options: Mapping[str, Any] | None = None):
+                 pdf_options: Mapping[str, Any] | None = None, named: Mapping[str, Path] | None = None):
         self.layouts = layouts
         self.env = make_environment(layouts)
         self.env.globals["color_profile"] = bool(dict(pdf_options or {}).get("pdf_variant"))
-        self.fetcher = LocalFetcher([layouts, fonts.FONTS_DIR, *roots])
+        self.fetcher = LocalFetcher([layouts, fonts.FONTS_DIR, *roots], named)
         self.font_config = FontConfiguration()
         self.css = CSS(string=fonts.font_face_css() + "\n" + stylesheet, base_url=layouts.as_uri() + "/",
                        url_fetcher=self.fetcher, font_config=self.font_config)

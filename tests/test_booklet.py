@@ -423,6 +423,14 @@ def test_same_content_same_bytes(content, built):
     assert (again.path.read_bytes(), again.imposed_path.read_bytes()) == before
 
 
+def test_a_project_checked_out_elsewhere_gives_the_same_bytes(built, tmp_path):
+    """WeasyPrint names images after their URLs: photo URLs must not name the folders."""
+    shutil.copytree(ROOT / "content", tmp_path / "ailleurs" / "content")
+    [elsewhere] = write_booklets(load_content(tmp_path / "ailleurs" / "content"), tmp_path / "ailleurs" / "out")
+    assert elsewhere.path.read_bytes() == built.path.read_bytes()
+    assert elsewhere.imposed_path.read_bytes() == built.imposed_path.read_bytes()
+
+
 def test_unknown_session_is_named(content, tmp_path):
     with pytest.raises(BuildError, match=r"no session named atelier-inconnu .*the sessions are: " + SLUG):
         write_booklets(content, tmp_path, slugs=["atelier-inconnu"])

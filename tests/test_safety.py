@@ -392,6 +392,21 @@ def test_a_link_inside_an_allowed_folder_pointing_outside_is_refused(roots):
     assert fetcher((allowed / "inside.css").as_uri()).read() == b"p {}"
 
 
+def test_a_named_folder_serves_its_plain_files_only(roots):
+    tmp, allowed = roots
+    (allowed / "photo.jpg").write_bytes(b"jpeg")
+    (allowed / "sub").mkdir()
+    (allowed / "sub" / "deep.jpg").write_bytes(b"jpeg")
+    (allowed / "out.jpg").symlink_to(tmp / "secret.txt")
+    fetcher = LocalFetcher([], named={"nuancier-photo": allowed})
+    assert fetcher("nuancier-photo:photo.jpg").read() == b"jpeg"
+    for url in ("nuancier-photo:../secret.txt", "nuancier-photo:%2e%2e/secret.txt", "nuancier-photo:sub/deep.jpg",
+                "nuancier-photo:out.jpg", "nuancier-photo:", "nuancier-photo:..", "nuancier-photo://host/photo.jpg",
+                "nuancier-photo:photo.jpg?x=1", "nuancier-photo:missing.jpg", "nuancier-photo:a%00b.jpg",
+                "other-name:photo.jpg", (allowed / "photo.jpg").as_uri()):
+        assert _refused(fetcher, url), url
+
+
 def test_odd_paths_are_refused_and_recorded(roots):
     _, allowed = roots
     (allowed / "loop.css").symlink_to("loop.css")
