@@ -66,11 +66,11 @@ class FaceCache:
         if self.folder is None:
             return
         pdf_path, record_path = self._paths(key)
-        atomic_write(pdf_path, entry.pdf)
+        atomic_write(pdf_path, entry.pdf, durable=False)
         record = {"format": FORMAT_VERSION, "length": len(entry.pdf), "size": entry.size,
                   "renders": entry.renders, "sha256": hashlib.sha256(entry.pdf).hexdigest(),
                   "findings": [list(f) for f in entry.findings]}
-        atomic_write(record_path, json.dumps(record, sort_keys=True).encode())
+        atomic_write(record_path, json.dumps(record, sort_keys=True).encode(), durable=False)
 
     def hints(self) -> dict[str, float]:
         """Return the text size each face had in the last build, by face (not content) key."""
@@ -85,7 +85,7 @@ class FaceCache:
     def save_hints(self, sizes: dict[str, float]) -> None:
         """Remember the size of each face, to start the next fit there."""
         if self.folder is not None:
-            atomic_write(self.folder / "sizes.json", json.dumps(sizes, sort_keys=True).encode())
+            atomic_write(self.folder / "sizes.json", json.dumps(sizes, sort_keys=True).encode(), durable=False)
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.folder / key[:2]

@@ -16,8 +16,15 @@ from pathlib import Path
 from .errors import BuildError
 
 
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    ``durable`` waits for the data to reach the disk before the rename, so a
+    power cut cannot leave an empty file under the final name. The cache
+    does without it: every entry is checked against its SHA-256 when read
+    (a torn one is rendered again), and its 108 syncs a cold build were
+    pure waiting.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -29,7 +36,8 @@ def atomic_write(path: Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):

@@ -302,3 +302,18 @@ def test_the_lock_dies_with_the_build_not_with_its_workers(tmp_path):
         assert _group_alive(process.pid)  # the worker lives on...
         with build_lock(tmp_path / "out"):  # ...and the lock is free
             pass
+
+
+def test_outputs_are_synced_to_disk_and_cache_entries_are_not(tmp_path, monkeypatch):
+    from nuancier_print.cache import Entry, FaceCache
+
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    atomic_write(tmp_path / "deck.pdf", b"%PDF-1.7 output")
+    assert len(synced) == 1
+    cache = FaceCache(tmp_path / "cache")
+    cache.put("ab" * 32, Entry(b"%PDF-1.7 face", 8.0, 1, []))
+    cache.save_hints({"face": 8.0})
+    assert len(synced) == 1  # checked by its SHA-256 when read: a torn entry is rendered again
+    assert cache.get("ab" * 32).pdf == b"%PDF-1.7 face"
