@@ -153,9 +153,9 @@ class Renderer:
                              + ", ".join(f"layouts/{t}" for t in spec.templates)) from exc
         return template.render(**spec.context, size=size, face=spec)
 
-    def layout(self, spec: FaceSpec, size: float):
-        """Lay out a face at a text size and return WeasyPrint's document."""
-        source = HTML(string=self.html(spec, size), base_url=self.layouts.as_uri() + "/",
+    def layout(self, spec: FaceSpec, size: float, html: str | None = None):
+        """Lay out a face at a text size and return WeasyPrint's document (``html``: already made)."""
+        source = HTML(string=html or self.html(spec, size), base_url=self.layouts.as_uri() + "/",
                       url_fetcher=self.fetcher)
         with self._weasyprint(spec):
             document = source.render(font_config=self.font_config, stylesheets=[self.css])
@@ -215,7 +215,8 @@ class Renderer:
         tried: dict[int, tuple] = {}
         while True:
             if index not in tried:
-                document = self.layout(spec, sizes[index])
+                made = profile[2] if profile and index == 0 else None  # the profile's HTML is at the base size
+                document = self.layout(spec, sizes[index], made)
                 tried[index] = (document, overflow_mm(document))
                 if tried[index][1] and len(tried) == 1 and index < len(sizes) - 1:  # first size overflows
                     index = max(index + 1, _estimate(sizes, index, tried[index][1], _flow_capacity_mm(document)))
@@ -228,7 +229,7 @@ class Renderer:
             elif (index == 0 or (index - 1 in tried and tried[index - 1][1])
                   or (index - 1 not in tried and certain_overflow(document, sizes[index], sizes[index - 1]))):
                 if sizes[index] < spec.base_size:  # a face that fits at the base size says little
-                    name, volume = profile or self._profile(spec)
+                    name, volume, _ = profile or self._profile(spec)
                     self._fitted.setdefault(name, []).append(sizes[index] * volume ** 0.5)
                 return document, sizes[index], len(tried)
             else:
@@ -245,14 +246,19 @@ class Renderer:
         """
         if not self._fitted:
             return None
-        name, volume = profile or self._profile(spec)
+        name, volume, _ = profile or self._profile(spec)
         seen = self._fitted.get(name)
         return sorted(seen)[len(seen) // 2] / volume ** 0.5 if seen else None
 
-    def _profile(self, spec: FaceSpec) -> tuple[tuple[str, float], int]:
-        """Return what predictions go by: (the layout used and base size, the text's volume)."""
+    def _profile(self, spec: FaceSpec) -> tuple[tuple[str, float], int, str]:
+        """Return what predictions go by: (the layout used and base size, the text's volume, the HTML).
+
+        The HTML, at the base size, is returned so that a first layout at the
+        base size need not make it again.
+        """
         name = self.env.select_template(list(spec.templates)).name
-        return (name, spec.base_size), text_volume(self.html(spec, spec.base_size))
+        html = self.html(spec, spec.base_size)
+        return (name, spec.base_size), text_volume(html), html
 
 
 _BLOCK = re.compile(r"<(?:p|li|h[1-6]|dt|dd|blockquote)\b")
