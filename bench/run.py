@@ -266,6 +266,8 @@ def main() -> None:
         print(f"{f'cold build, --jobs {jobs}':58s} {spread(colds_n)}")
         print(f"{'engine floor: one WeasyPrint document, every face':58s} {spread(floors)}")
         print(f"{'diagnostic: --jobs 1, every size known in advance':58s} {spread(known)}")
+        print(f"{'ratios (fastest of each)':58s} cold --jobs 1 / floor = {min(colds_1) / min(floors):.2f}; "
+              f"cold --jobs {jobs} / floor = {min(colds_n) / min(floors):.2f}")
         if args.cold_only:
             print(f"{'ratios (medians)':58s} cold --jobs 1 / floor = {cold_1 / floor:.2f}; "
                   f"cold --jobs {jobs} / floor = {cold_n / floor:.2f}; "
