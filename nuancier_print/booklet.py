@@ -13,15 +13,22 @@ For each session (``content/sessions/<slug>.yaml``) :func:`write_booklets` write
 * with ``per_participant``, ``out/booklet-<slug>-<participant>.pdf``: a copy
   with the participant's name on the cover and in every footer.
 
-The booklet is one WeasyPrint document, so that the sommaire can count pages
-(``target-counter``). Personal copies do not re-render it: one more small
-document holds every participant's cover and a transparent "stamp" page with
-their name in the footer slot; pypdf then swaps the cover and draws the stamp
-on every other shared page.
+The booklet is rendered a section at a time (opening, sommaire, one per
+teinte, closing, notes pages), each its own WeasyPrint document cached under
+the hash of its HTML: editing what a session lived of one teinte renders that
+teinte's section again, and the sommaire if a page number changed. Each
+section knows the page its folios start at; the sommaire gets the page of
+every anchor (see :func:`render_booklet`). :mod:`.sections` puts them back
+together with their links and bookmarks, and the fonts are merged as in the
+deck. Personal copies do not re-render anything: one more small document
+holds every participant's cover and a transparent "stamp" page with their
+name in the footer slot; pypdf then swaps the cover and draws the stamp on
+every other shared page.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import hashlib
 import io
@@ -36,7 +43,9 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
                            NameObject)
 
-from . import schema
+from weasyprint import __version__ as weasyprint_version
+
+from . import __version__, schema
 from .content import Content
 from .deck import Palette, palette, teinte_colour
 from .errors import BuildError, FitError, relative
@@ -74,13 +83,18 @@ class BookletResult:
     timings: dict[str, float] = field(default_factory=dict)  # step -> seconds
     warnings: list[str] = field(default_factory=list)
     reused: bool = False  # its inputs had not changed: the files already there were kept
+    sections_rendered: int = 0  # sections rendered, not taken from the cache
+    sections: int = 0  # sections in all (a sommaire rendered twice counts twice)
 
     def line(self) -> str:
         """Return a one-line summary for the user."""
         copies = f", {len(self.per_participant)} personal copies" if self.per_participant else ""
-        kept = "; unchanged, not rendered again" if self.reused else ""
+        if self.reused:
+            done = "; unchanged, not rendered again"
+        else:
+            done = f"; {self.sections_rendered} of {self.sections} sections rendered, the others reused"
         return (f"booklet: {relative(self.path)} ({self.pages} pages, A5 + {BLEED:g} mm bleed"
-                f"{copies}); imposed: {relative(self.imposed_path)}{kept}")
+                f"{copies}); imposed: {relative(self.imposed_path)}{done}")
 
 
 @dataclass(frozen=True)
@@ -305,30 +319,152 @@ def _layout(renderer: Renderer, template: str, label: str, context: dict):
     return renderer.layout(spec, spec.base_size)
 
 
-def render_booklet(renderer: Renderer, context: dict, label: str):
-    """Lay out the shared booklet, padded to a multiple of 4 pages; return (document, padding)."""
-    document = _layout(renderer, "booklet.html.j2", label, context)
-    _check_single_pages(document, label)
-    count = len(document.pages)
+SECTION_TEMPLATE = "booklet-section.html.j2"
+PADDING_TEMPLATE = "booklet-padding.html.j2"
+SECTION_CACHE_FORMAT = 1
+PLACEHOLDER_PAGE = 99  # the sommaire's numbers while the length of the sommaire itself is not known
+
+
+@dataclass
+class Section:
+    """A rendered section: its PDF (lead page dropped), pages, anchors (id -> page index), warnings."""
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]
+    warnings: list[str]
+
+
+@dataclass
+class BookletPages:
+    """The booklet as sections, in order, and the notes pages that go before its back cover."""
+
+    sections: list[Section]
+    padding_pages: Section | None
+    padding: int
+    renders: int = 0  # sections asked for (the sommaire at least twice)
+    rendered: int = 0  # of those, rendered rather than taken from the cache
+
+    @property
+    def pages(self) -> int:
+        """Return the booklet's page count, notes pages included."""
+        return sum(s.pages for s in self.sections) + self.padding
+
+
+class SectionRenderer:
+    """Render booklet sections, each cached under the hash of its HTML (and what else it uses)."""
+
+    def __init__(self, renderer: Renderer, context: dict, label: str, cache: Path | None):
+        from .cache import FaceCache, canonical
+        from .faces import assets_digest
+
+        self.renderer, self.context, self.label = renderer, context, label
+        self.asked = self.rendered = 0
+        self.cache = FaceCache(cache, kind="booklet-sections")
+        self.salt = json.dumps({
+            "format": SECTION_CACHE_FORMAT, "version": __version__, "weasyprint": weasyprint_version,
+            "pdf": canonical(BOOKLET_PDF), "assets": assets_digest(LAYOUTS_DIR),
+            "stylesheet": hashlib.sha256((LAYOUTS_DIR / "booklet.css").read_bytes()).hexdigest(),
+        }, sort_keys=True)
+
+    def render(self, template: str, name: str, variables: dict, first_page: int, check=None) -> Section:
+        """Render one section whose folios start at ``first_page`` (``check`` raises on its pages)."""
+        from .cache import Entry
+
+        self.asked += 1
+
+        lead = first_page % 2 == 0  # a left page: a blank right page goes first, then is dropped
+        spec = FaceSpec(name, f"{self.label}, {name}", (template,),
+                        {**self.context, **variables, "first_page": first_page, "lead": lead}, base_size=9.0)
+        html = self.renderer.html(spec, spec.base_size)
+        key = hashlib.sha256(f"{self.salt}|{html}".encode()).hexdigest()
+        entry = self.cache.get(key)
+        if entry is not None:
+            meta = entry.meta
+            return Section(entry.pdf, int(meta["pages"]), dict(meta["anchors"]), list(meta["warnings"]))
+        before = len(self.renderer.warnings)
+        document = self.renderer.layout(spec, spec.base_size, html)
+        pages = document.pages[1:] if lead else document.pages
+        if check is not None:
+            check(pages)
+        pdf = document.copy(pages).write_pdf(**BOOKLET_PDF)
+        anchors = {anchor: index for index, page in enumerate(pages) for anchor in page.anchors}
+        section = Section(pdf, len(pages), anchors, self.renderer.warnings[before:])
+        self.rendered += 1
+        self.cache.put(key, Entry(pdf, spec.base_size, 1, [], {
+            "pages": section.pages, "anchors": anchors, "warnings": section.warnings}))
+        return section
+
+
+def render_booklet(sections: SectionRenderer) -> BookletPages:
+    """Render (or reuse) every section of the booklet, padded to a multiple of 4 pages.
+
+    The sommaire's page numbers depend on every section's length, and where
+    the sections after it start depends on the sommaire's length: it is first
+    rendered with placeholder numbers (cached too), then again with the real
+    ones, until its length is the one the others were placed after (once, in
+    practice).
+    """
+    teintes = sections.context["teintes"]
+    opening = sections.render(SECTION_TEMPLATE, "opening", {"part": "opening"}, 1, _check_cover(sections.label))
+    placeholder = collections.defaultdict(lambda: PLACEHOLDER_PAGE)
+    toc_pages = sections.render(SECTION_TEMPLATE, "sommaire", {"part": "sommaire", "toc_pages": placeholder},
+                                opening.pages + 1).pages
+    for _ in range(4):
+        placed: list[tuple[Section, int]] = [(opening, 1)]
+        start = opening.pages + toc_pages + 1
+        for t in teintes:
+            placed.append((sections.render(SECTION_TEMPLATE, f"teinte {t.numero}", {"part": "teinte", "t": t},
+                                           start), start))
+            start += placed[-1][0].pages
+        closing = sections.render(SECTION_TEMPLATE, "closing", {"part": "closing"}, start,
+                                  _check_back_cover(sections.label))
+        placed.append((closing, start))
+        numbers = {anchor: first + index for section, first in placed for anchor, index in section.anchors.items()}
+        sommaire = sections.render(SECTION_TEMPLATE, "sommaire", {"part": "sommaire", "toc_pages": numbers},
+                                   opening.pages + 1)
+        if sommaire.pages == toc_pages:
+            break
+        toc_pages = sommaire.pages
+    else:  # pragma: no cover - a sommaire whose length depends on its own numbers
+        raise BuildError(f"{sections.label}: the sommaire's length does not settle; report this as a bug")
+    ordered = [opening, sommaire, *[section for section, _ in placed[1:]]]
+    count = sum(s.pages for s in ordered)
     padding = -count % 4
-    if not padding:
-        return document, 0
-    lead = count % 2 == 0  # the first notes page takes the back cover's place: page `count`
-    extra = _layout(renderer, "booklet-padding.html.j2", f"{label}, notes pages",
-                    {**context, "padding": padding, "first_page": count, "lead": lead})
-    notes = extra.pages[1:] if lead else extra.pages
-    return document.copy(document.pages[:-1] + notes + document.pages[-1:]), padding
+    notes = None
+    if padding:  # notes pages before the back cover; the first takes its place, page `count`
+        notes = sections.render(PADDING_TEMPLATE, "notes pages", {"padding": padding}, count)
+    return BookletPages(ordered, notes, padding, sections.asked, sections.rendered)
 
 
-def _check_single_pages(document, label: str) -> None:
-    """Raise FitError if the cover or the back cover runs over one page."""
-    pages = document.pages
-    if len(pages) < 2 or "formation" not in pages[1].anchors or zone_overflow_mm(pages[0]):
-        raise FitError(f"{label}: the cover does not fit on one page; shorten the session's "
-                       "title, commanditaire or lieu")
-    if "credits" not in pages[-1].anchors:
-        raise FitError(f"{label}: the back cover does not fit on one page; shorten the "
-                       "nuancier's credits or licence")
+def _check_cover(label: str):
+    def check(pages) -> None:
+        if len(pages) < 2 or "formation" not in pages[1].anchors or zone_overflow_mm(pages[0]):
+            raise FitError(f"{label}: the cover does not fit on one page; shorten the session's "
+                           "title, commanditaire or lieu")
+    return check
+
+
+def _check_back_cover(label: str):
+    def check(pages) -> None:
+        if "credits" not in pages[-1].anchors:
+            raise FitError(f"{label}: the back cover does not fit on one page; shorten the "
+                           "nuancier's credits or licence")
+    return check
+
+
+def join_booklet(booklet: BookletPages, title: str, date: dt.datetime) -> tuple[bytes, DocInfo]:
+    """Return the booklet's sections as one reproducible PDF/X-4 file, fonts merged, and its DocInfo."""
+    from .fontmerge import merge_fonts
+    from .pdfout import drop_unreachable
+    from .sections import join_sections
+
+    writer = join_sections([s.pdf for s in booklet.sections],
+                           before_last=[booklet.padding_pages.pdf] if booklet.padding_pages else [])
+    merge_fonts(writer)
+    drop_unreachable(writer)
+    compress_streams(writer)
+    return _finish_reproducible(writer, title, date)
 
 
 # --- personal copies -----------------------------------------------------------------------
@@ -415,7 +551,11 @@ def reproducible(pdf: bytes, title: str, date: dt.datetime) -> tuple[bytes, DocI
     WeasyPrint writes a random XMP DocumentID and the current time; this puts
     the content's date, our own XMP packet and IDs hashed from the pages instead.
     """
-    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    return _finish_reproducible(PdfWriter(clone_from=io.BytesIO(pdf)), title, date)
+
+
+def _finish_reproducible(writer: PdfWriter, title: str, date: dt.datetime) -> tuple[bytes, DocInfo]:
+    """Describe ``writer`` with IDs hashed from its pages' drawings; return its bytes and DocInfo."""
     pages = hashlib.sha256()
     for page in writer.pages:
         contents = page.get_contents()
@@ -481,9 +621,9 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
         return reused
     renderer = booklet_renderer([content.root], photo_folder)
     timings["photos"], clock = _lap(clock)
-    document, padding = render_booklet(renderer, context, label)
+    pages = render_booklet(SectionRenderer(renderer, context, label, cache))
     timings["layout"], clock = _lap(clock)
-    shared, info = reproducible(document.write_pdf(**BOOKLET_PDF), context["title"], date)
+    shared, info = join_booklet(pages, context["title"], date)
     booklet = out / f"booklet-{slug}.pdf"
     publish(shared, booklet, kind="booklet", checks=FILE_CHECKS | {"colour", "images"},
             trim=A5_TRIM, bleed=BLEED)
@@ -492,8 +632,10 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     timings["impose"], clock = _lap(clock)
     copies = write_personal_copies(renderer, context, shared, info, out, slug) if per_participant else []
     timings["personal"], clock = _lap(clock)
-    result = BookletResult(slug, booklet, imposed, len(document.pages), padding, copies, timings,
-                           list(renderer.warnings))
+    warnings = [w for section in [*pages.sections, pages.padding_pages] if section for w in section.warnings]
+    result = BookletResult(slug, booklet, imposed, pages.pages, pages.padding, copies, timings,
+                           list(dict.fromkeys(warnings + renderer.warnings)), sections_rendered=pages.rendered,
+                           sections=pages.renders)
     _remember(cache, key, result)
     return result
 
@@ -516,7 +658,7 @@ def _content_date(content: Content, session_path: Path, teintes: list) -> dt.dat
 # --- reusing a booklet whose inputs did not change -----------------------------------------
 
 BOOKLET_CACHE_FORMAT = 1
-BOOKLET_TEMPLATES = ("booklet.html.j2", "booklet-padding.html.j2", "booklet-personal.html.j2")
+BOOKLET_TEMPLATES = ("booklet-section.html.j2", "booklet-padding.html.j2", "booklet-personal.html.j2")
 
 
 def booklet_key(context: dict, date: dt.datetime, per_participant: bool) -> str:

@@ -37,13 +37,18 @@ class Entry:
     size: float
     renders: int
     findings: list = dataclasses.field(default_factory=list)
+    meta: dict = dataclasses.field(default_factory=dict)  # what else its user needs to know (JSON)
 
 
 class FaceCache:
-    """A folder of rendered faces keyed by content hash; ``None`` folder disables it."""
+    """A folder of rendered faces keyed by content hash; ``None`` folder disables it.
 
-    def __init__(self, folder: Path | None):
-        self.folder = Path(folder) / "faces" if folder is not None else None
+    ``kind`` names the sub-folder: ``faces`` for the deck's faces,
+    ``booklet-sections`` for the booklets' sections (see booklet.py).
+    """
+
+    def __init__(self, folder: Path | None, kind: str = "faces"):
+        self.folder = Path(folder) / kind if folder is not None else None
 
     def get(self, key: str) -> Entry | None:
         """Return the entry for ``key`` if it is present and intact."""
@@ -55,11 +60,14 @@ class FaceCache:
             pdf = pdf_path.read_bytes()
         except (OSError, ValueError):
             return None
-        if (record.get("format") != FORMAT_VERSION or record.get("length") != len(pdf)
-                or record.get("sha256") != hashlib.sha256(pdf).hexdigest() or not pdf.startswith(b"%PDF")):
+        try:
+            if (record.get("format") != FORMAT_VERSION or record.get("length") != len(pdf)
+                    or record.get("sha256") != hashlib.sha256(pdf).hexdigest() or not pdf.startswith(b"%PDF")):
+                return None
+            return Entry(pdf, float(record["size"]), int(record.get("renders", 1)),
+                         [tuple(f) for f in record.get("findings", [])], dict(record.get("meta", {})))
+        except (AttributeError, KeyError, TypeError, ValueError):  # a record that is not ours
             return None
-        return Entry(pdf, float(record["size"]), int(record.get("renders", 1)),
-                     [tuple(f) for f in record.get("findings", [])])
 
     def put(self, key: str, entry: Entry) -> None:
         """Store an entry: the PDF first, then the record that vouches for it."""
@@ -69,7 +77,7 @@ class FaceCache:
         atomic_write(pdf_path, entry.pdf, durable=False)
         record = {"format": FORMAT_VERSION, "length": len(entry.pdf), "size": entry.size,
                   "renders": entry.renders, "sha256": hashlib.sha256(entry.pdf).hexdigest(),
-                  "findings": [list(f) for f in entry.findings]}
+                  "findings": [list(f) for f in entry.findings], "meta": entry.meta}
         atomic_write(record_path, json.dumps(record, sort_keys=True).encode(), durable=False)
 
     def hints(self) -> dict[str, float]:

@@ -182,6 +182,23 @@ def test_sommaire_numbers_are_the_pages_where_sections_start(built, texts, sessi
     assert len({page for _, page in entries}) >= len(entries) - len(session.teintes)  # not all one page
 
 
+def test_sommaire_entries_link_to_their_sections(built, texts, session):
+    """The booklet is rendered a section at a time: its links are made whole again."""
+    booklet = reader(built.path)
+    toc = first_page(texts, "Sommaire")
+    dests = {name: booklet.get_destination_page_number(d) for name, d in booklet.named_destinations.items()}
+    links = [a.get_object() for a in booklet.pages[toc].get("/Annots") or ()]
+    targets = [str(link["/Dest"]) for link in links if "/Dest" in link]
+    assert all("/A" not in link or "nuancier-anchor" not in str(link["/A"]) for link in links)
+    starts = teinte_starts(texts, session)
+    expected = {"formation": first_page(texts, "Votre formation", skip=(toc,)),
+                "bibliographie": first_page(texts, "Bibliographie détaillée", skip=(toc,))}
+    expected |= {f"teinte-{v.numero.replace('.', '-')}": start for v, start in zip(session.teintes, starts)}
+    for name, page in expected.items():
+        assert name in targets and dests[name] == page, name
+    assert set(targets) <= set(dests) and len(targets) == len(links)
+
+
 def test_teintes_come_in_the_order_lived_with_their_whole_card(texts, session, content):
     starts = teinte_starts(texts, session)
     assert starts == sorted(starts)

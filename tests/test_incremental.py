@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -10,7 +11,8 @@ from nuancier_print.build import BuildOptions, build
 from nuancier_print.errors import FitError
 
 from .conftest import DATA
-from .pdfutil import reader
+from .pdfutil import page_texts, reader
+from .test_booklet import lines
 
 
 @pytest.fixture
@@ -181,6 +183,50 @@ def test_only_an_edit_to_a_teinte_the_session_covered_renders_the_booklet_again(
     line, path = _booklet(with_session)
     assert not line.endswith(REUSED)
     assert "Nouveau" in "".join(page.extract_text() for page in reader(path).pages)
+
+
+def _rendered_sections(line: str) -> tuple[int, int]:
+    rendered, total = re.search(r"(\d+) of (\d+) sections rendered", line).groups()
+    return int(rendered), int(total)
+
+
+def _edit_session(project, old: str, new: str):
+    path = project / "content" / "sessions" / "faire-ensemble-autrement.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edit_to_what_a_session_lived_renders_only_that_teinte_s_section(with_session):
+    first, path = _booklet(with_session)
+    assert _rendered_sections(first) == (9, 9)  # opening, sommaire twice, 4 teintes, closing, notes pages
+    _edit_session(with_session, "J'aurais aimé avoir plus de temps", "J'aurais aimé avoir un peu plus de temps")
+    line, _ = _booklet(with_session)
+    assert _rendered_sections(line) == (1, 9)  # teinte 3.2's section; the page numbers did not move
+    assert "un peu plus de temps" in "".join(page.extract_text() for page in reader(path).pages)
+
+
+def test_a_section_that_grows_moves_the_folios_after_it(with_session):
+    _booklet(with_session)
+    before = page_texts(with_session / "out" / "booklet-faire-ensemble-autrement.pdf")
+    quote = "J'aurais aimé avoir plus de temps pour trier les idées."
+    _edit_session(with_session, quote, quote + " " + "Une phrase de plus pour allonger ce témoignage. " * 60)
+    line, path = _booklet(with_session)
+    rendered, total = _rendered_sections(line)
+    texts = page_texts(path)
+    assert len(texts) > len(before) and 1 < rendered < total  # 3.2, what follows it, the sommaire
+    start = next(i for i, t in enumerate(texts) if "N° 5.1" in t)  # the teinte after 3.2, moved
+    assert start > next(i for i, t in enumerate(before) if "N° 5.1" in t)
+    booklet = reader(path)
+    links = [a.get_object().get("/Dest") for page in booklet.pages for a in page.get("/Annots") or ()]
+    assert "teinte-5-1" in links  # the sommaire's entry, a link to the teinte's destination...
+    assert booklet.get_destination_page_number(booklet.named_destinations["teinte-5-1"]) == start  # ...moved
+    sommaire = lines(booklet.pages[next(i for i, t in enumerate(texts) if t.startswith("Sommaire"))])
+    assert re.search(rf"La mise en test[ .]*? {start + 1}\b", sommaire)  # the number printed there
+    assert str(start + 1) in texts[start].split()  # its folio
+    cold = with_session / "cold"
+    build(BuildOptions(content=with_session / "content", out=cold, deck=False, sheets=False, cache=False, jobs=1))
+    assert (cold / path.name).read_bytes() == path.read_bytes()  # incremental = cold, byte for byte
 
 
 def test_a_damaged_booklet_is_rendered_again(with_session):
