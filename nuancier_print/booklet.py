@@ -91,8 +91,11 @@ class BookletResult:
         copies = f", {len(self.per_participant)} personal copies" if self.per_participant else ""
         if self.reused:
             done = "; unchanged, not rendered again"
+        elif self.sections_rendered == self.sections:
+            done = f"; {self.sections} sections rendered"
         else:
-            done = f"; {self.sections_rendered} of {self.sections} sections rendered, the others reused"
+            done = (f"; {self.sections_rendered} of {self.sections} sections rendered, "
+                    f"{self.sections - self.sections_rendered} reused")
         return (f"booklet: {relative(self.path)} ({self.pages} pages, A5 + {BLEED:g} mm bleed"
                 f"{copies}); imposed: {relative(self.imposed_path)}{done}")
 

@@ -186,8 +186,12 @@ def test_only_an_edit_to_a_teinte_the_session_covered_renders_the_booklet_again(
 
 
 def _rendered_sections(line: str) -> tuple[int, int]:
-    rendered, total = re.search(r"(\d+) of (\d+) sections rendered", line).groups()
-    return int(rendered), int(total)
+    some = re.search(r"; (\d+) of (\d+) sections rendered, (\d+) reused$", line)
+    if some:
+        assert int(some[1]) + int(some[3]) == int(some[2])
+        return int(some[1]), int(some[2])
+    every = int(re.search(r"; (\d+) sections rendered$", line)[1])
+    return every, every
 
 
 def _edit_session(project, old: str, new: str):
