@@ -9,13 +9,21 @@ famille's, its colours). Same key, same PDF: the face is not rendered again.
 Each entry is a PDF plus a small JSON record holding the PDF's SHA-256 and
 length. An entry whose record is missing, unreadable or does not match its
 PDF (a truncated write, a disk error) is treated as absent and rebuilt.
+
+Every edit adds entries, so the cache would grow for as long as a project
+lives. :func:`prune` keeps it under :data:`MAX_CACHE_BYTES` by deleting the
+entries used least recently (reading an entry marks it used): those are
+rendered again if they are ever needed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +35,8 @@ from . import __version__
 from .output import atomic_write
 
 FORMAT_VERSION = 4  # 4: faces stored uncompressed (assembly compresses once)
+MAX_CACHE_BYTES = 500 * 1024 * 1024  # for faces and booklet sections together; see prune()
+ENTRY_KINDS = ("faces", "booklet-sections")
 
 
 @dataclasses.dataclass
@@ -64,10 +74,12 @@ class FaceCache:
             if (record.get("format") != FORMAT_VERSION or record.get("length") != len(pdf)
                     or record.get("sha256") != hashlib.sha256(pdf).hexdigest() or not pdf.startswith(b"%PDF")):
                 return None
-            return Entry(pdf, float(record["size"]), int(record.get("renders", 1)),
-                         [tuple(f) for f in record.get("findings", [])], dict(record.get("meta", {})))
+            entry = Entry(pdf, float(record["size"]), int(record.get("renders", 1)),
+                          [tuple(f) for f in record.get("findings", [])], dict(record.get("meta", {})))
         except (AttributeError, KeyError, TypeError, ValueError):  # a record that is not ours
             return None
+        _touch(record_path)  # used now: the last to be pruned
+        return entry
 
     def put(self, key: str, entry: Entry) -> None:
         """Store an entry: the PDF first, then the record that vouches for it."""
@@ -98,6 +110,68 @@ class FaceCache:
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.folder / key[:2]
         return folder / f"{key}.pdf", folder / f"{key}.json"
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:  # a read-only cache still serves
+        pass
+
+
+_ENTRY = re.compile(r"[0-9a-f]{64}\.(pdf|json)")
+
+
+def prune(cache: Path | None, max_bytes: int | None = None) -> int:
+    """Delete the least recently used cache entries until the rest fit in ``max_bytes``; return how many.
+
+    An entry is its PDF and its record; its last use is its record's
+    modification time (written when stored, touched when read). Only files
+    named like entries, in the entry folders, are ever deleted.
+    """
+    if cache is None:
+        return 0
+    max_bytes = MAX_CACHE_BYTES if max_bytes is None else max_bytes
+    entries: dict[Path, list] = {}  # record path -> [last use, bytes, files]
+    for kind in ENTRY_KINDS:
+        for sub in _subfolders(Path(cache) / kind):
+            for item in _scan(sub):
+                if not _ENTRY.fullmatch(item.name):
+                    continue
+                record = sub / (item.name[:64] + ".json")
+                try:
+                    info = item.stat()
+                except OSError:
+                    continue
+                entry = entries.setdefault(record, [0.0, 0, []])
+                entry[1] += info.st_size
+                entry[2].append(Path(item.path))
+                if item.name.endswith(".json"):
+                    entry[0] = info.st_mtime
+    total = sum(size for _, size, _ in entries.values())
+    removed = 0
+    for _, size, files in sorted(entries.values(), key=lambda e: e[0]):
+        if total <= max_bytes:
+            break
+        for file in files:
+            with contextlib.suppress(OSError):
+                file.unlink()
+        total -= size
+        removed += 1
+    return removed
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    return [Path(item.path) for item in _scan(folder) if item.is_dir(follow_symlinks=False)
+            and re.fullmatch(r"[0-9a-f]{2}", item.name)]
+
+
+def _scan(folder: Path) -> list:
+    try:
+        with os.scandir(folder) as items:
+            return list(items)
+    except OSError:
+        return []
 
 
 def face_key(spec, env: jinja2.Environment, stylesheet: str, assets: str, memo: dict | None = None) -> str:

@@ -270,3 +270,63 @@ def test_damaged_sheets_are_imposed_again(project):
     path.write_bytes(good[:1000])
     assert not _sheets(project).endswith(KEPT_SHEETS)
     assert path.read_bytes() == good
+
+
+# --- keeping the cache bounded -----------------------------------------------------------------------
+
+
+def _entry(folder, key: str, size: int, used: float):
+    import os
+
+    sub = folder / key[:2]
+    sub.mkdir(parents=True, exist_ok=True)
+    (sub / f"{key}.pdf").write_bytes(b"%PDF" + b"x" * (size - 4))
+    (sub / f"{key}.json").write_text("{}", encoding="utf-8")
+    os.utime(sub / f"{key}.json", (used, used))
+    return sub / f"{key}.pdf"
+
+
+def test_prune_deletes_the_least_recently_used_entries_first(tmp_path):
+    from nuancier_print.cache import prune
+
+    cache = tmp_path / ".cache"
+    old = _entry(cache / "faces", "a" * 64, 1000, used=1_000)
+    middle = _entry(cache / "booklet-sections", "b" * 64, 1000, used=2_000)
+    recent = _entry(cache / "faces", "c" * 64, 1000, used=3_000)
+    (cache / "faces" / "sizes.json").write_text("{}", encoding="utf-8")
+    (cache / "faces" / "aa" / "notes.txt").write_text("not ours", encoding="utf-8")
+    assert prune(cache, max_bytes=2_100) == 1
+    assert not old.exists() and not old.with_suffix(".json").exists()
+    assert middle.exists() and recent.exists()
+    assert (cache / "faces" / "sizes.json").exists() and (cache / "faces" / "aa" / "notes.txt").exists()
+    assert prune(cache, max_bytes=10_000) == 0 and prune(None) == 0
+
+
+def test_reading_an_entry_marks_it_used(tmp_path):
+    import os
+
+    from nuancier_print.cache import Entry, FaceCache, prune
+
+    cache = FaceCache(tmp_path)
+    cache.put("d" * 64, Entry(b"%PDF-1.7 d", 8.0, 1))
+    cache.put("e" * 64, Entry(b"%PDF-1.7 e", 8.0, 1))
+    for key in ("d" * 64, "e" * 64):
+        record = tmp_path / "faces" / key[:2] / f"{key}.json"
+        os.utime(record, (1_000, 1_000))
+    assert cache.get("d" * 64) is not None  # used now: "e" is the least recently used
+    size = sum(f.stat().st_size for f in (tmp_path / "faces").rglob("*") if f.is_file())
+    assert prune(tmp_path, max_bytes=size - 1) == 1
+    assert cache.get("d" * 64) is not None and cache.get("e" * 64) is None
+
+
+def test_a_build_keeps_the_cache_under_its_limit_and_what_it_used(project, monkeypatch):
+    from nuancier_print import cache
+
+    _build(project)
+    used = sum(f.stat().st_size for f in (project / "out" / ".cache" / "faces").rglob("*.*") if f.is_file())
+    monkeypatch.setattr(cache, "MAX_CACHE_BYTES", used + 1000)
+    _edit(project)
+    assert len(_build(project).rendered) == 2  # the edited teinte's new faces push its old ones out
+    assert _build(project).rendered == []  # ...and nothing this build used was lost
+    kept = sorted(f.name for f in (project / "out" / ".cache" / "faces").rglob("*.pdf"))
+    assert len(kept) == 14
