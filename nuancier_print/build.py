@@ -73,9 +73,9 @@ def build(options: BuildOptions, *, warm=None) -> BuildResult:
                 write_sheets(content, deck, options, result)
         if options.booklets and content.sessions:
             write_session_booklets(content, options, result)
-        from .cache import prune
+        from .cache import prune_now_and_then
 
-        prune(options.cache_folder)  # what this build used was just read or written: it stays
+        prune_now_and_then(options.cache_folder)  # what this build used was just read or written: it stays
     return result
 
 

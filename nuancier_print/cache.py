@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from .output import atomic_write
 
 FORMAT_VERSION = 4  # 4: faces stored uncompressed (assembly compresses once)
 MAX_CACHE_BYTES = 500 * 1024 * 1024  # for faces and booklet sections together; see prune()
+PRUNE_EVERY_SECONDS = 600  # a full cache takes about 0.1 s to scan: not at every watch rebuild
 ENTRY_KINDS = ("faces", "booklet-sections")
 
 
@@ -158,6 +160,22 @@ def prune(cache: Path | None, max_bytes: int | None = None) -> int:
                 file.unlink()
         total -= size
         removed += 1
+    return removed
+
+
+def prune_now_and_then(cache: Path | None) -> int:
+    """Prune the cache if it was not pruned in the last :data:`PRUNE_EVERY_SECONDS`; return how many went."""
+    if cache is None:
+        return 0
+    stamp = Path(cache) / "pruned"
+    try:
+        if time.time() - stamp.stat().st_mtime < PRUNE_EVERY_SECONDS:
+            return 0
+    except OSError:
+        pass  # never pruned
+    removed = prune(cache)
+    with contextlib.suppress(OSError):
+        stamp.touch()
     return removed
 
 

@@ -325,8 +325,22 @@ def test_a_build_keeps_the_cache_under_its_limit_and_what_it_used(project, monke
     _build(project)
     used = sum(f.stat().st_size for f in (project / "out" / ".cache" / "faces").rglob("*.*") if f.is_file())
     monkeypatch.setattr(cache, "MAX_CACHE_BYTES", used + 1000)
+    monkeypatch.setattr(cache, "PRUNE_EVERY_SECONDS", 0)
     _edit(project)
     assert len(_build(project).rendered) == 2  # the edited teinte's new faces push its old ones out
     assert _build(project).rendered == []  # ...and nothing this build used was lost
     kept = sorted(f.name for f in (project / "out" / ".cache" / "faces").rglob("*.pdf"))
     assert len(kept) == 14
+
+
+def test_the_cache_is_pruned_now_and_then_not_at_every_build(tmp_path, monkeypatch):
+    from nuancier_print import cache
+
+    calls = []
+    monkeypatch.setattr(cache, "prune", lambda folder: calls.append(folder) or 0)
+    cache.prune_now_and_then(tmp_path)
+    cache.prune_now_and_then(tmp_path)  # within PRUNE_EVERY_SECONDS of the first
+    assert calls == [tmp_path]
+    monkeypatch.setattr(cache, "PRUNE_EVERY_SECONDS", 0)
+    cache.prune_now_and_then(tmp_path)
+    assert calls == [tmp_path, tmp_path] and cache.prune_now_and_then(None) == 0
