@@ -43,8 +43,6 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
                            NameObject)
 
-from weasyprint import __version__ as weasyprint_version
-
 from . import __version__, schema
 from .content import Content
 from .deck import Palette, palette, teinte_colour
@@ -358,6 +356,8 @@ class SectionRenderer:
     """Render booklet sections, each cached under the hash of its HTML (and what else it uses)."""
 
     def __init__(self, renderer: Renderer, context: dict, label: str, cache: Path | None):
+        from weasyprint import __version__ as weasyprint_version  # after render.py isolated the fonts
+
         from .cache import FaceCache, canonical
         from .faces import assets_digest
 
