@@ -57,7 +57,7 @@ from .typography import french, short_url
 
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
 A5_TRIM = (148.0, PAGE_H)
-BOOKLET_PDF: dict = {}  # a plain DeviceCMYK PDF; reproducible() makes it PDF/X-4 (see pdfout.output_intent)
+BOOKLET_PDF: dict = {}  # plain DeviceCMYK PDFs; join_booklet() makes the booklet PDF/X-4 (see pdfout)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_X = 17.0, 16.0, 15.0  # as in layouts/booklet.css
 TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
 PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
@@ -375,7 +375,6 @@ class SectionRenderer:
         from .cache import Entry
 
         self.asked += 1
-
         lead = first_page % 2 == 0  # a left page: a blank right page goes first, then is dropped
         spec = FaceSpec(name, f"{self.label}, {name}", (template,),
                         {**self.context, **variables, "first_page": first_page, "lead": lead}, base_size=9.0)
@@ -548,17 +547,12 @@ def write_personal_copies(renderer, context, shared: bytes, info: DocInfo, out: 
 # --- reproducible files --------------------------------------------------------------------
 
 
-def reproducible(pdf: bytes, title: str, date: dt.datetime) -> tuple[bytes, DocInfo]:
-    """Return a WeasyPrint PDF with metadata and IDs that depend only on its pages.
+def _finish_reproducible(writer: PdfWriter, title: str, date: dt.datetime) -> tuple[bytes, DocInfo]:
+    """Describe ``writer`` with IDs hashed from its pages' drawings; return its bytes and DocInfo.
 
     WeasyPrint writes a random XMP DocumentID and the current time; this puts
     the content's date, our own XMP packet and IDs hashed from the pages instead.
     """
-    return _finish_reproducible(PdfWriter(clone_from=io.BytesIO(pdf)), title, date)
-
-
-def _finish_reproducible(writer: PdfWriter, title: str, date: dt.datetime) -> tuple[bytes, DocInfo]:
-    """Describe ``writer`` with IDs hashed from its pages' drawings; return its bytes and DocInfo."""
     pages = hashlib.sha256()
     for page in writer.pages:
         contents = page.get_contents()
