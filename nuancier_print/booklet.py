@@ -322,18 +322,23 @@ def _layout(renderer: Renderer, template: str, label: str, context: dict):
 
 SECTION_TEMPLATE = "booklet-section.html.j2"
 PADDING_TEMPLATE = "booklet-padding.html.j2"
-SECTION_CACHE_FORMAT = 1
+SECTION_CACHE_FORMAT = 2  # 2: page findings in the record
 PLACEHOLDER_PAGE = 99  # the sommaire's numbers while the length of the sommaire itself is not known
 
 
 @dataclass
 class Section:
-    """A rendered section: its PDF (lead page dropped), pages, anchors (id -> page index), warnings."""
+    """A rendered section: its PDF (lead page dropped), pages, anchors (id -> page index), warnings.
+
+    ``findings`` are its page checks (colour, images) as (page index,
+    severity, check, message): run once when it is rendered, cached with it.
+    """
 
     pdf: bytes
     pages: int
     anchors: dict[str, int]
     warnings: list[str]
+    findings: list[tuple] = field(default_factory=list)
 
 
 @dataclass
@@ -383,7 +388,8 @@ class SectionRenderer:
         entry = self.cache.get(key)
         if entry is not None:
             meta = entry.meta
-            return Section(entry.pdf, int(meta["pages"]), dict(meta["anchors"]), list(meta["warnings"]))
+            return Section(entry.pdf, int(meta["pages"]), dict(meta["anchors"]), list(meta["warnings"]),
+                           [tuple(f) for f in meta["findings"]])
         before = len(self.renderer.warnings)
         document = self.renderer.layout(spec, spec.base_size, html)
         pages = document.pages[1:] if lead else document.pages
@@ -391,11 +397,22 @@ class SectionRenderer:
             check(pages)
         pdf = document.copy(pages).write_pdf(**BOOKLET_PDF)
         anchors = {anchor: index for index, page in enumerate(pages) for anchor in page.anchors}
-        section = Section(pdf, len(pages), anchors, self.renderer.warnings[before:])
+        section = Section(pdf, len(pages), anchors, self.renderer.warnings[before:], _page_findings(pdf))
         self.rendered += 1
         self.cache.put(key, Entry(pdf, spec.base_size, 1, [], {
-            "pages": section.pages, "anchors": anchors, "warnings": section.warnings}))
+            "pages": section.pages, "anchors": anchors, "warnings": section.warnings,
+            "findings": [list(f) for f in section.findings]}))
         return section
+
+
+PAGE_CHECKS = frozenset({"colour", "images"})  # on each section; the joined file gets FILE_CHECKS
+
+
+def _page_findings(pdf: bytes) -> list[tuple]:
+    """Return a section's page checks as (page index, severity, check, message)."""
+    report = preflight(pdf, kind="booklet", trim=A5_TRIM, bleed=BLEED, checks=PAGE_CHECKS)
+    return [(f.page - 1, severity, f.check, f.message)
+            for severity, found in (("error", report.errors), ("warning", report.warnings)) for f in found]
 
 
 def render_booklet(sections: SectionRenderer) -> BookletPages:
@@ -453,6 +470,22 @@ def _check_back_cover(label: str):
             raise FitError(f"{label}: the back cover does not fit on one page; shorten the "
                            "nuancier's credits or licence")
     return check
+
+
+def booklet_findings(booklet: BookletPages) -> list[tuple]:
+    """Return every section's page findings as (page number in the booklet, severity, check, message).
+
+    The notes pages go just before the back cover, the closing section's last page.
+    """
+    numbered, first = [], 1
+    for section in booklet.sections:
+        for index, *finding in section.findings:
+            after_notes = section is booklet.sections[-1] and index == section.pages - 1
+            numbered.append((first + index + (booklet.padding if after_notes else 0), *finding))
+        first += section.pages
+    if booklet.padding_pages is not None:  # they start where the back cover was
+        numbered += [(first - 1 + index, *finding) for index, *finding in booklet.padding_pages.findings]
+    return sorted(numbered)
 
 
 def join_booklet(booklet: BookletPages, title: str, date: dt.datetime) -> tuple[bytes, DocInfo]:
@@ -622,7 +655,7 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     timings["layout"], clock = _lap(clock)
     shared, info = join_booklet(pages, context["title"], date)
     booklet = out / f"booklet-{slug}.pdf"
-    publish(shared, booklet, kind="booklet", checks=FILE_CHECKS | {"colour", "images"},
+    publish(shared, booklet, kind="booklet", checks=FILE_CHECKS, face_findings=booklet_findings(pages),
             trim=A5_TRIM, bleed=BLEED)
     timings["write"], clock = _lap(clock)
     imposed = _write_imposed(booklet, out / f"booklet-{slug}-imposed.pdf")
