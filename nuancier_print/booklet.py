@@ -655,14 +655,15 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     timings["layout"], clock = _lap(clock)
     shared, info = join_booklet(pages, context["title"], date)
     booklet = out / f"booklet-{slug}.pdf"
-    publish(shared, booklet, kind="booklet", checks=FILE_CHECKS, face_findings=booklet_findings(pages),
-            trim=A5_TRIM, bleed=BLEED)
+    report = publish(shared, booklet, kind="booklet", checks=FILE_CHECKS, face_findings=booklet_findings(pages),
+                     trim=A5_TRIM, bleed=BLEED)
     timings["write"], clock = _lap(clock)
     imposed = _write_imposed(booklet, out / f"booklet-{slug}-imposed.pdf")
     timings["impose"], clock = _lap(clock)
     copies = write_personal_copies(renderer, context, shared, info, out, slug) if per_participant else []
     timings["personal"], clock = _lap(clock)
     warnings = [w for section in [*pages.sections, pages.padding_pages] if section for w in section.warnings]
+    warnings += format_report(report)[:-1]  # preflight's warnings (a photo under 300 dpi...), page by page
     result = BookletResult(slug, booklet, imposed, pages.pages, pages.padding, copies, timings,
                            list(dict.fromkeys(warnings + renderer.warnings)), sections_rendered=pages.rendered,
                            sections=pages.renders)

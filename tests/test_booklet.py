@@ -552,6 +552,9 @@ def test_page_checks_found_on_a_section_are_numbered_as_booklet_pages(tmp_path):
     texts = page_texts(tmp_path / "b.pdf")
     assert "Décider par consentement" in texts[page - 1]
     assert [t for t in texts if "Décider par consentement" in t and "MISES EN SITUATION" in t] == [texts[page - 1]]
+    [built] = write_booklets(content, tmp_path / "out")  # and the user is told, with the page
+    [shown] = [w for w in built.warnings if "dpi" in w]
+    assert shown.endswith(f"booklet-{SLUG}.pdf: page {page}: warning: {message}")
 
 
 def test_findings_after_the_notes_pages_count_them():
