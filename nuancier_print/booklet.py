@@ -48,7 +48,7 @@ from .content import Content
 from .deck import Palette, palette, teinte_colour
 from .errors import BuildError, FitError, relative
 from .output import atomic_write
-from .preflight import FILE_CHECKS, format_report, preflight
+from .preflight import FILE_CHECKS, PAGE_CHECKS, format_report, preflight
 from .publish import publish, publish_file
 from .pdfout import DocInfo, append_content, compress_streams, describe
 from .render import LAYOUTS_DIR, FaceSpec, Renderer, zone_overflow_mm
@@ -405,11 +405,11 @@ class SectionRenderer:
         return section
 
 
-PAGE_CHECKS = frozenset({"colour", "images"})  # on each section; the joined file gets FILE_CHECKS
-
-
 def _page_findings(pdf: bytes) -> list[tuple]:
-    """Return a section's page checks as (page index, severity, check, message)."""
+    """Return a section's page checks (colour, images) as (page index, severity, check, message).
+
+    The joined booklet then gets the file checks only (text geometry is a deck rule).
+    """
     report = preflight(pdf, kind="booklet", trim=A5_TRIM, bleed=BLEED, checks=PAGE_CHECKS)
     return [(f.page - 1, severity, f.check, f.message)
             for severity, found in (("error", report.errors), ("warning", report.warnings)) for f in found]

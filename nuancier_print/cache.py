@@ -80,7 +80,8 @@ class FaceCache:
                           [tuple(f) for f in record.get("findings", [])], dict(record.get("meta", {})))
         except (AttributeError, KeyError, TypeError, ValueError):  # a record that is not ours
             return None
-        _touch(record_path)  # used now: the last to be pruned
+        with contextlib.suppress(OSError):  # a read-only cache still serves
+            os.utime(record_path)  # used now: the last to be pruned
         return entry
 
     def put(self, key: str, entry: Entry) -> None:
@@ -112,13 +113,6 @@ class FaceCache:
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.folder / key[:2]
         return folder / f"{key}.pdf", folder / f"{key}.json"
-
-
-def _touch(path: Path) -> None:
-    try:
-        os.utime(path)
-    except OSError:  # a read-only cache still serves
-        pass
 
 
 _ENTRY = re.compile(r"[0-9a-f]{64}\.(pdf|json)")
