@@ -54,6 +54,7 @@ from .pdfout import DocInfo, append_content, compress_streams, describe
 from .render import LAYOUTS_DIR, FaceSpec, Renderer, zone_overflow_mm
 from .sessions import PHOTO_WIDTH_MM, person_slug, resolve_photo
 from .typography import french, short_url
+from .weasyfix import shared_subsets
 
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
 A5_TRIM = (148.0, PAGE_H)
@@ -395,7 +396,8 @@ class SectionRenderer:
         pages = document.pages[1:] if lead else document.pages
         if check is not None:
             check(pages)
-        pdf = document.copy(pages).write_pdf(**BOOKLET_PDF)
+        with shared_subsets():  # join_booklet merges the fonts
+            pdf = document.copy(pages).write_pdf(**BOOKLET_PDF)
         anchors = {anchor: index for index, page in enumerate(pages) for anchor in page.anchors}
         section = Section(pdf, len(pages), anchors, self.renderer.warnings[before:], _page_findings(pdf))
         self.rendered += 1

@@ -33,9 +33,9 @@ from .errors import BuildError, FitError  # noqa: E402
 from .fetcher import LocalFetcher  # noqa: E402
 from .geometry import MIN_TEXT_PT  # noqa: E402
 from .typography import breakable_url, french, short_url  # noqa: E402
-from .weasyfix import install as _install_weasyfix  # noqa: E402
+from .weasyfix import install as _install_weasyfix, shared_subsets  # noqa: E402
 
-_install_weasyfix()  # see weasyfix: a C type parsed per font subset length
+_install_weasyfix()  # see weasyfix: a C type parsed per font subset length, a subset per document
 
 LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "layouts"
 STEP = 0.25
@@ -189,7 +189,7 @@ class Renderer:
     def render(self, spec: FaceSpec, hint: float | None = None) -> RenderedFace:
         """Render a face at the largest size that fits on one page (``hint``: the last size found)."""
         document, size, renders = self.fit(spec, hint)
-        with self._weasyprint(spec):  # attachments and SVG images are fetched while writing
+        with self._weasyprint(spec), shared_subsets():  # images are fetched while writing; fonts merged later
             pdf = document.write_pdf(**self.pdf_options)
         return RenderedFace(spec.key, spec.label, pdf, size, renders, text_runs=layout_text_runs(document))
 

@@ -60,3 +60,96 @@ def test_a_document_is_written_with_the_same_bytes_either_way(monkeypatch):
 def test_nothing_is_installed_on_a_weasyprint_without_the_module_global(monkeypatch):
     monkeypatch.delattr(wp_fonts, "ffi")
     assert weasyfix.install() is False
+
+
+# --- font subsets shared between the documents of a build ---------------------------------------------
+
+
+def _mini_faces(monkeypatch, *, sharing: bool) -> list[bytes]:
+    """Render the mini content's faces as a build does, with shared subsets or without."""
+    import contextlib
+
+    import nuancier_print.render as render
+    from nuancier_print.build import PDF_OPTIONS
+    from nuancier_print.content import load_content
+    from nuancier_print.deck import card_format, deck_faces, deck_stylesheet
+
+    from .conftest import DATA
+
+    monkeypatch.setattr(weasyfix, "_SUBSETS", {})  # nothing shared from earlier tests
+    if not sharing:
+        monkeypatch.setattr(render, "shared_subsets", contextlib.nullcontext)
+    content = load_content(DATA / "mini")
+    fmt = card_format(content)
+    renderer = render.Renderer(deck_stylesheet(fmt), roots=[content.root], pdf_options=PDF_OPTIONS)
+    return [renderer.render(spec).pdf for spec in deck_faces(content, fmt)]
+
+
+def _programs(pdf: bytes) -> dict[str, tuple[bytes, set[int]]]:
+    """Return {PostScript name: (embedded program, glyph ids the page's widths name)} of a face."""
+    import io
+
+    from pypdf import PdfReader
+
+    from nuancier_print.fontmerge import identity, read_widths
+
+    from .pdfutil import font_program
+
+    found = {}
+    for font in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values():
+        font = font.get_object()
+        program = font_program(font)
+        found[identity(program)[0]] = (program, set(read_widths(font["/DescendantFonts"][0].get_object()["/W"])))
+    return found
+
+
+def test_faces_share_subsets_and_the_assembled_deck_does_not_change(monkeypatch):
+    import datetime as dt
+
+    from nuancier_print.pdfout import DocInfo, assemble
+
+    shared = _mini_faces(monkeypatch, sharing=True)
+    alone = _mini_faces(monkeypatch, sharing=False)
+    programs = lambda faces: {p for face in faces for p, _ in _programs(face).values()}  # noqa: E731
+    assert len(programs(shared)) < len(programs(alone))  # fewer subsets made (28 against 46 when written)
+    info = DocInfo("Test", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), identity="test")
+    assert assemble(shared, info) == assemble(alone, info)
+
+
+def test_a_shared_subset_holds_every_glyph_its_face_draws(monkeypatch):
+    import io
+
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    from nuancier_print.fontmerge import bundled_fonts, identity
+
+    originals = {key[0]: TTFont(path) for key, path in bundled_fonts().items()}
+    checked = 0
+    for face in _mini_faces(monkeypatch, sharing=True):
+        for name, (program, used) in _programs(face).items():
+            font, original = TTFont(io.BytesIO(program)), originals[name]
+            glyphs, order = font.getGlyphSet(), font.getGlyphOrder()
+            for gid in used:
+                pen, expected = RecordingPen(), RecordingPen()
+                glyphs[order[gid]].draw(pen)
+                original.getGlyphSet()[original.getGlyphOrder()[gid]].draw(expected)
+                assert pen.value == expected.value, (name, gid)
+                checked += 1
+    assert checked > 100
+
+
+def test_documents_written_outside_the_context_are_unchanged():
+    html = ("<style>" + font_face_css() + "body { font-family: Inter }</style>"
+            "<p>Nuancier de formation : « une action publique ingénieuse »</p>")
+    document = HTML(string=html).render()
+    patched = wp_fonts.Font._harfbuzz_subset
+    assert patched.nuancier_shared
+    with weasyfix.shared_subsets():
+        document.write_pdf(uncompressed_pdf=True)  # leaves a shared subset behind
+    try:
+        wp_fonts.Font._harfbuzz_subset = patched.__wrapped__
+        plain = document.write_pdf(uncompressed_pdf=True)
+    finally:
+        wp_fonts.Font._harfbuzz_subset = patched
+    assert document.write_pdf(uncompressed_pdf=True) == plain
