@@ -6,7 +6,8 @@ Wall-clock times on a shared 2-core machine drift by 20 to 40 % within
 minutes; instruction counts do not. Each measure runs in a new Python
 process under ``valgrind --tool=cachegrind --cache-sim=no`` (about 50 times
 slower than normal: the whole run takes about 10 minutes on 2 cores), in the
-same state as ``bench/run.py``'s: the process first builds the deck once.
+same state as ``bench/run.py``'s: the process first builds the deck once,
+then forgets what our modules keep between builds.
 A measure's count is its process's count minus that of a process that only
 did the warm-up (and, for the floor, prepared its HTML).
 
@@ -47,6 +48,7 @@ def child(step: str) -> None:
     try:
         warm = run.project(folder, "warm")
         run.deck_build(warm, jobs=1)
+        run.forget_what_builds_keep()  # as bench/run.py does before a measure
         if step == "cold":
             run.deck_build(run.project(folder, "cold"), jobs=1)
         elif step in ("floor-html", "floor"):
