@@ -14,6 +14,12 @@ single-document render would.
 A font it cannot merge safely stays as it is: a font that is not one of the
 bundled files, a font with its own encoding (WeasyPrint's answer to missing
 glyphs), or a ToUnicode map in a form it does not read.
+
+What merging needs of each face's font (:class:`FontFacts`) is read either
+from pypdf's objects (:func:`merge_fonts`, after the pages are added) or,
+for the deck's faces, straight from their bytes before the pages are added
+(:func:`read_page_fonts`, :func:`merge_read_fonts`): then the faces' own
+font objects, half of what pypdf would parse, are never parsed or copied.
 """
 
 from __future__ import annotations
@@ -180,12 +186,39 @@ def _number(value: float):
 # --- merging ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FontFacts:
+    """What merging needs to know of one font of a face."""
+
+    identity: tuple  # of its program: which bundled font it is cut from
+    file_key: str  # /FontFile3 (CFF) or /FontFile2 (TrueType)
+    widths: dict[int, float]
+    to_unicode: dict[int, str]
+    right: float  # of its /FontBBox
+    objects: tuple[int, ...] = ()  # its own objects' numbers in the face (read from the bytes only)
+
+
+def font_facts(font: DictionaryObject) -> FontFacts | None:
+    """Return the facts of a parsed font dictionary, or None if it cannot be merged safely."""
+    parts = _parts(font)
+    if parts is None:
+        return None
+    cid, descriptor, file_key, program = parts
+    widths = read_widths(cid.get("/W"))
+    mapping = read_to_unicode(font["/ToUnicode"].get_object().get_data()) if "/ToUnicode" in font else {}
+    key = identity(program)
+    if widths is None or mapping is None or key is None:
+        return None
+    return FontFacts(key, file_key, widths, mapping, float(descriptor.get("/FontBBox", [0, 0, 0, 0])[2]))
+
+
 @dataclass
 class _Group:
     """The subsets of one original font, and where the pages use them."""
 
     original: Path
     fonts: list[DictionaryObject] = field(default_factory=list)
+    facts: list[FontFacts] = field(default_factory=list)
     uses: list[tuple[DictionaryObject, NameObject]] = field(default_factory=list)  # (font resources, name)
 
 
@@ -236,17 +269,17 @@ def merge_fonts(writer: PdfWriter, originals: dict[tuple, Path] | None = None) -
     for resources in _font_resources(writer):
         for name, ref in list(resources.items()):
             font = ref.get_object()
-            parts = _parts(font)
-            key = identity(parts[3]) if parts else None
-            if key not in originals:
+            facts = font_facts(font)
+            if facts is None or facts.identity not in originals:
                 continue
-            group = groups.setdefault((key, parts[2]), _Group(originals[key]))
+            group = groups.setdefault((facts.identity, facts.file_key), _Group(originals[facts.identity]))
             if not any(font is f for f in group.fonts):
                 group.fonts.append(font)
+                group.facts.append(facts)
             group.uses.append((resources, NameObject(name)))
     merged = 0
     for group in groups.values():
-        new = _merged_font(writer, group)
+        new = merged_font(writer, group.fonts[0], group.original, group.facts)
         if new is None:
             continue
         for resources, name in group.uses:
@@ -255,26 +288,24 @@ def merge_fonts(writer: PdfWriter, originals: dict[tuple, Path] | None = None) -
     return merged
 
 
-def _merged_font(writer: PdfWriter, group: _Group):
-    """Return a reference to one font holding every glyph of the group, or None if it cannot."""
+def merged_font(writer: PdfWriter, first: DictionaryObject, original: Path, facts: list[FontFacts]):
+    """Return a reference to one font holding every glyph of ``facts``, or None if it cannot.
+
+    ``first`` is one of the fonts merged, already in ``writer``: the new
+    font is made in its image.
+    """
     widths: dict[int, float] = {}
     to_unicode: dict[int, str] = {}
     right = 0.0
-    for font in group.fonts:
-        cid, descriptor, _, _ = _parts(font)
-        font_widths = read_widths(cid.get("/W"))
-        mapping = read_to_unicode(font["/ToUnicode"].get_object().get_data()) if "/ToUnicode" in font else {}
-        if font_widths is None or mapping is None:
-            return None
-        for glyph, width in font_widths.items():
+    for font in facts:
+        for glyph, width in font.widths.items():
             widths.setdefault(glyph, width)
-        for glyph, text in mapping.items():
+        for glyph, text in font.to_unicode.items():
             to_unicode.setdefault(glyph, text)
-        right = max(right, float(descriptor.get("/FontBBox", [0, 0, 0, 0])[2]))
-    program = subset(group.original, sorted({0, *widths, *to_unicode}))
+        right = max(right, font.right)
+    program = subset(original, sorted({0, *widths, *to_unicode}))
     if program is None:
         return None
-    first = group.fonts[0]
     cid, descriptor, file_key, _ = _parts(first)
     base = str(first["/BaseFont"]).lstrip("/")
     name = NameObject(f"/{subset_tag(program)}+{base.split('+', 1)[1] if '+' in base[:7] else base}")
@@ -306,6 +337,172 @@ def _merged_font(writer: PdfWriter, group: _Group):
     new_font[NameObject("/DescendantFonts")] = ArrayObject([writer._add_object(new_cid)])
     new_font[NameObject("/ToUnicode")] = writer._add_object(cmap)
     return writer._add_object(new_font)
+
+
+# --- a face's fonts read straight from its bytes ----------------------------------------------------
+#
+# Parsing each face's fonts with pypdf was most of what assembling the deck
+# cost: their /W arrays alone are half the tokens of a face. WeasyPrint writes
+# every font in one plain form (uncompressed faces, see build.PDF_OPTIONS),
+# which the few expressions below read directly. Whatever they do not
+# recognise gives None, and the face is merged the pypdf way: the facts are
+# the same either way (tested on every font of the shipped deck and booklet).
+
+_OBJECT = re.compile(rb"\s*(\d+)\s+0\s+obj\b")
+_LENGTH = re.compile(rb"/Length\s+(\d+)(?![\d.])(?!\s+\d+\s+R)")  # a direct length only
+_W_ARRAY = re.compile(rb"/W\s*\[((?:\s*[-+]?[\d.]+(?![\d.])|\s*\[[-+\d.\s]*\])*)\s*\]")  # numbers, [numbers]
+_W_TOKEN = re.compile(rb"\[|\]|[-+]?[\d.]+")
+_BBOX = re.compile(rb"/FontBBox\s*\[\s*([-+\d.]+)\s+([-+\d.]+)\s+([-+\d.]+)\s+([-+\d.]+)\s*\]")
+_DESCENDANT = re.compile(rb"/DescendantFonts\s*\[\s*(\d+)\s+0\s+R\s*\]")
+
+
+def _has(text: bytes, key: bytes, value: bytes) -> bool:
+    return re.search(rb"/" + key + rb"\s*/" + value + rb"(?![^\s/<>\[\]()])", text) is not None
+
+
+def _ref(text: bytes, key: bytes) -> int | None:
+    match = re.search(rb"/" + key + rb"\s+(\d+)\s+0\s+R", text)
+    return int(match[1]) if match else None
+
+
+def _raw_object(data: bytes, offsets: dict, number: int | None) -> tuple[bytes, bytes | None] | None:
+    """Return (dictionary text, stream data or None) of an uncompressed object, or None."""
+    start = offsets.get(number)
+    match = _OBJECT.match(data, start) if start is not None else None
+    if match is None or int(match[1]) != number:
+        return None
+    end = data.find(b"endobj", match.end())
+    if end < 0:
+        return None
+    at = data.find(b"stream", match.end(), end)
+    if at < 0:
+        return data[match.end():end], None
+    head = data[match.end():at]
+    length = _LENGTH.search(head)
+    if length is None or b"/Filter" in head:
+        return None
+    begin = at + len(b"stream") + (2 if data.startswith(b"\r\n", at + 6) else 1)
+    stream = data[begin:begin + int(length[1])]
+    if not data[begin + len(stream):begin + len(stream) + 12].lstrip(b"\r\n").startswith(b"endstream"):
+        return None
+    return head, stream
+
+
+def _raw_widths(text: bytes) -> dict[int, float] | None:
+    """Return a CIDFont's /W, as :func:`read_widths` does, from its dictionary's text."""
+    if b"/W" not in text.replace(b"/WMode", b""):
+        return {}
+    match = _W_ARRAY.search(text)
+    if match is None:
+        return None
+    tokens = _W_TOKEN.findall(match[1])
+    widths: dict[int, float] = {}
+    index = 0
+    while index < len(tokens):
+        if tokens[index] in (b"[", b"]") or index + 1 >= len(tokens):
+            return None
+        first = int(float(tokens[index]))
+        if tokens[index + 1] == b"[":
+            end = tokens.index(b"]", index + 2)
+            for offset, width in enumerate(tokens[index + 2:end]):
+                widths.setdefault(first + offset, float(width))
+            index = end + 1
+        else:
+            if index + 2 >= len(tokens) or b"[" in tokens[index + 1:index + 3] or b"]" in tokens[index + 1:index + 3]:
+                return None
+            for glyph in range(first, int(float(tokens[index + 1])) + 1):
+                widths.setdefault(glyph, float(tokens[index + 2]))
+            index += 3
+    return widths
+
+
+def raw_font_facts(data: bytes, offsets: dict, number: int) -> FontFacts | None:
+    """Return the facts of font object ``number`` of a face, read from its bytes, or None."""
+    font = _raw_object(data, offsets, number)
+    if font is None or font[1] is not None:
+        return None
+    text = font[0]
+    descendant = _DESCENDANT.search(text)
+    if not (_has(text, b"Subtype", b"Type0") and _has(text, b"Encoding", b"Identity-H")) or descendant is None:
+        return None
+    cid = _raw_object(data, offsets, int(descendant[1]))
+    if cid is None or cid[1] is not None:
+        return None
+    cid_text = cid[0]
+    if not (_has(cid_text, b"Subtype", b"CIDFontType0") or _has(cid_text, b"Subtype", b"CIDFontType2")):
+        return None
+    if b"/CIDToGIDMap" in cid_text and not _has(cid_text, b"CIDToGIDMap", b"Identity"):
+        return None
+    descriptor = _raw_object(data, offsets, _ref(cid_text, b"FontDescriptor"))
+    if descriptor is None or descriptor[1] is not None or b"/CIDSet" in descriptor[0]:
+        return None
+    file_key = next((key for key in (b"FontFile3", b"FontFile2") if b"/" + key in descriptor[0]), None)
+    program = _raw_object(data, offsets, _ref(descriptor[0], file_key)) if file_key else None
+    if program is None or program[1] is None:
+        return None
+    to_unicode, mapping = _ref(text, b"ToUnicode"), {}
+    if b"/ToUnicode" in text:
+        cmap = _raw_object(data, offsets, to_unicode)
+        mapping = read_to_unicode(cmap[1]) if cmap is not None and cmap[1] is not None else None
+    widths, key = _raw_widths(cid_text), identity(program[1])
+    if widths is None or mapping is None or key is None:
+        return None
+    bbox = _BBOX.search(descriptor[0])
+    objects = (number, int(descendant[1]), _ref(cid_text, b"FontDescriptor"), _ref(descriptor[0], file_key))
+    return FontFacts(key, "/" + file_key.decode(), widths, mapping, float(bbox[3]) if bbox else 0.0,
+                     objects + ((to_unicode,) if to_unicode is not None else ()))
+
+
+def read_page_fonts(reader, data: bytes) -> dict[str, FontFacts] | None:
+    """Return {resource name: facts} for the fonts of a one-page face, read from its bytes, or None.
+
+    None when some font cannot be read that way, or when the page draws a
+    form (whose own fonts this does not look for).
+    """
+    if len(reader.pages) != 1 or getattr(reader, "xref_objStm", None):
+        return None
+    resources = reader.pages[0].get("/Resources")
+    resources = resources.get_object() if resources is not None else DictionaryObject()
+    xobjects = resources.get("/XObject")
+    if xobjects is not None and any(x.get_object().get("/Subtype") != "/Image" for x in xobjects.get_object().values()):
+        return None
+    font_dict = resources.get("/Font")
+    offsets = reader.xref.get(0, {})
+    found = {}
+    for name, ref in dict.items(font_dict.get_object() if font_dict is not None else {}):
+        facts = raw_font_facts(data, offsets, ref.idnum) if hasattr(ref, "idnum") else None
+        if facts is None:
+            return None
+        found[str(name)] = facts
+    return found
+
+
+def merge_read_fonts(writer: PdfWriter, faces: list, originals: dict[tuple, Path] | None = None):
+    """Make one merged font per original font of ``faces``, before their pages are added.
+
+    ``faces`` lists (reader, :func:`read_page_fonts` of it). Return, per
+    face, {resource name: merged font}; or None if a font is not one of
+    ``originals`` (default: the bundled fonts) or cannot be merged, and then
+    the faces are merged the pypdf way (:func:`merge_fonts`).
+    """
+    originals = bundled_fonts() if originals is None else originals
+    groups: dict[tuple, tuple[tuple, list[FontFacts], set]] = {}
+    for reader, named in faces:
+        for facts in named.values():
+            if facts.identity not in originals:
+                return None
+            key = (facts.identity, facts.file_key)
+            _, all_facts, seen = groups.setdefault(key, ((reader, facts.objects[0]), [], set()))
+            if (id(reader), facts.objects[0]) not in seen:
+                seen.add((id(reader), facts.objects[0]))
+                all_facts.append(facts)
+    merged = {}
+    for key, ((reader, number), all_facts, _) in groups.items():
+        template = reader.get_object(number).clone(writer)  # copied into the new font, then unreachable
+        merged[key] = merged_font(writer, template, originals[key[0]], all_facts)
+        if merged[key] is None:
+            return None
+    return [{name: merged[(f.identity, f.file_key)] for name, f in named.items()} for _, named in faces]
 
 
 def subset_tag(program: bytes) -> str:

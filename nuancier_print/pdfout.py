@@ -31,7 +31,7 @@ from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, D
                            NameObject, NumberObject, RectangleObject, StreamObject, TextStringObject)
 
 from . import __version__
-from .fontmerge import merge_fonts, subset_tag
+from .fontmerge import merge_fonts, merge_read_fonts, read_page_fonts, subset_tag
 from .geometry import mm_to_pt
 
 
@@ -48,17 +48,18 @@ class DocInfo:
 def assemble(pdfs: list[bytes], info: DocInfo, *, marks: bool = False, bleed_mm: float = 3.0) -> bytes:
     """Return one PDF made of the first page of each of ``pdfs``, in order."""
     writer = PdfWriter()
-    first = None
-    for data in pdfs:
-        reader = _reader(data)
-        first = first or reader
-        page = writer.add_page(reader.pages[0])
+    readers = [_reader(data) for data in pdfs]
+    fonts = [_page_fonts(reader, data) for reader, data in zip(readers, pdfs)]
+    merged = merge_read_fonts(writer, list(zip(readers, fonts))) if None not in fonts else None
+    for index, reader in enumerate(readers):
+        page = _add_page(writer, reader, merged[index] if merged is not None else None)
         if marks:
             add_crop_marks(writer, page, bleed_mm)
     digest = document_id(info, marks)
-    merge_fonts(writer)
+    if merged is None:  # some face's fonts were not read from its bytes: merge them as pypdf parsed them
+        merge_fonts(writer)
     _retag_fonts(writer)
-    _describe(writer, first, info, digest)
+    _describe(writer, readers[0] if readers else None, info, digest)
     drop_unreachable(writer)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=False)
     compress_streams(writer)
@@ -81,17 +82,46 @@ def _reader(data: bytes) -> PdfReader:
     return reader
 
 
+def _page_fonts(reader: PdfReader, data: bytes):
+    """Return a face's fonts as read from its bytes (:func:`~.fontmerge.read_page_fonts`), once per face."""
+    if not hasattr(reader, "nuancier_fonts"):
+        reader.nuancier_fonts = read_page_fonts(reader, data)
+    return reader.nuancier_fonts
+
+
+def _add_page(writer: PdfWriter, reader: PdfReader, fonts: dict | None):
+    """Add a face's page; with ``fonts`` (name -> merged font), its own fonts are never copied."""
+    source = reader.pages[0]
+    if not fonts:
+        return writer.add_page(source)
+    resources = source["/Resources"]
+    own = dict.get(resources, "/Font")
+    dict.__setitem__(resources, NameObject("/Font"), DictionaryObject())  # for the copy only
+    try:
+        page = writer.add_page(source)
+    finally:
+        dict.__setitem__(resources, NameObject("/Font"), own)
+    page["/Resources"][NameObject("/Font")] = DictionaryObject({NameObject(n): ref for n, ref in fonts.items()})
+    return page
+
+
 def prepare(data: bytes) -> None:
-    """Parse every object of a face PDF now, so that :func:`assemble` only copies them.
+    """Parse what :func:`assemble` will need of a face PDF now, so that it only copies.
 
     The build calls this for each new face as it comes back from a render
     worker, while the others are still rendering: parsing is most of what
-    assembly costs, and the main process would otherwise only wait.
+    assembly costs, and the main process would otherwise only wait. The
+    face's fonts are read straight from its bytes when they can be
+    (:func:`~.fontmerge.read_page_fonts`); their objects, replaced by the
+    merged fonts, are then never parsed.
     """
     reader = _reader(data)
+    fonts = _page_fonts(reader, data)
+    skip = {number for facts in (fonts or {}).values() for number in facts.objects}
     for generation, numbers in reader.xref.items():
         for number in numbers:
-            reader.get_object(IndirectObject(number, generation, reader))
+            if number not in skip:
+                reader.get_object(IndirectObject(number, generation, reader))
 
 
 def document_id(info: DocInfo, marks: bool = False) -> bytes:
@@ -235,10 +265,14 @@ def xmp(info: DocInfo, digest: bytes) -> str:
 
 def _retag_fonts(writer: PdfWriter) -> None:
     """Give every embedded font subset a tag made from its own font program."""
+    seen: set[int] = set()
     for page in writer.pages:
         fonts = (page.get("/Resources") or {}).get("/Font") or {}
         for ref in fonts.values():
             font = ref.get_object()
+            if id(font) in seen:  # the merged fonts serve many pages
+                continue
+            seen.add(id(font))
             descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
             descriptor = descendant.get("/FontDescriptor")
             if descriptor is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
@@ -10,13 +11,14 @@ import pytest
 from fontTools.pens.recordingPen import DecomposingRecordingPen, RecordingPen
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, FloatObject, NumberObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NumberObject, StreamObject
 
+from nuancier_print import pdfout
 from nuancier_print.build import PDF_OPTIONS
 from nuancier_print.content import load_content
 from nuancier_print.deck import card_format, deck_faces, deck_stylesheet
-from nuancier_print.fontmerge import (bundled_fonts, identity, read_to_unicode, read_widths, to_unicode_cmap,
-                                      widths_array)
+from nuancier_print.fontmerge import (bundled_fonts, font_facts, identity, merge_fonts, read_page_fonts,
+                                      read_to_unicode, read_widths, to_unicode_cmap, widths_array)
 from nuancier_print.fonts import FACES, FONTS_DIR
 from nuancier_print.pdfout import DocInfo, assemble
 from nuancier_print.render import Renderer
@@ -124,8 +126,6 @@ def test_truetype_subsets_merge_too(tmp_path):
     # The bundled fonts are CFF (FontFile3); a TrueType font (FontFile2, glyf outlines) merges the same way.
     from weasyprint import HTML
 
-    from nuancier_print.fontmerge import merge_fonts
-
     font = tmp_path / "DejaVuSans.ttf"
     font.write_bytes(DEJAVU.read_bytes())
     pages = []
@@ -159,3 +159,112 @@ def test_truetype_subsets_merge_too(tmp_path):
                 assert merged_pen.value == pen.value, gid
                 drawn += bool(pen.value)
     assert drawn > 30  # the outlines compared are real glyphs, composites included
+
+
+# --- fonts read straight from a face's bytes -------------------------------------------------------------
+
+
+def _without_objects(facts):
+    return dataclasses.replace(facts, objects=())
+
+
+def _read_both_ways(data: bytes) -> tuple[dict, dict]:
+    reader = PdfReader(io.BytesIO(data))
+    fast = read_page_fonts(reader, data)
+    slow = {str(name): font_facts(ref.get_object()) for name, ref in reader.pages[0]["/Resources"]["/Font"].items()}
+    return fast, slow
+
+
+def test_fonts_read_from_the_bytes_are_those_pypdf_reads(faces_and_deck):
+    faces, _ = faces_and_deck
+    checked = 0
+    for data in faces:
+        fast, slow = _read_both_ways(data)
+        assert fast is not None  # WeasyPrint's uncompressed faces are read this way
+        assert {n: _without_objects(f) for n, f in fast.items()} == slow
+        checked += sum(len(f.widths) for f in fast.values())
+    assert checked > 500
+
+
+@pytest.mark.skipif(not DEJAVU.exists(), reason="fonts-dejavu-core is not installed (.ci/run installs it)")
+def test_truetype_fonts_read_from_the_bytes_are_those_pypdf_reads(tmp_path):
+    from weasyprint import HTML
+
+    font = tmp_path / "DejaVuSans.ttf"
+    font.write_bytes(DEJAVU.read_bytes())
+    html = (f"<style>@font-face {{ font-family: T; src: url({font.as_uri()}) }} "
+            "body { font-family: T }</style><p>Deuxième page : œuvre, naïveté, 27ᵉ</p>")
+    fast, slow = _read_both_ways(HTML(string=html).write_pdf(**PDF_OPTIONS))
+    assert [f.file_key for f in fast.values()] == ["/FontFile2"]
+    assert {n: _without_objects(f) for n, f in fast.items()} == slow
+
+
+def _pages(data: bytes) -> list:
+    """Return each page as nested tuples, objects resolved, stream data decoded (what a reader sees)."""
+    def plain(obj):
+        obj = obj.get_object()
+        if isinstance(obj, StreamObject):
+            return "stream", plain(DictionaryObject({k: v for k, v in obj.items() if k not in ("/Length", "/Filter")})), \
+                obj.get_data()
+        if isinstance(obj, DictionaryObject):
+            return tuple(sorted((k, plain(v)) for k, v in obj.items() if k != "/Parent"))
+        if isinstance(obj, ArrayObject):
+            return tuple(plain(v) for v in obj)
+        return repr(obj)
+
+    return [plain(page) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_assembling_from_fonts_read_from_the_bytes_gives_what_pypdf_gives(faces_and_deck, monkeypatch):
+    faces, deck = faces_and_deck
+    info = DocInfo("Test", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), identity="test")
+    monkeypatch.setattr(pdfout, "_READERS", {})
+    monkeypatch.setattr(pdfout, "merge_fonts", None)  # the fixture's deck was assembled without it
+    assert assemble(faces, info) == deck
+    monkeypatch.setattr(pdfout, "_READERS", {})
+    monkeypatch.setattr(pdfout, "read_page_fonts", lambda reader, data: None)
+    monkeypatch.setattr(pdfout, "merge_fonts", merge_fonts)
+    the_pypdf_way = assemble(faces, info)
+    assert the_pypdf_way != deck  # not the same objects in the same places...
+    assert _pages(the_pypdf_way) == _pages(deck)  # ...but the same pages, fonts and all
+
+
+def test_a_face_whose_fonts_cannot_be_read_from_its_bytes_is_merged_the_pypdf_way(faces_and_deck):
+    faces, deck = faces_and_deck
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(faces[0])))
+    for index, obj in enumerate(writer._objects):  # compressed streams are not read from the bytes
+        if isinstance(obj, StreamObject) and "/Filter" not in obj:
+            writer._objects[index] = obj.flate_encode()
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    compressed = buffer.getvalue()
+    assert read_page_fonts(PdfReader(io.BytesIO(compressed)), compressed) is None
+    info = DocInfo("Test", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), identity="test")
+    mixed = assemble([compressed, *faces[1:]], info)
+    assert _pages(mixed) == _pages(deck)
+
+
+def test_preparing_a_face_leaves_its_fonts_unparsed(faces_and_deck, monkeypatch):
+    faces, _ = faces_and_deck
+    monkeypatch.setattr(pdfout, "_READERS", {})
+    pdfout.prepare(faces[4])
+    reader = pdfout._reader(faces[4])
+    fonts = reader.nuancier_fonts
+    skipped = {number for facts in fonts.values() for number in facts.objects}
+    parsed = {number for _, number in reader.resolved_objects}
+    assert len(skipped) >= 5 * len(fonts) and not skipped & parsed
+    assert parsed and len(parsed) + len(skipped) == len(reader.xref[0])
+
+
+@pytest.mark.parametrize("text, expected", [
+    (b"/W [1 [500 600.5] 10 12 300]", {1: 500.0, 2: 600.5, 10: 300.0, 11: 300.0, 12: 300.0}),
+    (b"/Type /Font /WMode 0", {}),
+    (b"/W[3[250]]/FontDescriptor 7 0 R", {3: 250.0}),
+    (b"/W [1 [500] 2 3 0 R]", None),  # a reference: read the pypdf way
+    (b"/W [1 [500 600] " + b"1234567890 " * 30 + b"3 R]", None),  # refused at once, no backtracking blow-up
+    (b"/W 12 0 R", None),
+])
+def test_widths_read_from_the_bytes(text, expected):
+    from nuancier_print.fontmerge import _raw_widths
+
+    assert _raw_widths(text) == expected
