@@ -182,10 +182,19 @@ class Renderer:
                              + ", ".join(f"layouts/{t}" for t in spec.templates)) from exc
         return template.render(**spec.context, size=size, face=spec)
 
-    def layout(self, spec: FaceSpec, size: float, html: str | None = None):
-        """Lay out a face at a text size and return WeasyPrint's document (``html``: already made)."""
-        source = HTML(string=html or self.html(spec, size), base_url=self.layouts.as_uri() + "/",
-                      url_fetcher=self.fetcher)
+    def parse(self, html: str) -> HTML:
+        """Parse a face's HTML for WeasyPrint."""
+        return HTML(string=html, base_url=self.layouts.as_uri() + "/", url_fetcher=self.fetcher)
+
+    def layout(self, spec: FaceSpec, size: float, html: str | None = None, source: HTML | None = None):
+        """Lay out a face at a text size and return WeasyPrint's document.
+
+        ``html``: the face's HTML at this size, already made. ``source``: the
+        face's HTML already parsed, at any size: the fitter parses a face once
+        and only changes the size its root element sets (see :func:`_resize`).
+        """
+        if source is None or not _resize(source, size):
+            source = self.parse(html or self.html(spec, size))
         with self._weasyprint(spec):
             document = source.render(font_config=self.font_config, stylesheets=[self.css])
         document._nuancier_text = _body_text(source.etree_element)
@@ -242,10 +251,12 @@ class Renderer:
         start = hint if hint is not None else self.predict(spec, profile)
         index = _index_at_or_above(sizes, start) if start is not None else 0
         tried: dict[int, tuple] = {}
+        source = None  # the face's HTML, parsed once (the profile's when there is one), laid out at each size
         while True:
             if index not in tried:
-                made = profile[2] if profile and index == 0 else None  # the profile's HTML is at the base size
-                document = self.layout(spec, sizes[index], made)
+                if source is None:
+                    source = self.parse(profile[2] if profile else self.html(spec, sizes[index]))
+                document = self.layout(spec, sizes[index], source=source)
                 tried[index] = (document, overflow_mm(document))
                 if tried[index][1] and len(tried) == 1 and index < len(sizes) - 1:  # first size overflows
                     index = max(index + 1, _estimate(sizes, index, tried[index][1], _flow_capacity_mm(document)))
@@ -282,8 +293,8 @@ class Renderer:
     def _profile(self, spec: FaceSpec) -> tuple[tuple[str, float], int, str]:
         """Return what predictions go by: (the layout used and base size, the text's volume, the HTML).
 
-        The HTML, at the base size, is returned so that a first layout at the
-        base size need not make it again.
+        The HTML (at the base size) is returned so that the face's layouts,
+        whatever their size, need not make it again.
         """
         name = self.env.select_template(list(spec.templates)).name
         html = self.html(spec, spec.base_size)
@@ -432,7 +443,7 @@ def document_lost_text(document) -> str:
     expected = Counter(_fold(getattr(document, "_nuancier_text", "")))
     laid = Counter()
     for page in document.pages:
-        for box in walk(page._page_box):
+        for box in page_boxes(page):
             text = getattr(box, "text", None)
             if text and type(box).__name__ == "TextBox":
                 laid.update(_fold(text))
@@ -455,7 +466,7 @@ def layout_text_runs(document) -> list | None:
     page = document.pages[0]
     height = page.height / PX_PER_MM
     runs = []
-    for box in walk(page._page_box):
+    for box in page_boxes(page):
         style = getattr(box, "style", None)
         if style is not None and style["transform"]:
             return None
@@ -467,12 +478,36 @@ def layout_text_runs(document) -> list | None:
     return runs
 
 
+_ROOT_SIZE = re.compile(r"font-size: [0-9.]+pt")  # the root's style in base.html.j2
+
+
+def _resize(source: HTML, size: float) -> bool:
+    """Give a parsed face the text size ``size``, as base.html.j2 would; False if its root sets no size."""
+    root = source.etree_element
+    if not _ROOT_SIZE.fullmatch(root.get("style") or ""):
+        return False
+    root.set("style", f"font-size: {size}pt")
+    return True
+
+
 def walk(box):
-    """Yield a box and all its descendants, including absolutely positioned ones."""
-    inner = getattr(box, "_box", box)  # an AbsolutePlaceholder wraps the positioned box
-    yield inner
-    for child in getattr(inner, "children", ()) or ():
-        yield from walk(child)
+    """Yield a box and all its descendants in document order, including absolutely positioned ones."""
+    stack = [box]
+    while stack:
+        node = stack.pop()
+        inner = getattr(node, "_box", node)  # an AbsolutePlaceholder wraps the positioned box
+        yield inner
+        children = getattr(inner, "children", None)
+        if children:
+            stack.extend(reversed(children))
+
+
+def page_boxes(page) -> list:
+    """Return every box of a laid-out page (:func:`walk`), listed once: the fit checks read it many times."""
+    boxes = getattr(page, "nuancier_boxes", None)
+    if boxes is None:
+        boxes = page.nuancier_boxes = list(walk(page._page_box))
+    return boxes
 
 
 def _fold(text: str) -> str:
@@ -495,7 +530,7 @@ def _body_text(root) -> str:
 
 def _marked(page, attribute: str):
     """Yield (box, attribute value) for the block boxes of elements carrying ``attribute``."""
-    for box in walk(page._page_box):
+    for box in page_boxes(page):
         element = getattr(box, "element", None)
         if element is not None and element.get(attribute) is not None and hasattr(box, "content_box_y"):
             yield box, element.get(attribute)

@@ -8,7 +8,7 @@ import pytest
 
 from nuancier_print.build import BuildOptions, build
 from nuancier_print.content import load_content
-from nuancier_print.deck import card_format, deck_cards, deck_stylesheet
+from nuancier_print.deck import card_format, deck_cards, deck_faces, deck_stylesheet
 from nuancier_print.errors import FitError
 from nuancier_print.render import STEP, Renderer, overflow_mm, zone_overflow_mm
 
@@ -170,3 +170,40 @@ def test_the_fitted_size_does_not_depend_on_where_the_search_starts(tmp_path, st
     _, expected, _ = renderer.fit(card.verso)
     _, found, _ = renderer.fit(card.verso, hint=start)
     assert found == expected
+
+
+def test_walk_lists_every_box_in_document_order_once():
+    from nuancier_print.render import page_boxes, walk
+
+    def recursive(box):  # what walk did before it kept its own stack
+        inner = getattr(box, "_box", box)
+        yield inner
+        for child in getattr(inner, "children", ()) or ():
+            yield from recursive(child)
+
+    content = load_content(DATA / "mini")
+    fmt = card_format(content)
+    renderer = Renderer(deck_stylesheet(fmt), roots=[content.root])
+    spec = next(face for face in deck_faces(content, fmt) if face.label.endswith("verso") and "teinte" in face.label)
+    page = renderer.layout(spec, spec.base_size).pages[0]
+    expected = list(recursive(page._page_box))
+    positioned = [b for b in expected if getattr(b, "style", None) and b.style["position"] in ("absolute", "fixed")]
+    assert len(expected) > 100 and positioned  # boxes placed out of the flow are walked too
+    assert list(walk(page._page_box)) == expected
+    assert page_boxes(page) == expected and page_boxes(page) is page_boxes(page)
+
+
+def test_a_face_parsed_once_is_laid_out_at_any_size_as_if_made_at_that_size():
+    from nuancier_print.render import _resize
+
+    content = load_content(DATA / "mini")
+    fmt = card_format(content)
+    renderer = Renderer(deck_stylesheet(fmt), roots=[content.root])
+    spec = next(face for face in deck_faces(content, fmt) if face.label.endswith("verso") and "teinte" in face.label)
+    source = renderer.parse(renderer.html(spec, spec.base_size))
+    for size in (7.0, 7.75):
+        reused = renderer.layout(spec, size, source=source)
+        assert source.etree_element.get("style") == f"font-size: {size}pt"
+        assert reused.write_pdf() == renderer.layout(spec, size).write_pdf()
+    bare = renderer.parse("<html><body><p>Sans taille</p></body></html>")
+    assert _resize(bare, 7.0) is False and bare.etree_element.get("style") is None  # then it is made again
