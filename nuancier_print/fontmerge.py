@@ -520,17 +520,20 @@ def subset(original: Path, glyphs: list[int]) -> bytes | None:
     unknown tables passed through, CFF desubroutinised, no hinting, and the
     layout tables (the PDF is already shaped) dropped.
     """
-    face = hb.Face(hb.Blob(_font_bytes(original)))
+    return cut(_font_bytes(original), glyphs)
+
+
+def cut(program: bytes, glyphs: list[int], *, index: int = 0, hinting: bool = False) -> bytes | None:
+    """Return a font program cut down to ``glyphs`` (see :func:`subset`), in one HarfBuzz pass, or None."""
+    face = hb.Face(hb.Blob(program), index)
     wanted = hb.SubsetInput()
     for glyph in glyphs:
         wanted.glyph_set.add(glyph)
     wanted.flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
-                    | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING)
+                    | hb.SubsetFlags.DESUBROUTINIZE | (hb.SubsetFlags.DEFAULT if hinting else hb.SubsetFlags.NO_HINTING))
     drop = wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
     for tag in (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG "):
         drop.add(int.from_bytes(tag, "big"))
     result = hb.subset(face, wanted)
     data = result.blob.data if result is not None else b""
     return bytes(data) or None
-
-

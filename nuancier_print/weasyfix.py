@@ -25,7 +25,8 @@ the glyphs the pages' widths and ToUnicode maps name. Inside
 :func:`shared_subsets` (faces and booklet sections, whose fonts are merged
 at assembly), a document's subset of a font is instead the one made before
 for the glyphs of all the documents so far, made again only when this
-document needs a glyph it lacks: 56 subsets for the deck. Each face's
+document needs a glyph it lacks: 56 subsets for the deck, each in one
+HarfBuzz pass (:func:`.fontmerge.cut`, WeasyPrint's settings). Each face's
 PDF still embeds a valid font holding every glyph it draws (plus others),
 and its widths and ToUnicode map still name only its own glyphs, so the
 assembled files do not change by a byte (tested). Outside the context, and
@@ -88,11 +89,12 @@ def _shared(subset):
         key = (font.hash, font.index, len(original), zlib.crc32(original), bool(hinting))
         glyphs, program = _SUBSETS.get(key, (frozenset(), b""))
         if not glyphs.issuperset(to_unicode):
+            from .fontmerge import cut  # one HarfBuzz pass where WeasyPrint makes two
+
             glyphs = glyphs.union(to_unicode)
-            subset(font, dict.fromkeys(sorted(glyphs)), hinting)  # WeasyPrint reads the keys only
-            if font.file_content is original:  # HarfBuzz failed (WeasyPrint warned): keep the font whole
-                return None
-            program = font.file_content
+            program = cut(original, sorted(glyphs), index=font.index, hinting=bool(hinting))
+            if program is None:  # let WeasyPrint try, and warn if it fails too
+                return subset(font, to_unicode, hinting)
             if len(_SUBSETS) >= 64:  # `watch` may see many versions of the fonts
                 _SUBSETS.clear()
             _SUBSETS[key] = (glyphs, program)
