@@ -122,7 +122,7 @@ def test_a_shared_subset_holds_every_glyph_its_face_draws(monkeypatch):
     from fontTools.pens.recordingPen import RecordingPen
     from fontTools.ttLib import TTFont
 
-    from nuancier_print.fontmerge import bundled_fonts, identity
+    from nuancier_print.fontmerge import bundled_fonts
 
     originals = {key[0]: TTFont(path) for key, path in bundled_fonts().items()}
     checked = 0
