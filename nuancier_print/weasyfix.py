@@ -1,7 +1,8 @@
-"""Work around two WeasyPrint costs paid per document, which a deck of 54 one-page documents pays 54 times.
+"""Work around two WeasyPrint costs paid per document, which a deck of one-page documents pays per face.
 
-**A C type parsed per array length.** WeasyPrint subsets every font of every document it writes with HarfBuzz, and
-builds the glyph-id arrays with ``ffi.new(f"hb_codepoint_t[{n}]", values)``
+**A C type parsed per array length.** WeasyPrint subsets every font of
+every document it writes with HarfBuzz, and builds the glyph-id arrays with
+``ffi.new(f"hb_codepoint_t[{n}]", values)``
 (``weasyprint/pdf/fonts.py``, ``Font._harfbuzz_subset``). cffi parses a new C
 declaration for each distinct ``n``, against WeasyPrint's long list of
 typedefs: about 3 ms each. The deck is 54 one-page documents whose subsets
@@ -14,7 +15,8 @@ module an ``ffi`` that makes exactly that rewrite, only when the values fill
 the array, and hands every other call to the real ``ffi`` unchanged. The
 arrays, hence the PDFs, are the same (tested). If WeasyPrint changes the
 module, nothing is installed and nothing breaks. Remove this once WeasyPrint
-passes open arrays itself.
+passes open arrays itself. (Inside :func:`shared_subsets` below, fonts are
+cut with uharfbuzz instead, and WeasyPrint's arrays are not built at all.)
 
 **A font subset made per document.** Every face is its own document, so
 WeasyPrint cut each font again for each face: 211 HarfBuzz subsets (two
