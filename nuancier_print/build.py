@@ -108,7 +108,7 @@ def write_deck(content: Content, options: BuildOptions, result: BuildResult, *, 
     from .cache import FaceCache
     from .deck import card_format, deck_faces, deck_stylesheet
     from .faces import RenderSetup, default_jobs, render_faces
-    from .pdfout import DocInfo, assemble, document_id, existing_id, prepare
+    from .pdfout import DocInfo, assemble, document_id, existing_id, prepare, reader
     from .preflight import Finding, Report, format_report
     from .publish import publish, summary
     from .render import LAYOUTS_DIR
@@ -122,7 +122,7 @@ def write_deck(content: Content, options: BuildOptions, result: BuildResult, *, 
         faces, stats = render_faces(specs, setup, cache=FaceCache(options.cache_folder),
                                     jobs=options.jobs or default_jobs(),
                                     renderer=warm.get(setup) if warm is not None else None,
-                                    on_face=lambda face: prepare(face.pdf))
+                                    on_face=lambda face: prepare(face.pdf), read=reader)
     except FitError as exc:
         raise FitError(f"{exc}: deck.pdf was not written, the previous one is unchanged") from None
     info = DocInfo(content.nuancier.titre, content_date(content), identity="|".join(stats.keys))

@@ -77,12 +77,16 @@ def default_jobs() -> int:
 
 def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache, jobs: int = 1,
                  renderer: Renderer | None = None,
-                 on_face: Callable[[RenderedFace], None] | None = None) -> tuple[list[RenderedFace], RenderStats]:
+                 on_face: Callable[[RenderedFace], None] | None = None,
+                 read: Callable[[bytes], Any] | None = None) -> tuple[list[RenderedFace], RenderStats]:
     """Return every face of ``specs`` rendered (or reused), in order, with stats.
 
     Each face that fits is cached as soon as it is rendered, then handed to
     ``on_face`` (the build prepares it for assembly): with render workers,
     that happens in the main process while the workers go on rendering.
+    ``read`` parses a face PDF for its page checks when they run in this
+    process (the build passes :func:`.pdfout.reader`, so that assembly
+    finds the face already parsed); workers parse their own.
     """
     start = time.perf_counter()
     env = key_environment(setup.layouts)
@@ -106,7 +110,7 @@ def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
             if on_face is not None:
                 on_face(face)
 
-    rendered = _render(todo, specs, setup, jobs, renderer, hints, keep)
+    rendered = _render(todo, specs, setup, jobs, renderer, hints, keep, read)
     failures = [str(r) for r in rendered.values() if isinstance(r, NuancierError)]
     if failures:
         raise FitError("\n".join(failures + [f"{len(failures)} face(s) do not fit"]))
@@ -119,7 +123,8 @@ def render_faces(specs: list[FaceSpec], setup: RenderSetup, *, cache: FaceCache,
 
 def _render(todo: list[int], specs: list[FaceSpec], setup: RenderSetup, jobs: int,
             renderer: Renderer | None, hints: dict,
-            done: Callable[[int, RenderedFace | NuancierError], None]) -> dict[int, RenderedFace | NuancierError]:
+            done: Callable[[int, RenderedFace | NuancierError], None],
+            read: Callable[[bytes], Any] | None = None) -> dict[int, RenderedFace | NuancierError]:
     """Render the faces ``todo``, calling ``done`` on each as soon as it is back."""
     results: dict[int, RenderedFace | NuancierError] = {}
     if not todo:
@@ -128,7 +133,7 @@ def _render(todo: list[int], specs: list[FaceSpec], setup: RenderSetup, jobs: in
     if workers <= 1 or len(todo) <= 2:
         renderer = renderer or setup.renderer()
         for i in todo:
-            results[i] = _render_one(renderer, specs[i], setup.preflight, hints.get(specs[i].key))
+            results[i] = _render_one(renderer, specs[i], setup.preflight, hints.get(specs[i].key), read)
             done(i, results[i])
         return results
     ordered = sorted(todo, key=lambda i: -_weight(specs[i]))
@@ -140,20 +145,20 @@ def _render(todo: list[int], specs: list[FaceSpec], setup: RenderSetup, jobs: in
     return results
 
 
-def _render_one(renderer: Renderer, spec: FaceSpec, checks: Mapping | None,
-                hint: float | None = None) -> RenderedFace | NuancierError:
+def _render_one(renderer: Renderer, spec: FaceSpec, checks: Mapping | None, hint: float | None = None,
+                read: Callable[[bytes], Any] | None = None) -> RenderedFace | NuancierError:
     try:
         face = renderer.render(spec, hint)
     except FitError as exc:
         return exc
     if checks is not None:
-        face.findings = face_findings(face.pdf, checks, face.text_runs)
+        face.findings = face_findings(read(face.pdf) if read else face.pdf, checks, face.text_runs)
         face.text_runs = None  # measured for the findings; not worth sending back
     return face
 
 
-def face_findings(pdf: bytes, checks: Mapping, runs: list | None = None) -> list[tuple[str, str, str]]:
-    """Run the costly preflight checks (colour, images, text geometry) on one face.
+def face_findings(pdf, checks: Mapping, runs: list | None = None) -> list[tuple[str, str, str]]:
+    """Run the costly preflight checks (colour, images, text geometry) on one face (its bytes or reader).
 
     ``runs`` is the face's text as WeasyPrint laid it out; the geometry rules
     are applied to it rather than to text read back from the PDF (the same

@@ -48,11 +48,11 @@ class DocInfo:
 def assemble(pdfs: list[bytes], info: DocInfo, *, marks: bool = False, bleed_mm: float = 3.0) -> bytes:
     """Return one PDF made of the first page of each of ``pdfs``, in order."""
     writer = PdfWriter()
-    readers = [_reader(data) for data in pdfs]
-    fonts = [_page_fonts(reader, data) for reader, data in zip(readers, pdfs)]
+    readers = [reader(data) for data in pdfs]
+    fonts = [_page_fonts(face, data) for face, data in zip(readers, pdfs)]
     merged = merge_read_fonts(writer, list(zip(readers, fonts))) if None not in fonts else None
-    for index, reader in enumerate(readers):
-        page = _add_page(writer, reader, merged[index] if merged is not None else None)
+    for index, face in enumerate(readers):
+        page = _add_page(writer, face, merged[index] if merged is not None else None)
         if marks:
             add_crop_marks(writer, page, bleed_mm)
     digest = document_id(info, marks)
@@ -71,15 +71,15 @@ def assemble(pdfs: list[bytes], info: DocInfo, *, marks: bool = False, bleed_mm:
 _READERS: dict[bytes, PdfReader] = {}  # face PDF digest -> parsed reader, reused by `watch`
 
 
-def _reader(data: bytes) -> PdfReader:
-    """Return a reader for a face PDF; a face seen before is not parsed again."""
+def reader(data: bytes) -> PdfReader:
+    """Return a reader for a face PDF; a face seen before is not parsed again (see :func:`prepare`)."""
     key = hashlib.sha256(data).digest()
-    reader = _READERS.get(key)
-    if reader is None:
+    parsed = _READERS.get(key)
+    if parsed is None:
         if len(_READERS) > 2048:
             _READERS.clear()
-        reader = _READERS[key] = PdfReader(io.BytesIO(data))
-    return reader
+        parsed = _READERS[key] = PdfReader(io.BytesIO(data))
+    return parsed
 
 
 def _page_fonts(reader: PdfReader, data: bytes):
@@ -115,13 +115,13 @@ def prepare(data: bytes) -> None:
     (:func:`~.fontmerge.read_page_fonts`); their objects, replaced by the
     merged fonts, are then never parsed.
     """
-    reader = _reader(data)
-    fonts = _page_fonts(reader, data)
+    parsed = reader(data)
+    fonts = _page_fonts(parsed, data)
     skip = {number for facts in (fonts or {}).values() for number in facts.objects}
-    for generation, numbers in reader.xref.items():
+    for generation, numbers in parsed.xref.items():
         for number in numbers:
             if number not in skip:
-                reader.get_object(IndirectObject(number, generation, reader))
+                parsed.get_object(IndirectObject(number, generation, parsed))
 
 
 def document_id(info: DocInfo, marks: bool = False) -> bytes:

@@ -110,7 +110,7 @@ PAGE_CHECKS = frozenset({"colour", "images", "geometry"})
 
 
 def preflight(
-    path: Path | bytes,
+    path: Path | bytes | PdfReader,
     *,
     kind: str,
     trim: tuple[float, float] | None = None,
@@ -120,7 +120,7 @@ def preflight(
     checks: frozenset[str] = FILE_CHECKS | PAGE_CHECKS,
     runs: list[list["TextRun"]] | None = None,
 ) -> Report:
-    """Check a print PDF (a path, or PDF bytes) and return every finding.
+    """Check a print PDF (a path, PDF bytes or an open reader) and return every finding.
 
     ``trim`` is the expected trimmed page size in mm (width, height, not
     swapped); ``rivet`` defaults to :func:`geometry.rivet_for` each page's trim
@@ -134,9 +134,12 @@ def preflight(
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    shown = Path("<face>") if isinstance(path, bytes) else Path(path)
+    shown = Path("<face>") if isinstance(path, (bytes, PdfReader)) else Path(path)
     try:
-        reader = PdfReader(io.BytesIO(path) if isinstance(path, bytes) else shown)
+        if isinstance(path, PdfReader):
+            reader = path
+        else:
+            reader = PdfReader(io.BytesIO(path) if isinstance(path, bytes) else shown)
         pages = list(reader.pages)
     except (OSError, PyPdfError, ValueError) as error:
         raise BuildError(f"{relative(shown)}: cannot read this PDF ({error})") from None

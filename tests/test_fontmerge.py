@@ -248,7 +248,7 @@ def test_preparing_a_face_leaves_its_fonts_unparsed(faces_and_deck, monkeypatch)
     faces, _ = faces_and_deck
     monkeypatch.setattr(pdfout, "_READERS", {})
     pdfout.prepare(faces[4])
-    reader = pdfout._reader(faces[4])
+    reader = pdfout.reader(faces[4])
     fonts = reader.nuancier_fonts
     skipped = {number for facts in fonts.values() for number in facts.objects}
     parsed = {number for _, number in reader.resolved_objects}

@@ -78,6 +78,17 @@ def test_a_good_pdfx_card_passes_every_check(tmp_path):
     assert format_report(report)[-1] == f"{pdf}: 0 errors, 0 warnings: ready for print"
 
 
+def test_a_face_is_checked_the_same_from_its_bytes_or_an_open_reader(tmp_path):
+    # The build checks each new face through the reader assembly will use (pdfout.reader).
+    import io
+
+    pdf = render(tmp_path, GOOD_TEXT + '<div class="at" style="left: 1mm; top: 1mm; color: rgb(255, 0, 0)">RVB</div>',
+                 pdfx=False).read_bytes()
+    from_bytes = preflight(pdf, kind="deck", trim=DL)
+    from_reader = preflight(PdfReader(io.BytesIO(pdf)), kind="deck", trim=DL)
+    assert from_bytes.errors and format_report(from_reader) == format_report(from_bytes)
+
+
 def test_report_to_json_lists_findings(tmp_path):
     pdf = render(tmp_path, GOOD_TEXT, pdfx=False)
     data = json.loads(preflight(pdf, kind="deck").to_json())
