@@ -389,31 +389,26 @@ def _raw_object(data: bytes, offsets: dict, number: int | None) -> tuple[bytes, 
 
 
 def _raw_widths(text: bytes) -> dict[int, float] | None:
-    """Return a CIDFont's /W, as :func:`read_widths` does, from its dictionary's text."""
+    """Return a CIDFont's /W from its dictionary's text, read as :func:`read_widths` reads pypdf's."""
     if b"/W" not in text.replace(b"/WMode", b""):
         return {}
     match = _W_ARRAY.search(text)
     if match is None:
         return None
-    tokens = _W_TOKEN.findall(match[1])
-    widths: dict[int, float] = {}
-    index = 0
-    while index < len(tokens):
-        if tokens[index] in (b"[", b"]") or index + 1 >= len(tokens):
-            return None
-        first = int(float(tokens[index]))
-        if tokens[index + 1] == b"[":
-            end = tokens.index(b"]", index + 2)
-            for offset, width in enumerate(tokens[index + 2:end]):
-                widths.setdefault(first + offset, float(width))
-            index = end + 1
+    items: list = []
+    inner: list | None = None
+    for token in _W_TOKEN.findall(match[1]):  # numbers and one level of [numbers], as matched
+        if token == b"[":
+            inner = []
+        elif token == b"]":
+            items.append(inner)
+            inner = None
         else:
-            if index + 2 >= len(tokens) or b"[" in tokens[index + 1:index + 3] or b"]" in tokens[index + 1:index + 3]:
-                return None
-            for glyph in range(first, int(float(tokens[index + 1])) + 1):
-                widths.setdefault(glyph, float(tokens[index + 2]))
-            index += 3
-    return widths
+            (items if inner is None else inner).append(float(token))
+    try:
+        return read_widths(items)
+    except (TypeError, ValueError):  # a list where a number should be
+        return None
 
 
 def raw_font_facts(data: bytes, offsets: dict, number: int) -> FontFacts | None:
