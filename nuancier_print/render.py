@@ -322,45 +322,109 @@ def _index_at_or_above(sizes: list[float], size: float) -> int:
 def certain_overflow(document, size: float, larger: float) -> bool:
     """Tell whether a face that fits at ``size`` is sure to overflow at ``larger``.
 
-    The flow's text is in em of the face's size (the layouts' rule, see
-    deck.css): one step up, every line of a flow gets taller in proportion
-    and no paragraph gets fewer lines (each line holds at most what it held).
-    So a flow grows by at least the sum of its line heights times
-    ``larger / size - 1``; when that is more than the room left under its
-    last line (down to the page's bottom margin, or to the limit of a
-    ``data-bottom-limit`` block), the larger size overflows and needs no
-    layout to prove it. Fixed and absolutely positioned boxes (band, title,
-    footer) are not part of a flow.
+    Each region checked is a normal flow: the page's, down to its bottom
+    margin, and each ``data-bottom-limit`` block's, down to its limit. Its
+    height is sums and maxima of vertical lengths: line heights, margins,
+    paddings, borders. Those in em of the face's size (the layouts' rule,
+    see deck.css) grow by ``ratio = larger / size`` one step up, and no
+    paragraph gets fewer lines (the measure is no wider, so each line holds
+    at most what it held). If ``F`` is the sum of the other lengths (a
+    border in mm, see :func:`_fixed_px`), what the region holds ends at
+    least ``(ratio - 1) * (height - F)`` further from its top; when that is
+    past its bottom, the larger size overflows and needs no layout to prove
+    it. A region with a font size, line height or box height that does not
+    follow the face's size proves nothing. Fixed and absolutely positioned
+    boxes (band, title, footer) are not part of a flow.
     """
     pages = document.pages
     if len(pages) != 1:
         return False
     page_box = pages[0]._page_box
-    regions = [(page_box, page_box.content_box_y() + page_box.height)]
-    regions += [(box, float(limit) * PX_PER_MM) for box, limit in _marked(pages[0], "data-bottom-limit")]
-    for box, bottom in regions:
-        lines = list(_flow_lines(box))
-        if not lines:
+    ratio = larger / size
+    regions = [(page_box, page_box.content_box_y() + page_box.height, _last_line_bottom)]
+    regions += [(box, float(limit) * PX_PER_MM, _deepest_content)
+                for box, limit in _marked(pages[0], "data-bottom-limit")]
+    for box, bottom, end_of in regions:
+        end, fixed = end_of(box), _fixed_px(box)
+        if end is None or fixed is None:
             continue
-        room = bottom - max(line.position_y + line.height for line in lines)
-        growth = sum(line.height for line in lines) * (larger / size - 1)
-        if growth > room + 1.0:  # px: a margin for rounding
+        top = box.content_box_y()
+        if end + (ratio - 1) * (end - top - fixed) > bottom + 1.0:  # px: a margin for rounding
             return True
     return False
 
 
-def _flow_lines(box):
-    """Yield the line boxes of the normal flow under ``box`` (not fixed, absolute or floated)."""
-    for child in getattr(box, "children", ()) or ():
+def _last_line_bottom(box) -> float | None:
+    """Return where the last line of a flow ends (where pagination looks), or None if it has none."""
+    return max((d.position_y + d.height for d in _in_flow(box) if type(d).__name__ == "LineBox"), default=None)
+
+
+def _deepest_content(box) -> float | None:
+    """Return where the lowest content of a flow ends (where :func:`limit_overflow_mm` looks)."""
+    return max((_bottom(d) for d in _in_flow(box) if _has_content(d)), default=None)
+
+
+def _in_flow(box):
+    """Yield the boxes of the normal flow under ``box`` (not fixed, absolute or floated), not ``box`` itself."""
+    stack = list(reversed(getattr(box, "children", None) or ()))
+    while stack:
+        child = stack.pop()
         if hasattr(child, "_box"):  # an AbsolutePlaceholder: out of the flow
             continue
         style = getattr(child, "style", None)
         if style is not None and (style["position"] in ("absolute", "fixed") or style["float"] != "none"):
             continue
-        if type(child).__name__ == "LineBox":
-            yield child
-        else:
-            yield from _flow_lines(child)
+        yield child
+        stack.extend(reversed(getattr(child, "children", None) or ()))
+
+
+_FONT_UNITS = frozenset(("em", "rem", "ex", "ch"))  # lengths that follow the face's size
+_SPACING = ("margin_top", "margin_bottom", "padding_top", "padding_bottom", "border_top_width", "border_bottom_width")
+_SIZING = ("height", "min_height", "max_height", "font_size", "line_height")
+_SIZE_FREE_KEYWORDS = frozenset(("auto", "none", "normal", "smaller", "larger"))
+
+
+def _fixed_px(region) -> float | None:
+    """Return the sum of the vertical spacings in a flow that do not follow the face's size, or None.
+
+    Read from each box's cascaded values, as the stylesheet wrote them: a
+    length follows the face's size when it is in em (or rem, ex, ch), zero,
+    a keyword that depends on nothing else (``auto``, ``none``, ``normal``,
+    ``smaller``), a unitless line height, or a percentage of a font size.
+    The root's own font size is the face's size itself; anonymous boxes
+    inherit. A margin, padding or border in other units counts its computed
+    length (in px); a font size, line height or height in other units, or a
+    percentage spacing (of a width), gives None: the flow cannot be bounded.
+    """
+    fixed = 0.0
+    for box in _in_flow(region):
+        style = getattr(box, "style", None)
+        cascaded = getattr(style, "cascaded", None)
+        if not cascaded:
+            continue
+        for name, (value, _) in cascaded.items():
+            if name in _SIZING:
+                if not (_follows_size(value, name) or (name == "font_size" and style.is_root_element)):
+                    return None
+            elif name in _SPACING and not _follows_size(value, name):
+                length = style[name]
+                amount = length if isinstance(length, (int, float)) else getattr(length, "value", None)
+                if getattr(length, "unit", "px") != "px" or amount is None:
+                    return None
+                fixed += max(0.0, amount)
+    return fixed
+
+
+def _follows_size(value, name: str) -> bool:
+    """Tell whether a cascaded length grows with the face's size (see :func:`_fixed_px`)."""
+    if isinstance(value, str):
+        return value in _SIZE_FREE_KEYWORDS
+    unit, amount = getattr(value, "unit", "?"), getattr(value, "value", None)
+    if unit in _FONT_UNITS or amount == 0:
+        return True
+    if name == "line_height":
+        return unit in (None, "%")  # a number or a percentage: of the font size
+    return name == "font_size" and unit == "%"
 
 
 def _fit_message(spec: FaceSpec, document, size: float, excess: float) -> str:

@@ -148,6 +148,71 @@ def test_certain_overflow_compares_the_flow_growth_with_the_room_left(lines, cer
     assert certain_overflow(document, 8.0, 8.0 + STEP) is certain
 
 
+def _page(body_css: str, blocks: int):
+    from weasyprint import HTML
+
+    html = ("<style>@page { size: 100mm 100mm; margin: 0 } html { font-size: 8pt; line-height: 1.3 }"
+            f"body {{ margin: 0 }} p {{ margin: 0; {body_css} }}</style>" + "<p>ligne</p>" * blocks)
+    document = HTML(string=html).render()
+    assert len(document.pages) == 1
+    return document
+
+
+def test_certain_overflow_counts_spacing_in_em_as_growing_with_the_size():
+    from nuancier_print.render import certain_overflow, overflow_mm
+
+    # 15 lines of 3.67 mm with 14 gaps of 1.1 em (3.10 mm) end at 98.5 mm. One step up,
+    # the lines alone grow by 1.7 mm, less than the 1.5 mm left plus rounding; lines and
+    # gaps grow by 3.1 mm, so the face cannot fit, and indeed it does not.
+    document = _page("margin-bottom: 1.1em", 15)
+    assert certain_overflow(document, 8.0, 8.0 + STEP)
+    from weasyprint import HTML
+
+    larger = HTML(string="<style>@page { size: 100mm 100mm; margin: 0 } html { font-size: 8.25pt; "
+                  "line-height: 1.3 } body { margin: 0 } p { margin: 0; margin-bottom: 1.1em }</style>"
+                  + "<p>ligne</p>" * 15).render()
+    assert overflow_mm(larger) > 0
+
+
+def test_certain_overflow_does_not_count_spacing_in_mm_as_growing():
+    from nuancier_print.render import certain_overflow
+
+    # The same page with gaps of 3.1 mm: only the lines grow, by less than the room left.
+    assert not certain_overflow(_page("margin-bottom: 3.1mm", 15), 8.0, 8.0 + STEP)
+
+
+@pytest.mark.parametrize("css", ["font-size: 8pt", "line-height: 3.7mm", "height: 3.7mm", "margin-bottom: 0.01%"])
+def test_certain_overflow_claims_nothing_of_a_flow_with_lengths_it_cannot_bound(css):
+    from nuancier_print.render import certain_overflow
+
+    # 27 lines leave about 1 mm, and would grow by 3 mm if they followed the size: with
+    # this length, which does not, what the page does one step up is not known.
+    assert not certain_overflow(_page(css, 27), 8.0, 8.0 + STEP)
+    assert certain_overflow(_page("", 27), 8.0, 8.0 + STEP)
+
+
+@pytest.mark.parametrize("count, sentence", [(n, SENTENCE) for n in (18, 19, 21)]
+                         + [(n, SENTENCE[:37]) for n in (33, 38)] + [(n, SENTENCE * 2) for n in (12, 13, 14)])
+def test_certain_overflow_is_never_wrong_on_synthetic_versos(tmp_path, count, sentence):
+    # At every size from the fitted one down, a claim that one step up overflows is
+    # checked against the layout one step up.
+    from nuancier_print.render import certain_overflow
+
+    lines = "\n".join(f"  - {sentence} ({i})" for i in range(count))
+    yaml = (f"numero: 2.1\ntitre: Une teinte chargée\nchamp_lexical: [un, deux, trois]\n"
+            f"finalites:\n{lines}\nsavoir_etre: Écoute, patience\n")
+    renderer, card = _card(_content(tmp_path, yaml), "teinte-2-1")
+    _, fitted, _ = renderer.fit(card.verso)
+    claims = 0
+    for size in (fitted, fitted - STEP, fitted - 2 * STEP):
+        if size + STEP > card.verso.base_size:
+            continue
+        if certain_overflow(renderer.layout(card.verso, size), size, size + STEP):
+            claims += 1
+            assert overflow_mm(renderer.layout(card.verso, size + STEP)) > 0, f"{size + STEP} pt fits"
+    assert claims <= 1  # only the fitted size can prove its next step overflows
+
+
 def test_a_renderer_predicts_the_size_of_a_face_from_those_it_shrank(tmp_path):
     renderer, card = _card(_content(tmp_path, _finalites(22)), "teinte-2-1")
     assert renderer.predict(card.verso) is None  # nothing learnt yet
