@@ -249,7 +249,7 @@ class Renderer:
         sizes = _sizes(spec.base_size, spec.floor)
         profile = self._profile(spec) if hint is None and self._fitted else None
         start = hint if hint is not None else self.predict(spec, profile)
-        index = _index_at_or_above(sizes, start) if start is not None else 0
+        index = _index_at_or_below(sizes, start) if start is not None else 0
         tried: dict[int, tuple] = {}
         source = None  # the face's HTML, parsed once (the profile's when there is one), laid out at each size
         while True:
@@ -270,7 +270,8 @@ class Renderer:
                   or (index - 1 not in tried and certain_overflow(document, sizes[index], sizes[index - 1]))):
                 if sizes[index] < spec.base_size:  # a face that fits at the base size says little
                     name, volume, _ = profile or self._profile(spec)
-                    self._fitted.setdefault(name, []).append(sizes[index] * volume ** 0.5)
+                    largest = largest_size_estimate(document, sizes[index], sizes[index - 1])
+                    self._fitted.setdefault(name, []).append(largest * volume ** 0.5)
                 return document, sizes[index], len(tried)
             else:
                 index -= 1
@@ -278,11 +279,13 @@ class Renderer:
     def predict(self, spec: FaceSpec, profile: tuple | None = None) -> float | None:
         """Predict a face's fitted size from the faces of the same layout this renderer shrank.
 
-        Among faces of one layout, the fitted size times the square root of
+        Among faces of one layout, the largest size that fits (not rounded to
+        a step: see :func:`largest_size_estimate`) times the square root of
         the text's volume (characters, plus a line's worth per block) varies
         by a few percent: the median of what was seen, divided by this
-        face's root volume, is a good first size to try. None when no face
-        of this layout had to shrink yet.
+        face's root volume, predicts this face's largest size; the search
+        starts at the step at or below it. None when no face of this layout
+        had to shrink yet.
         """
         if not self._fitted:
             return None
@@ -313,10 +316,10 @@ def text_volume(html: str) -> int:
     return max(1, len(text) + 25 * len(_BLOCK.findall(body)))
 
 
-def _index_at_or_above(sizes: list[float], size: float) -> int:
-    """Return the index of the smallest size of the (decreasing) list that is at least ``size``."""
-    above = [i for i, s in enumerate(sizes) if s >= size - 1e-9]
-    return above[-1] if above else 0
+def _index_at_or_below(sizes: list[float], size: float) -> int:
+    """Return the index of the largest size of the (decreasing) list that is at most ``size``."""
+    below = [i for i, s in enumerate(sizes) if s <= size + 1e-9]
+    return below[0] if below else len(sizes) - 1
 
 
 def certain_overflow(document, size: float, larger: float) -> bool:
@@ -336,22 +339,50 @@ def certain_overflow(document, size: float, larger: float) -> bool:
     follow the face's size proves nothing. Fixed and absolutely positioned
     boxes (band, title, footer) are not part of a flow.
     """
-    pages = document.pages
-    if len(pages) != 1:
+    if len(document.pages) != 1:
         return False
-    page_box = pages[0]._page_box
     ratio = larger / size
-    regions = [(page_box, page_box.content_box_y() + page_box.height, _last_line_bottom)]
-    regions += [(box, float(limit) * PX_PER_MM, _deepest_content)
-                for box, limit in _marked(pages[0], "data-bottom-limit")]
-    for box, bottom, end_of in regions:
-        end, fixed = end_of(box), _fixed_px(box)
-        if end is None or fixed is None:
-            continue
-        top = box.content_box_y()
-        if end + (ratio - 1) * (end - top - fixed) > bottom + 1.0:  # px: a margin for rounding
+    for top, end, bottom, box in _regions(document.pages[0]):
+        fixed = _fixed_px(box)
+        if fixed is not None and end + (ratio - 1) * (end - top - fixed) > bottom + _ROUNDING_PX:
             return True
     return False
+
+
+_ROUNDING_PX = 0.1 * PX_PER_MM  # more than limit_overflow_mm's tolerance (0.05 mm) and Pango's rounding
+
+
+def largest_size_estimate(document, size: float, larger: float) -> float:
+    """Estimate the largest size, not rounded to a step, at which a face fits (``size`` fits, ``larger`` not).
+
+    Growing from ``size``, each region of the flow ends at least in
+    proportion further from its top when its lengths follow the size (see
+    :func:`certain_overflow`), so the face cannot fit beyond ``size`` times
+    the least ratio of a region's room to its content's height: an upper
+    bound, close when the face would gain few lines. Learning from this
+    rather than from ``size`` keeps the rounding to a step out of
+    :meth:`Renderer.predict`. Only a guess: nothing relies on it but where
+    the next face's search starts.
+    """
+    ratios = [(bottom - top) / (end - top) for top, end, bottom, _ in _regions(document.pages[0]) if end > top]
+    return min([larger] + [size * ratio for ratio in ratios])
+
+
+def _regions(page):
+    """Yield (top, end, bottom, box) for each normal flow that must fit on a one-page face.
+
+    The page's flow ends with its last line and must end above the page's
+    bottom margin (where WeasyPrint paginates); a ``data-bottom-limit``
+    block's content must end above its limit (see :func:`limit_overflow_mm`).
+    Flows with nothing in them are left out.
+    """
+    page_box = page._page_box
+    regions = [(page_box, page_box.content_box_y() + page_box.height, _last_line_bottom)]
+    regions += [(box, float(limit) * PX_PER_MM, _deepest_content) for box, limit in _marked(page, "data-bottom-limit")]
+    for box, bottom, end_of in regions:
+        end = end_of(box)
+        if end is not None:
+            yield box.content_box_y(), end, bottom, box
 
 
 def _last_line_bottom(box) -> float | None:

@@ -196,7 +196,7 @@ def test_certain_overflow_claims_nothing_of_a_flow_with_lengths_it_cannot_bound(
 def test_certain_overflow_is_never_wrong_on_synthetic_versos(tmp_path, count, sentence):
     # At every size from the fitted one down, a claim that one step up overflows is
     # checked against the layout one step up.
-    from nuancier_print.render import certain_overflow
+    from nuancier_print.render import certain_overflow, largest_size_estimate
 
     lines = "\n".join(f"  - {sentence} ({i})" for i in range(count))
     yaml = (f"numero: 2.1\ntitre: Une teinte chargée\nchamp_lexical: [un, deux, trois]\n"
@@ -211,6 +211,11 @@ def test_certain_overflow_is_never_wrong_on_synthetic_versos(tmp_path, count, se
             claims += 1
             assert overflow_mm(renderer.layout(card.verso, size + STEP)) > 0, f"{size + STEP} pt fits"
     assert claims <= 1  # only the fitted size can prove its next step overflows
+    # What the predictor learns: an upper bound on the largest size that fits.
+    estimate = largest_size_estimate(renderer.layout(card.verso, fitted), fitted, fitted + STEP)
+    assert fitted < estimate <= fitted + STEP
+    if estimate < fitted + STEP - 0.02:
+        assert overflow_mm(renderer.layout(card.verso, estimate + 0.01)) > 0
 
 
 def test_a_renderer_predicts_the_size_of_a_face_from_those_it_shrank(tmp_path):
