@@ -237,6 +237,43 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Problem
     if problem == "mapping values are not allowed here":
         return Problem(where, "", "YAML reads ` : ` in this text as the start of a new field; "
                                   "put the whole text between double quotes \"...\"")
+    quoted = _text_after_quotes(text, mark, shown) if "but found '<scalar>'" in problem else None
+    if quoted is not None:
+        return quoted
     context = (exc.context or "").strip()
     detail = f"{context}, {problem}" if context and problem else problem or context
     return Problem(where, "", f"this is not valid YAML ({detail})")
+
+
+def _text_after_quotes(text: str, mark, shown: str) -> Problem | None:
+    """Explain text found after a closing quote, located at the quote that opened it (None if not that).
+
+    ``titre: "Immersion" longue`` leaves text after the quoted part; a quote
+    left open in a list item (``- "un`` then ``- "deux"``) is closed by the
+    next item's quote, with that item's text left over.
+    """
+    end = mark.index
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    quote = text[end - 1] if end else ""
+    if not quote or quote not in "\"'":
+        return None
+    start = end - 2
+    while start >= 0:
+        if text[start] == quote:
+            if quote == "'" and text[start - 1:start] == "'":  # '' is a quote inside '...'
+                start -= 2
+                continue
+            if text[start - 1:start] != "\\" or quote == "'":  # \" is a quote inside "..."
+                break
+        start -= 1
+    if start < 0:
+        return None
+    opened = Location(shown, text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
+    closed_line = text.count("\n", 0, end - 1) + 1
+    if closed_line == opened.line:
+        return Problem(opened, "", "this is not valid YAML: the text in quotes that starts here is followed "
+                                   "by more text on its line; put the whole text between the quotes")
+    return Problem(opened, "", f"this is not valid YAML: the quote opened here is not closed on its line "
+                               f"(the next quote, on line {closed_line}, closes it instead); "
+                               f"add the closing quote at the end of this line")

@@ -65,3 +65,17 @@ def test_refusals_carry_the_pure_python_message_and_position(tmp_path, text, mes
     node, problems = yamlsrc.read_yaml(path, "f.yaml")
     assert node is None and len(problems) == 1 and message in problems[0].message
     assert problems[0].where.line is not None
+
+
+@pytest.mark.parametrize("text, line, column, message", [
+    ('titre: "Le \\"bon\\" mot" en plus\n', 1, 8, "followed by more text on its line"),
+    ("titre: 'l''été' en plus\n", 1, 8, "followed by more text on its line"),
+    ("titre: '''été' en plus\n", 1, 8, "followed by more text on its line"),
+    ('finalites:\n  - "un\n  - "deux"\n', 2, 5, "not closed on its line (the next quote, on line 3,"),
+])
+def test_text_after_a_closing_quote_is_explained_at_the_opening_quote(tmp_path, text, line, column, message):
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    _, problems = yamlsrc.read_yaml(path, "f.yaml")
+    assert len(problems) == 1 and message in problems[0].message and "<scalar>" not in problems[0].message
+    assert (problems[0].where.line, problems[0].where.column) == (line, column)
