@@ -528,7 +528,7 @@ def _has_content(box) -> bool:
                                                                        "BlockReplacedBox")
 
 
-_IGNORED = set(" \t\n\r\u00a0\u202f\u200b\u00ad\u2010-")
+_IGNORED = str.maketrans("", "", " \t\n\r\u00a0\u202f\u200b\u00ad\u2010-")  # spaces, hyphens
 
 
 def document_lost_text(document) -> str:
@@ -536,12 +536,8 @@ def document_lost_text(document) -> str:
     from collections import Counter
 
     expected = Counter(_fold(getattr(document, "_nuancier_text", "")))
-    laid = Counter()
-    for page in document.pages:
-        for box in page_boxes(page):
-            text = getattr(box, "text", None)
-            if text and type(box).__name__ == "TextBox":
-                laid.update(_fold(text))
+    laid = Counter(_fold("".join(box.text for page in document.pages for box in page_boxes(page)
+                                 if type(box).__name__ == "TextBox")))
     missing = expected - laid
     return "".join(sorted(missing.elements()))
 
@@ -606,7 +602,7 @@ def page_boxes(page) -> list:
 
 
 def _fold(text: str) -> str:
-    return "".join(c for c in text.casefold() if c not in _IGNORED)
+    return text.casefold().translate(_IGNORED)
 
 
 def _body_text(root) -> str:
@@ -623,12 +619,16 @@ def _body_text(root) -> str:
     return "".join(parts)
 
 
-def _marked(page, attribute: str):
-    """Yield (box, attribute value) for the block boxes of elements carrying ``attribute``."""
-    for box in page_boxes(page):
-        element = getattr(box, "element", None)
-        if element is not None and element.get(attribute) is not None and hasattr(box, "content_box_y"):
-            yield box, element.get(attribute)
+def _marked(page, attribute: str) -> list:
+    """Return (box, attribute value) for the block boxes of elements carrying ``attribute`` (listed once)."""
+    marked = getattr(page, "nuancier_marked", None)
+    if marked is None:
+        marked = page.nuancier_marked = {}
+    if attribute not in marked:
+        marked[attribute] = [(box, box.element.get(attribute)) for box in page_boxes(page)
+                             if getattr(box, "element", None) is not None and hasattr(box, "content_box_y")
+                             and box.element.get(attribute) is not None]
+    return marked[attribute]
 
 
 def _flow_height(page) -> float:
