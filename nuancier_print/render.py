@@ -27,6 +27,7 @@ fonts.isolate()
 import jinja2  # noqa: E402
 from markupsafe import Markup, escape  # noqa: E402
 from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.formatting_structure import boxes as wp_boxes  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from .errors import BuildError, FitError  # noqa: E402
@@ -335,9 +336,11 @@ def certain_overflow(document, size: float, larger: float) -> bool:
     border in mm, see :func:`_fixed_px`), what the region holds ends at
     least ``(ratio - 1) * (height - F)`` further from its top; when that is
     past its bottom, the larger size overflows and needs no layout to prove
-    it. A region with a font size, line height or box height that does not
-    follow the face's size proves nothing. Fixed and absolutely positioned
-    boxes (band, title, footer) are not part of a flow.
+    it. A region whose growth cannot be bounded so proves nothing: one with
+    a font size, line height or box height that does not follow the face's
+    size, an image, a float, a table, a flex or grid box (see
+    :func:`_fixed_px`). Fixed and absolutely positioned boxes (band, title,
+    footer) are not part of a flow.
     """
     if len(document.pages) != 1:
         return False
@@ -396,19 +399,20 @@ def _deepest_content(box) -> float | None:
 
 
 def _in_flow(box):
-    """Yield the boxes of the normal flow under ``box`` (not fixed, absolute or floated), not ``box`` itself."""
+    """Yield the boxes in the flow under ``box`` (not fixed or absolute), not ``box`` itself."""
     stack = list(reversed(getattr(box, "children", None) or ()))
     while stack:
         child = stack.pop()
         if hasattr(child, "_box"):  # an AbsolutePlaceholder: out of the flow
             continue
         style = getattr(child, "style", None)
-        if style is not None and (style["position"] in ("absolute", "fixed") or style["float"] != "none"):
+        if style is not None and style["position"] in ("absolute", "fixed"):
             continue
         yield child
         stack.extend(reversed(getattr(child, "children", None) or ()))
 
 
+_UNBOUNDED = (wp_boxes.ReplacedBox, wp_boxes.TableBox, wp_boxes.FlexContainerBox, wp_boxes.GridContainerBox)
 _FONT_UNITS = frozenset(("em", "rem", "ex", "ch"))  # lengths that follow the face's size
 _SPACING = ("margin_top", "margin_bottom", "padding_top", "padding_bottom", "border_top_width", "border_bottom_width")
 _SIZING = ("height", "min_height", "max_height", "font_size", "line_height")
@@ -426,10 +430,15 @@ def _fixed_px(region) -> float | None:
     inherit. A margin, padding or border in other units counts its computed
     length (in px); a font size, line height or height in other units, or a
     percentage spacing (of a width), gives None: the flow cannot be bounded.
+    So does an image (its height is its own), a float (lines beside it may
+    move below it, and get fewer), or a table, flex or grid box (they share
+    out their width by content: a cell may get wider, and fewer lines).
     """
     fixed = 0.0
     for box in _in_flow(region):
         style = getattr(box, "style", None)
+        if isinstance(box, _UNBOUNDED) or (style is not None and style["float"] != "none"):
+            return None
         cascaded = getattr(style, "cascaded", None)
         if not cascaded:
             continue

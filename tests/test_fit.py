@@ -181,14 +181,28 @@ def test_certain_overflow_does_not_count_spacing_in_mm_as_growing():
     assert not certain_overflow(_page("margin-bottom: 3.1mm", 15), 8.0, 8.0 + STEP)
 
 
-@pytest.mark.parametrize("css", ["font-size: 8pt", "line-height: 3.7mm", "height: 3.7mm", "margin-bottom: 0.01%"])
-def test_certain_overflow_claims_nothing_of_a_flow_with_lengths_it_cannot_bound(css):
+@pytest.mark.parametrize("css", ["font-size: 8pt", "line-height: 3.7mm", "height: 3.7mm", "margin-bottom: 0.01%",
+                                 "float: left; width: 100%", "display: flex", "display: table"])
+def test_certain_overflow_claims_nothing_of_a_flow_it_cannot_bound(css):
     from nuancier_print.render import certain_overflow
 
     # 27 lines leave about 1 mm, and would grow by 3 mm if they followed the size: with
-    # this length, which does not, what the page does one step up is not known.
+    # this length or layout, which may not, what the page does one step up is not known.
     assert not certain_overflow(_page(css, 27), 8.0, 8.0 + STEP)
     assert certain_overflow(_page("", 27), 8.0, 8.0 + STEP)
+
+
+def test_certain_overflow_claims_nothing_of_a_flow_with_an_image():
+    from weasyprint import HTML
+
+    from nuancier_print.render import certain_overflow
+
+    pixel = ("data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'></svg>")
+    html = ("<style>@page { size: 100mm 100mm; margin: 0 } html { font-size: 8pt; line-height: 1.3 }"
+            f"body, p {{ margin: 0 }}</style><p><img src=\"{pixel}\"></p>" + "<p>ligne</p>" * 26)
+    document = HTML(string=html).render()
+    assert len(document.pages) == 1
+    assert not certain_overflow(document, 8.0, 8.0 + STEP)
 
 
 @pytest.mark.parametrize("count, sentence", [(n, SENTENCE) for n in (18, 19, 21)]
