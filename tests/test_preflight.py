@@ -492,3 +492,24 @@ def test_a_transformed_face_is_measured_from_its_pdf():
 
     document = HTML(string='<p style="transform: rotate(90deg)">Tourné</p>').render()
     assert layout_text_runs(document) is None
+
+
+@pytest.mark.parametrize("content, rgb", [
+    (b"1 0 0 rg", True), (b"rg", True), (b"0 0 1 RG\n", True), (b"q]rg", True), (b"<00>rg", True),
+    (b"(a)rg", True), (b"/DeviceRGB cs", True), (b"[/CalRGB <<>>]", True), (b"/RGB/x", True), (b"rg/GS1 gs", True),
+    (b"xrg", False), (b"rgb", False), (b"/RGBx", False), (b"/DeviceRGBA", False),
+    (b"0 0 0 1 k /F1 9 Tf <0012> Tj", False),
+])
+def test_rgb_operators_and_names_are_found_as_whole_tokens(content, rgb):
+    from nuancier_print.preflight import _RGB_TOKENS
+
+    assert bool(_RGB_TOKENS.search(content)) is rgb
+
+
+@pytest.mark.parametrize("content, inline", [
+    (b"BI /W 1", True), (b"q\nBI\n", True), (b"BI/W 1", True), (b"xBI ", False), (b"BIx", False), (b"(BI)", False),
+])
+def test_inline_images_are_found_as_whole_tokens(content, inline):
+    from nuancier_print.preflight import _INLINE_IMAGE
+
+    assert bool(_INLINE_IMAGE.search(content)) is inline
