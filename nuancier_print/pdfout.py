@@ -113,15 +113,25 @@ def prepare(data: bytes) -> None:
     assembly costs, and the main process would otherwise only wait. The
     face's fonts are read straight from its bytes when they can be
     (:func:`~.fontmerge.read_page_fonts`); their objects, replaced by the
-    merged fonts, are then never parsed.
+    merged fonts, are then never parsed. Nor is what the page does not
+    refer to (the face's outline, catalog and info), which assembly never
+    copies.
     """
     parsed = reader(data)
     fonts = _page_fonts(parsed, data)
-    skip = {number for facts in (fonts or {}).values() for number in facts.objects}
-    for generation, numbers in parsed.xref.items():
-        for number in numbers:
-            if number not in skip:
-                parsed.get_object(IndirectObject(number, generation, parsed))
+    seen = {number for facts in (fonts or {}).values() for number in facts.objects}
+    stack: list = [parsed.pages[0]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+            item = item.get_object()
+        if isinstance(item, dict):
+            stack.extend(value for key, value in item.items() if key != "/Parent")
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def document_id(info: DocInfo, marks: bool = False) -> bytes:
