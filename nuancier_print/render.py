@@ -236,9 +236,9 @@ class Renderer:
         """Return (document, size, layouts) for the largest size that fits.
 
         The search starts at ``hint`` when given (the size this face had last
-        time: after a small edit it is usually still right), else at the size
-        predicted from the faces of the same layout fitted before it
-        (:meth:`predict`), else at the base size. When that first size
+        time: after a small edit it is usually still right), else at the step
+        at or below the size predicted from the faces of the same layout
+        fitted before it (:meth:`predict`), else at the base size. When that first size
         overflows, the size is estimated from how much it overflowed (text
         area scales with the square of the size). From there it walks in
         steps of :data:`STEP` to the largest size that fits. The layout one
