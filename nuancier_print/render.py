@@ -414,7 +414,8 @@ def _in_flow(box):
 
 _UNBOUNDED = (wp_boxes.ReplacedBox, wp_boxes.TableBox, wp_boxes.FlexContainerBox, wp_boxes.GridContainerBox)
 _FONT_UNITS = frozenset(("em", "rem", "ex", "ch"))  # lengths that follow the face's size
-_SPACING = ("margin_top", "margin_bottom", "padding_top", "padding_bottom", "border_top_width", "border_bottom_width")
+_SPACING = ("margin_top", "margin_bottom", "padding_top", "padding_bottom", "border_top_width", "border_bottom_width",
+            "top", "bottom")  # top, bottom: the offsets of a relatively positioned box
 _SIZING = ("height", "min_height", "max_height", "font_size", "line_height")
 _SIZE_FREE_KEYWORDS = frozenset(("auto", "none", "normal", "smaller", "larger"))
 
@@ -427,9 +428,10 @@ def _fixed_px(region) -> float | None:
     a keyword that depends on nothing else (``auto``, ``none``, ``normal``,
     ``smaller``), a unitless line height, or a percentage of a font size.
     The root's own font size is the face's size itself; anonymous boxes
-    inherit. A margin, padding or border in other units counts its computed
-    length (in px); a font size, line height or height in other units, or a
-    percentage spacing (of a width), gives None: the flow cannot be bounded.
+    inherit. A margin, padding, border or relative offset in other units
+    counts its computed length (in px); a font size, line height or height
+    in other units, or a percentage spacing (of a width or height), gives
+    None: the flow cannot be bounded.
     So does an image (its height is its own), a float (lines beside it may
     move below it, and get fewer), or a table, flex or grid box (they share
     out their width by content: a cell may get wider, and fewer lines).

@@ -174,11 +174,14 @@ def test_certain_overflow_counts_spacing_in_em_as_growing_with_the_size():
     assert overflow_mm(larger) > 0
 
 
-def test_certain_overflow_does_not_count_spacing_in_mm_as_growing():
+@pytest.mark.parametrize("css, blocks", [("margin-bottom: 3.1mm", 15),
+                                         ("margin-bottom: 1.1em; position: relative; top: 82mm", 3)])
+def test_certain_overflow_does_not_count_spacing_in_mm_as_growing(css, blocks):
     from nuancier_print.render import certain_overflow
 
     # The same page with gaps of 3.1 mm: only the lines grow, by less than the room left.
-    assert not certain_overflow(_page("margin-bottom: 3.1mm", 15), 8.0, 8.0 + STEP)
+    # Or 3 lines ending at 17 mm, moved down 82 mm (to 99 mm) by an offset that does not grow.
+    assert not certain_overflow(_page(css, blocks), 8.0, 8.0 + STEP)
 
 
 @pytest.mark.parametrize("css", ["font-size: 8pt", "line-height: 3.7mm", "height: 3.7mm", "margin-bottom: 0.01%",
