@@ -29,6 +29,7 @@ from markupsafe import Markup, escape  # noqa: E402
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.formatting_structure import boxes as wp_boxes  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.text.line_break import strut  # noqa: E402
 
 from .errors import BuildError, FitError  # noqa: E402
 from .fetcher import LocalFetcher  # noqa: E402
@@ -326,30 +327,62 @@ def _index_at_or_below(sizes: list[float], size: float) -> int:
 def certain_overflow(document, size: float, larger: float) -> bool:
     """Tell whether a face that fits at ``size`` is sure to overflow at ``larger``.
 
-    Each region checked is a normal flow: the page's, down to its bottom
-    margin, and each ``data-bottom-limit`` block's, down to its limit. Its
-    height is sums and maxima of vertical lengths: line heights, margins,
-    paddings, borders. Those in em of the face's size (the layouts' rule,
-    see deck.css) grow by ``ratio = larger / size`` one step up, and no
-    paragraph gets fewer lines (the measure is no wider, so each line holds
-    at most what it held). If ``F`` is the sum of the other lengths (a
-    border in mm, see :func:`_fixed_px`), what the region holds ends at
-    least ``(ratio - 1) * (height - F)`` further from its top; when that is
-    past its bottom, the larger size overflows and needs no layout to prove
-    it. A region whose growth cannot be bounded so proves nothing: one with
-    a font size, line height or box height that does not follow the face's
-    size, an image, a float, a table, a flex or grid box (see
-    :func:`_fixed_px`). Fixed and absolutely positioned boxes (band, title,
-    footer) are not part of a flow.
+    Each region checked is a normal flow: the page's, whose last line must
+    end above the page's bottom margin, and each ``data-bottom-limit``
+    block's, whose content must end above its limit. Down to its last line,
+    a region's height is sums and maxima of vertical lengths: line heights,
+    margins, paddings, borders. Those in em of the face's size (the layouts'
+    rule, see deck.css) grow by ``ratio = larger / size`` one step up, and
+    no paragraph gets fewer lines (the measure is no wider, so each line
+    holds at most what it held). Two parts may not grow:
+
+    * lengths in other units (a border in mm), which stay as they are
+      (:func:`_fixed_px`);
+    * what makes a line taller than its strut (WeasyPrint's least line
+      height, the block's ``line-height``): a glyph from another font, whose
+      line may hold other words one step up; that excess may be gone.
+
+    The last line, which still ends the region one step up and still holds
+    its block's last word, is at least a strut tall, with that word at least
+    on the strut's baseline (:func:`_lowest_end`). When the end so bounded is
+    below the region's bottom, the larger size overflows and needs no layout
+    to prove it. A region whose growth cannot be bounded so proves nothing:
+    one with a font size, line height or box height that does not follow the
+    face's size, an image, a float, a table, a flex or grid box. Fixed and
+    absolutely positioned boxes (band, title, footer) are not part of a flow.
     """
     if len(document.pages) != 1:
         return False
     ratio = larger / size
-    for top, end, bottom, box in _regions(document.pages[0]):
-        fixed = _fixed_px(box)
-        if fixed is not None and end + (ratio - 1) * (end - top - fixed) > bottom + _ROUNDING_PX:
+    page_box = document.pages[0]._page_box
+    for top, _, bottom, box in _regions(document.pages[0]):
+        end = _lowest_end(box, top, ratio, content=box is not page_box)  # the page paginates on lines
+        if end is not None and end > bottom + _ROUNDING_PX:
             return True
     return False
+
+
+def _lowest_end(region, top: float, ratio: float, content: bool) -> float | None:
+    """Return the lowest a region's flow can end, ``ratio`` times larger (see :func:`certain_overflow`).
+
+    ``content``: where its content ends (its last word's bottom), else where
+    its last line does. None when it cannot be bounded.
+    """
+    fixed = _fixed_px(region)
+    lines = [box for box in _in_flow(region) if isinstance(box, wp_boxes.LineBox)]
+    if fixed is None or not lines:
+        return None
+    last = max(lines, key=lambda line: line.position_y)
+    excess = sum(max(0.0, line.height - strut(line.style)[0]) for line in lines if line is not last)
+    line_height, baseline = strut(last.style)
+    if content:
+        words = [box for box in _in_flow(last) if isinstance(box, wp_boxes.TextBox) and box.text.strip()]
+        if not words:
+            return None
+        tail = baseline + words[-1].height - words[-1].baseline  # down to the last word's descent
+    else:
+        tail = line_height
+    return top + ratio * (last.position_y - top - fixed - excess + tail) + fixed
 
 
 _ROUNDING_PX = 0.1 * PX_PER_MM  # more than limit_overflow_mm's tolerance (0.05 mm) and Pango's rounding

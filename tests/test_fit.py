@@ -294,3 +294,16 @@ def test_a_face_parsed_once_is_laid_out_at_any_size_as_if_made_at_that_size():
         assert reused.write_pdf() == renderer.layout(spec, size).write_pdf()
     bare = renderer.parse("<html><body><p>Sans taille</p></body></html>")
     assert _resize(bare, 7.0) is False and bare.etree_element.get("style") is None  # then it is made again
+
+
+def test_certain_overflow_does_not_count_a_line_taller_than_its_strut_as_growing(tmp_path):
+    # Found by tests/fit_soundness.py (seed 8). At 6.5 pt the module's title breaks so that its
+    # first line holds a glyph of another font and is 0.37 mm taller than its line-height;
+    # at 6.75 pt it breaks elsewhere and that excess is gone. Counting it as growing claimed
+    # that 6.75 pt overflows, and it fits.
+    from nuancier_print.render import certain_overflow
+
+    yaml = (DATA / "fit" / "excess-line.yaml").read_text(encoding="utf-8")
+    renderer, card = _card(_content(tmp_path, yaml), "teinte-2-1")
+    assert overflow_mm(renderer.layout(card.verso, 6.75)) == 0
+    assert not certain_overflow(renderer.layout(card.verso, 6.5), 6.5, 6.75)
