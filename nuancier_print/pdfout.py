@@ -119,19 +119,28 @@ def prepare(data: bytes) -> None:
     """
     parsed = reader(data)
     fonts = _page_fonts(parsed, data)
-    seen = {number for facts in (fonts or {}).values() for number in facts.objects}
-    stack: list = [parsed.pages[0]]
+    _reach([parsed.pages[0]], {number for facts in (fonts or {}).values() for number in facts.objects},
+           skip="/Parent")
+
+
+def _reach(stack: list, seen: set[int], skip: str | None = None) -> set[int]:
+    """Parse every indirect object reachable from ``stack`` and not in ``seen``; return ``seen`` with them.
+
+    Dictionaries (streams too) and arrays are followed, but not a
+    dictionary's ``skip`` key (a page's ``/Parent``, which leads to every
+    other page).
+    """
     while stack:
         item = stack.pop()
         if isinstance(item, IndirectObject):
-            if item.idnum in seen:
-                continue
-            seen.add(item.idnum)
-            item = item.get_object()
-        if isinstance(item, dict):
-            stack.extend(value for key, value in item.items() if key != "/Parent")
-        elif isinstance(item, list):
+            if item.idnum not in seen:
+                seen.add(item.idnum)
+                stack.append(item.get_object())
+        elif isinstance(item, DictionaryObject):
+            stack.extend(value for key, value in item.items() if key != skip)
+        elif isinstance(item, ArrayObject):
             stack.extend(item)
+    return seen
 
 
 def document_id(info: DocInfo, marks: bool = False) -> bytes:
@@ -154,19 +163,7 @@ def drop_unreachable(writer: PdfWriter) -> None:
     pypdf's own clean-up only drops objects nothing refers to, so a chain of
     orphans (an old font, its descendant, its font file) would survive it.
     """
-    reached: set[int] = set()
-    stack = [writer._root_object, writer._info.get_object() if writer._info is not None else None]
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, IndirectObject):
-            if obj.idnum in reached:
-                continue
-            reached.add(obj.idnum)
-            stack.append(obj.get_object())
-        elif isinstance(obj, DictionaryObject):  # streams too
-            stack.extend(obj.values())
-        elif isinstance(obj, ArrayObject):
-            stack.extend(obj)
+    reached = _reach([writer._root_object, writer._info.get_object() if writer._info is not None else None], set())
     for root in (writer._root_object, writer._info):
         if root is not None and root.indirect_reference is not None:
             reached.add(root.indirect_reference.idnum)
