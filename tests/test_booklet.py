@@ -441,12 +441,18 @@ def test_same_content_same_bytes(content, built):
     assert (again.path.read_bytes(), again.imposed_path.read_bytes()) == before
 
 
-def test_a_project_checked_out_elsewhere_gives_the_same_bytes(built, tmp_path):
-    """WeasyPrint names images after their URLs: photo URLs must not name the folders."""
+def test_a_project_checked_out_elsewhere_gives_the_same_bytes(tmp_path, monkeypatch):
+    """WeasyPrint names images after their URLs: photo URLs must not name the folders.
+
+    Both builds are dated by SOURCE_DATE_EPOCH: a copy has no git history, so
+    without it one would be dated by its commits and the other by today.
+    """
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    [here] = write_booklets(load_content(ROOT / "content"), tmp_path / "ici")
     shutil.copytree(ROOT / "content", tmp_path / "ailleurs" / "content")
     [elsewhere] = write_booklets(load_content(tmp_path / "ailleurs" / "content"), tmp_path / "ailleurs" / "out")
-    assert elsewhere.path.read_bytes() == built.path.read_bytes()
-    assert elsewhere.imposed_path.read_bytes() == built.imposed_path.read_bytes()
+    assert elsewhere.path.read_bytes() == here.path.read_bytes()
+    assert elsewhere.imposed_path.read_bytes() == here.imposed_path.read_bytes()
 
 
 def test_unknown_session_is_named(content, tmp_path):
