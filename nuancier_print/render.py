@@ -25,7 +25,6 @@ from . import fonts
 fonts.isolate()
 
 import jinja2  # noqa: E402
-from markupsafe import Markup, escape  # noqa: E402
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.formatting_structure import boxes as wp_boxes  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
@@ -34,12 +33,11 @@ from weasyprint.text.line_break import strut  # noqa: E402
 from .errors import BuildError, FitError  # noqa: E402
 from .fetcher import LocalFetcher  # noqa: E402
 from .geometry import MIN_TEXT_PT  # noqa: E402
-from .typography import breakable_url, french, short_url  # noqa: E402
+from .markup import LAYOUTS_DIR, make_environment  # noqa: E402
 from .weasyfix import install as _install_weasyfix, shared_subsets  # noqa: E402
 
 _install_weasyfix()  # see weasyfix: a C type parsed per font subset length, a subset per document
 
-LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "layouts"
 STEP = 0.25
 PX_PER_MM = 96 / 25.4
 
@@ -67,85 +65,6 @@ class RenderedFace:
     renders: int
     findings: list = field(default_factory=list)  # preflight findings of this face: (severity, check, message)
     text_runs: list | None = None  # the text as laid out (see layout_text_runs); not cached
-
-
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once per process, whatever the environment.
-
-    A build makes an environment per renderer (the deck, each booklet), and
-    `watch` one per rebuild: each compiled the same dozen templates again,
-    about 0.07 s a build. Jinja checks each entry against the template's
-    source (a checksum), so an edited layout is compiled again. Entries are
-    keyed by the template's file: every environment sharing them comes from
-    :func:`make_environment`, with the same syntax options.
-    """
-
-    def __init__(self):
-        self._compiled: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        compiled = self._compiled.get(bucket.key)
-        if compiled is not None:
-            bucket.bytecode_from_string(compiled)  # dropped if the source's checksum differs
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if len(self._compiled) > 256:  # `watch` runs for hours
-            self._compiled.clear()
-        self._compiled[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED = _CompiledTemplates()
-
-
-def make_environment(layouts: Path = LAYOUTS_DIR) -> jinja2.Environment:
-    """Return the Jinja environment: autoescaped, strict, with our filters."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(layouts)),
-        bytecode_cache=_COMPILED,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(fr=fr, url=url_link, printed_url=printed_url)
-    env.globals["color_profile"] = True  # see _head.html.j2; faces assembled later leave it out
-    return env
-
-
-def fr(text) -> Markup:
-    """Escape a content text, set it in French typography, allow *italic*."""
-    if text is None:
-        return Markup("")
-    return inline_markup(escape(french(str(text))))
-
-
-_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-_ACRONYM = re.compile(r"\b[A-ZÀ-Ý][A-ZÀ-Ý0-9]+\b")
-_ORDINAL = re.compile(r"\b(\d+)(e|er|re|ère|es|ers|res)\b")
-
-
-def inline_markup(escaped: Markup) -> Markup:
-    """Add the little markup we allow to already escaped text.
-
-    ``*text*`` becomes italics (the only markup editors may write); words in
-    capitals are kept from hyphenation; ordinals (27e) get superior letters.
-    """
-    text = _ITALIC.sub(r"<em>\1</em>", str(escaped))
-    text = _ACRONYM.sub(r'<span class="nohy">\g<0></span>', text)
-    text = _ORDINAL.sub(r'\1<span class="ordinal">\2</span>', text)
-    return Markup(text)
-
-
-def printed_url(url: str) -> Markup:
-    """Return a URL as printed: short, with break opportunities, escaped."""
-    return escape(breakable_url(short_url(url)))
-
-
-def url_link(url: str) -> Markup:
-    """Return a clickable, short, breakable link for a URL or an e-mail address."""
-    href = url if "://" in url or url.startswith("mailto:") else (
-        f"mailto:{url}" if "@" in url and "/" not in url else f"http://{url}")
-    return Markup('<a class="url" href="{}">{}</a>').format(href, printed_url(url))
 
 
 class _Capture(logging.Handler):

@@ -31,7 +31,7 @@ from nuancier_print import schema
 from nuancier_print.content import load_content
 from nuancier_print.errors import ContentError, FitError, Problem
 from nuancier_print.load import load_node
-from nuancier_print.render import fr
+from nuancier_print.markup import fr
 from nuancier_print.typography import URL, french
 from nuancier_print.yamlsrc import read_yaml
 

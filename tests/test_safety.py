@@ -29,7 +29,8 @@ from nuancier_print.content import load_content
 from nuancier_print.deck import card_format, deck_cards, deck_stylesheet
 from nuancier_print.errors import BuildError
 from nuancier_print.fetcher import FetchRefused, LocalFetcher
-from nuancier_print.render import LAYOUTS_DIR, Renderer, fr
+from nuancier_print.markup import fr
+from nuancier_print.render import LAYOUTS_DIR, Renderer
 
 from .conftest import DATA
 from .pdfutil import normalise, page_texts
