@@ -9,11 +9,10 @@ value keeps its line and column. On top of ``safe_load`` semantics:
 * a UTF-8 byte-order mark is accepted; other encodings get a clear message;
 * files over :data:`MAX_BYTES` are refused before parsing.
 
-libyaml (PyYAML's C parser), when PyYAML has it, parses each file into
-events; the same checks then compose them (:class:`_Replay`): five times
-faster than PyYAML's Python parser. Whenever that path finds anything to
-say, the file is read again the pure-Python way, so every message and
-position comes from one place.
+PyYAML's scanner reads a whole run of opening brackets before it hands
+over the first one, in time that grows with the square of their number, so
+flow nesting (``[[[[...``) is measured first, in one pass over the text
+(:func:`_flow_depth`): a file nested too deeply is refused at once.
 """
 
 from __future__ import annotations
@@ -83,38 +82,57 @@ class _Loader(_Checks, yaml.SafeLoader):
     """A safe composer that refuses aliases, deep nesting and foreign tags (pure Python)."""
 
 
-class _Replay(_Checks, yaml.composer.Composer, yaml.resolver.Resolver):
-    """The same composer, fed with events libyaml has already parsed."""
-
-    def __init__(self, events: list):
-        yaml.composer.Composer.__init__(self)
-        yaml.resolver.Resolver.__init__(self)
-        for event in events:
-            if getattr(event, "style", None) == "":  # libyaml's plain scalars: None, as in PyYAML's
-                event.style = None
-        self._events, self._next = events, 0
-
-    def check_event(self, *choices):
-        if self._next >= len(self._events):
-            return False
-        return not choices or isinstance(self._events[self._next], choices)
-
-    def peek_event(self):
-        return self._events[self._next]
-
-    def get_event(self):
-        self._next += 1
-        return self._events[self._next - 1]
-
-
 def _compose(text: str):
-    """Compose ``text`` with libyaml's events when possible, else the pure-Python way."""
-    if getattr(yaml, "__with_libyaml__", False):
-        try:
-            return _Replay(list(yaml.parse(text, Loader=yaml.CSafeLoader))).get_single_node()
-        except (yaml.YAMLError, _YamlProblem, RecursionError, UnicodeError, ValueError):
-            pass  # read again below, for the message and its position
+    """Compose ``text`` into nodes with the checks of :class:`_Checks`."""
     return _Loader(text).get_single_node()
+
+
+_FLOW_START = re.compile(r"(?:^|[\s:,\[{-])$")
+
+
+def _flow_depth(text: str) -> int | None:
+    """Return the offset of the first flow bracket nested deeper than :data:`MAX_DEPTH`, or None.
+
+    Counts ``[`` and ``{`` that open a flow collection (at the start of a
+    value, or inside another collection) and the brackets that close them,
+    skipping quoted text and comments: an approximation of YAML's flow
+    context that errs towards counting less, used only to refuse early.
+    """
+    depth, index, length = 0, 0, len(text)
+    while index < length:
+        char = text[index]
+        if char in "\"'" and (depth or _FLOW_START.search(text[max(0, index - 2):index])):
+            index = _after_quoted(text, index)
+            continue
+        if char == "#" and (index == 0 or text[index - 1] in " \t\n"):
+            index = text.find("\n", index)
+            if index < 0:
+                break
+            continue
+        if char in "[{" and (depth or _FLOW_START.search(text[max(0, index - 2):index])):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return index
+        elif char in "]}" and depth:
+            depth -= 1
+        index += 1
+    return None
+
+
+def _after_quoted(text: str, start: int) -> int:
+    """Return the offset just after the quoted text that starts at ``start``."""
+    quote, index = text[start], start + 1
+    while index < len(text):
+        if quote == '"' and text[index] == "\\":
+            index += 2
+            continue
+        if text[index] == quote:
+            if quote == "'" and text[index + 1:index + 2] == "'":
+                index += 2
+                continue
+            return index + 1
+        index += 1
+    return index
 
 
 def location(file: str, mark) -> Location:
@@ -138,6 +156,10 @@ def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
         return None, [problem]
     if not text.strip():
         return None, [Problem(Location(shown, 1, 1), "", "this file is empty")]
+    deep = _flow_depth(text)
+    if deep is not None:
+        line, column = text.count("\n", 0, deep) + 1, deep - text.rfind("\n", 0, deep)
+        return None, [Problem(Location(shown, line, column), "", f"the file is nested more than {MAX_DEPTH} levels deep")]
     try:
         node = _compose(text)
     except _YamlProblem as exc:
