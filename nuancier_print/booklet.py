@@ -13,52 +13,45 @@ For each session (``content/sessions/<slug>.yaml``) :func:`write_booklets` write
 * with ``per_participant``, ``out/booklet-<slug>-<participant>.pdf``: a copy
   with the participant's name on the cover and in every footer.
 
-The booklet is rendered a section at a time (opening, sommaire, one per
-teinte, closing, notes pages), each its own WeasyPrint document cached under
-the hash of its HTML: editing what a session lived of one teinte renders that
-teinte's section again, and the sommaire if a page number changed. Each
-section knows the page its folios start at; the sommaire gets the page of
-every anchor (see :func:`render_booklet`). :mod:`.sections` puts them back
-together with their links and bookmarks, and the fonts are merged as in the
-deck. Personal copies do not re-render anything: one more small document
-holds every participant's cover and a transparent "stamp" page with their
-name in the footer slot; pypdf then swaps the cover and draws the stamp on
-every other shared page.
+The booklet is laid out as one WeasyPrint document, its sommaire numbered by
+WeasyPrint itself (``target-counter``); notes pages that bring it to a
+multiple of 4 are laid out apart and go before the back cover. A booklet
+whose inputs did not change is kept as it is (see :mod:`.cache`). Personal
+copies render nothing again: one more small document holds every
+participant's cover and a transparent "stamp" page with their name in the
+footer slot; :mod:`.pdf` then swaps the cover and draws the stamp on every
+other shared page.
 """
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import hashlib
 import io
-import json
 import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject,
-                           NameObject)
-
-from . import __version__, schema
+from . import fit, pdf, schema
+from .cache import Cache, digest
 from .content import Content
-from .deck import Palette, palette, teinte_colour
+from .deck import palette, teinte_colour
+from .edition import Dates
+from .engine import Engine, page_text
 from .errors import BuildError, FitError, relative
+from .markup import LAYOUTS_DIR
+from .model import FaceSpec, Palette
 from .output import atomic_write
-from .preflight import FILE_CHECKS, PAGE_CHECKS, format_report, preflight
-from .publish import publish, publish_file
-from .pdfout import DocInfo, append_content, compress_streams, describe
-from .render import LAYOUTS_DIR, FaceSpec, Renderer, zone_overflow_mm
+from .pdf import DocInfo
+from .preflight import format_report, preflight
+from .publish import publish
 from .sessions import PHOTO_WIDTH_MM, person_slug, resolve_photo
 from .typography import french, short_url
-from .weasyfix import shared_subsets
 
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
 A5_TRIM = (148.0, PAGE_H)
-BOOKLET_PDF: dict = {}  # plain DeviceCMYK PDFs; join_booklet() makes the booklet PDF/X-4 (see pdfout)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_X = 17.0, 16.0, 15.0  # as in layouts/booklet.css
 TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
 PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
@@ -66,7 +59,7 @@ MAX_PHOTO_DPI = 450  # larger photos are scaled down to this at their printed wi
 PHOTO_QUALITY = 88  # JPEG quality of the CMYK print copies
 PHOTO_CACHE = Path(".cache") / "booklet-photos"  # under the output folder
 PHOTO_SCHEME = "nuancier-photo"  # photo URLs name a file of PHOTO_CACHE, wherever the project is (see fetcher)
-STAMP = "/NuancierNameStamp"
+STAMP = "NuancierNameStamp"
 
 
 @dataclass
@@ -82,19 +75,11 @@ class BookletResult:
     timings: dict[str, float] = field(default_factory=dict)  # step -> seconds
     warnings: list[str] = field(default_factory=list)
     reused: bool = False  # its inputs had not changed: the files already there were kept
-    sections_rendered: int = 0  # sections rendered, not taken from the cache
-    sections: int = 0  # sections in all (a sommaire rendered twice counts twice)
 
     def line(self) -> str:
         """Return a one-line summary for the user."""
         copies = f", {len(self.per_participant)} personal copies" if self.per_participant else ""
-        if self.reused:
-            done = "; unchanged, not rendered again"
-        elif self.sections_rendered == self.sections:
-            done = f"; {self.sections} sections rendered"
-        else:
-            done = (f"; {self.sections_rendered} of {self.sections} sections rendered, "
-                    f"{self.sections - self.sections_rendered} reused")
+        done = "; unchanged, not rendered again" if self.reused else ""
         return (f"booklet: {relative(self.path)} ({self.pages} pages, A5 + {BLEED:g} mm bleed"
                 f"{copies}); imposed: {relative(self.imposed_path)}{done}")
 
@@ -306,321 +291,157 @@ def _profile(embedded: bytes | None):
 
 # --- rendering -----------------------------------------------------------------------------
 
-
-def booklet_renderer(roots: list[Path], photos: Path | None = None) -> Renderer:
-    """Return a renderer for the booklet layouts, allowed to read ``roots`` and the ``photos`` copies."""
-    renderer = Renderer((LAYOUTS_DIR / "booklet.css").read_text(encoding="utf-8"), roots=roots,
-                        pdf_options=BOOKLET_PDF, named={PHOTO_SCHEME: photos} if photos else None)
-    renderer.env.filters.update(frtext=french)
-    return renderer
-
-
-def _layout(renderer: Renderer, template: str, label: str, context: dict):
-    """Lay out one booklet document and return WeasyPrint's document."""
-    spec = FaceSpec(template.removesuffix(".html.j2"), label, (template,), context, base_size=9.0)
-    return renderer.layout(spec, spec.base_size)
-
-
-SECTION_TEMPLATE = "booklet-section.html.j2"
+BOOKLET_TEMPLATE = "booklet.html.j2"
 PADDING_TEMPLATE = "booklet-padding.html.j2"
-SECTION_CACHE_FORMAT = 2  # 2: page findings in the record
-PLACEHOLDER_PAGE = 99  # the sommaire's numbers while the length of the sommaire itself is not known
+PERSONAL_TEMPLATE = "booklet-personal.html.j2"
+STYLESHEET = "booklet.css"
 
 
-@dataclass
-class Section:
-    """A rendered section: its PDF (lead page dropped), pages, anchors (id -> page index), warnings.
+def stylesheet(engine: Engine):
+    """Return the booklet's stylesheet, parsed by ``engine``."""
+    return engine.stylesheet((engine.layouts / STYLESHEET).read_text(encoding="utf-8"), STYLESHEET)
 
-    ``findings`` are its page checks (colour, images) as (page index,
-    severity, check, message): run once when it is rendered, cached with it.
-    """
 
-    pdf: bytes
-    pages: int
-    anchors: dict[str, int]
-    warnings: list[str]
-    findings: list[tuple] = field(default_factory=list)
+def booklet_html(engine: Engine, context: dict, label: str) -> str:
+    """Return the booklet's HTML (its cover, every chapter and the back cover)."""
+    return engine.html(FaceSpec("booklet", label, (BOOKLET_TEMPLATE,), context, base_size=9.0))
 
 
 @dataclass
 class BookletPages:
-    """The booklet as sections, in order, and the notes pages that go before its back cover."""
+    """The booklet laid out: its pages in order, notes pages included, and what they must print."""
 
-    sections: list[Section]
-    padding_pages: Section | None
-    padding: int
-    renders: int = 0  # sections asked for (the sommaire at least twice)
-    rendered: int = 0  # of those, rendered rather than taken from the cache
-
-    @property
-    def pages(self) -> int:
-        """Return the booklet's page count, notes pages included."""
-        return sum(s.pages for s in self.sections) + self.padding
+    documents: list  # WeasyPrint documents whose pages, in order, make the booklet
+    pages: int
+    padding: int  # notes pages added before the back cover to reach a multiple of 4
+    text: str  # what the booklet must print (preflight's "nothing lost" check)
 
 
-class SectionRenderer:
-    """Render booklet sections, each cached under the hash of its HTML (and what else it uses)."""
+def lay_out_booklet(engine: Engine, context: dict, label: str, html: str | None = None) -> BookletPages:
+    """Lay out the booklet in one document, check its covers, and pad it to a multiple of 4 pages.
 
-    def __init__(self, renderer: Renderer, context: dict, label: str, cache: Path | None):
-        from weasyprint import __version__ as weasyprint_version  # after render.py isolated the fonts
-
-        from .cache import FaceCache, canonical
-        from .faces import assets_digest
-
-        self.renderer, self.context, self.label = renderer, context, label
-        self.asked = self.rendered = 0
-        self.cache = FaceCache(cache, kind="booklet-sections")
-        self.salt = json.dumps({
-            "format": SECTION_CACHE_FORMAT, "version": __version__, "weasyprint": weasyprint_version,
-            "pdf": canonical(BOOKLET_PDF), "assets": assets_digest(LAYOUTS_DIR),
-            "stylesheet": hashlib.sha256((LAYOUTS_DIR / "booklet.css").read_bytes()).hexdigest(),
-        }, sort_keys=True)
-
-    def render(self, template: str, name: str, variables: dict, first_page: int, check=None) -> Section:
-        """Render one section whose folios start at ``first_page`` (``check`` raises on its pages)."""
-        from .cache import Entry
-
-        self.asked += 1
-        lead = first_page % 2 == 0  # a left page: a blank right page goes first, then is dropped
-        spec = FaceSpec(name, f"{self.label}, {name}", (template,),
-                        {**self.context, **variables, "first_page": first_page, "lead": lead}, base_size=9.0)
-        html = self.renderer.html(spec, spec.base_size)
-        key = hashlib.sha256(f"{self.salt}|{html}".encode()).hexdigest()
-        entry = self.cache.get(key)
-        if entry is not None:
-            meta = entry.meta
-            return Section(entry.pdf, int(meta["pages"]), dict(meta["anchors"]), list(meta["warnings"]),
-                           [tuple(f) for f in meta["findings"]])
-        before = len(self.renderer.warnings)
-        document = self.renderer.layout(spec, spec.base_size, html)
-        pages = document.pages[1:] if lead else document.pages
-        if check is not None:
-            check(pages)
-        with shared_subsets():  # join_booklet merges the fonts
-            pdf = document.copy(pages).write_pdf(**BOOKLET_PDF)
-        anchors = {anchor: index for index, page in enumerate(pages) for anchor in page.anchors}
-        section = Section(pdf, len(pages), anchors, self.renderer.warnings[before:], _page_findings(pdf))
-        self.rendered += 1
-        self.cache.put(key, Entry(pdf, spec.base_size, 1, [], {
-            "pages": section.pages, "anchors": anchors, "warnings": section.warnings,
-            "findings": [list(f) for f in section.findings]}))
-        return section
-
-
-def _page_findings(pdf: bytes) -> list[tuple]:
-    """Return a section's page checks (colour, images) as (page index, severity, check, message).
-
-    The joined booklet then gets the file checks only (text geometry is a deck rule).
+    The notes pages are laid out apart, their folios continuing the
+    booklet's, and go just before the back cover (:func:`_padding`).
     """
-    report = preflight(pdf, kind="booklet", trim=A5_TRIM, bleed=BLEED, checks=PAGE_CHECKS)
-    return [(f.page - 1, severity, f.check, f.message)
-            for severity, found in (("error", report.errors), ("warning", report.warnings)) for f in found]
-
-
-def render_booklet(sections: SectionRenderer) -> BookletPages:
-    """Render (or reuse) every section of the booklet, padded to a multiple of 4 pages.
-
-    The sommaire's page numbers depend on every section's length, and where
-    the sections after it start depends on the sommaire's length: it is first
-    rendered with placeholder numbers (cached too), then again with the real
-    ones, until its length is the one the others were placed after (once, in
-    practice).
-    """
-    teintes = sections.context["teintes"]
-    opening = sections.render(SECTION_TEMPLATE, "opening", {"part": "opening"}, 1, _check_cover(sections.label))
-    placeholder = collections.defaultdict(lambda: PLACEHOLDER_PAGE)
-    toc_pages = sections.render(SECTION_TEMPLATE, "sommaire", {"part": "sommaire", "toc_pages": placeholder},
-                                opening.pages + 1).pages
-    for _ in range(4):
-        placed: list[tuple[Section, int]] = [(opening, 1)]
-        start = opening.pages + toc_pages + 1
-        for t in teintes:
-            placed.append((sections.render(SECTION_TEMPLATE, f"teinte {t.numero}", {"part": "teinte", "t": t},
-                                           start), start))
-            start += placed[-1][0].pages
-        closing = sections.render(SECTION_TEMPLATE, "closing", {"part": "closing"}, start,
-                                  _check_back_cover(sections.label))
-        placed.append((closing, start))
-        numbers = {anchor: first + index for section, first in placed for anchor, index in section.anchors.items()}
-        sommaire = sections.render(SECTION_TEMPLATE, "sommaire", {"part": "sommaire", "toc_pages": numbers},
-                                   opening.pages + 1)
-        if sommaire.pages == toc_pages:
-            break
-        toc_pages = sommaire.pages
-    else:  # pragma: no cover - a sommaire whose length depends on its own numbers
-        raise BuildError(f"{sections.label}: the sommaire's length does not settle; report this as a bug")
-    ordered = [opening, sommaire, *[section for section, _ in placed[1:]]]
-    count = sum(s.pages for s in ordered)
+    css = stylesheet(engine)
+    html = html or booklet_html(engine, context, label)
+    document = engine.layout(html, css, label)
+    _check_cover(document.pages, label)
+    _check_back_cover(document.pages, label)
+    count = len(document.pages)
     padding = -count % 4
-    notes = None
-    if padding:  # notes pages before the back cover; the first takes its place, page `count`
-        notes = sections.render(PADDING_TEMPLATE, "notes pages", {"padding": padding}, count)
-    return BookletPages(ordered, notes, padding, sections.asked, sections.rendered)
+    if not padding:
+        return BookletPages([document], count, 0, page_text(html))
+    notes = _padding(engine, context, label, padding, count, css)
+    return BookletPages([document.copy(document.pages[:-1]), notes, document.copy(document.pages[-1:])],
+                        count + padding, padding, page_text(html))
 
 
-def _check_cover(label: str):
-    def check(pages) -> None:
-        if len(pages) < 2 or "formation" not in pages[1].anchors or zone_overflow_mm(pages[0]):
-            raise FitError(f"{label}: the cover does not fit on one page; shorten the session's "
-                           "title, commanditaire or lieu")
-    return check
+def _padding(engine: Engine, context: dict, label: str, padding: int, first_page: int, css):
+    """Lay out ``padding`` notes pages whose folios start at ``first_page``.
 
-
-def _check_back_cover(label: str):
-    def check(pages) -> None:  # a box split over two pages has its id on both
-        if "credits" not in pages[-1].anchors or len(pages) > 1 and "credits" in pages[-2].anchors:
-            raise FitError(f"{label}: the back cover does not fit on one page; shorten the "
-                           "nuancier's credits or licence")
-    return check
-
-
-def booklet_findings(booklet: BookletPages) -> list[tuple]:
-    """Return every section's page findings as (page number in the booklet, severity, check, message).
-
-    The notes pages go just before the back cover, the closing section's last page.
+    When that page is a left (even) page, a blank lead page comes first so
+    that left and right pages match the booklet's; it is dropped here.
     """
-    numbered, first = [], 1
-    for section in booklet.sections:
-        for index, *finding in section.findings:
-            after_notes = section is booklet.sections[-1] and index == section.pages - 1
-            numbered.append((first + index + (booklet.padding if after_notes else 0), *finding))
-        first += section.pages
-    if booklet.padding_pages is not None:  # they start where the back cover was
-        numbered += [(first - 1 + index, *finding) for index, *finding in booklet.padding_pages.findings]
-    return sorted(numbered)
+    lead = first_page % 2 == 0
+    spec = FaceSpec("notes", f"{label}, notes pages", (PADDING_TEMPLATE,),
+                    {**context, "padding": padding, "first_page": first_page, "lead": lead}, base_size=9.0)
+    document = engine.layout(engine.html(spec), css, spec.label)
+    return document.copy(document.pages[1:] if lead else document.pages)
 
 
-def join_booklet(booklet: BookletPages, title: str, date: dt.datetime) -> tuple[bytes, DocInfo]:
-    """Return the booklet's sections as one reproducible PDF/X-4 file, fonts merged, and its DocInfo."""
-    from .fontmerge import merge_fonts
-    from .pdfout import drop_unreachable
-    from .sections import join_sections
+def _check_cover(pages, label: str) -> None:
+    """Raise FitError unless the cover holds on the first page, its texts within their zone."""
+    if len(pages) < 2 or "formation" not in pages[1].anchors or fit.overflow_mm(pages[:1], fit.probes_on(pages[0])):
+        raise FitError(f"{label}: the cover does not fit on one page; shorten the session's "
+                       "title, commanditaire or lieu")
 
-    writer = join_sections([s.pdf for s in booklet.sections],
-                           before_last=[booklet.padding_pages.pdf] if booklet.padding_pages else [])
-    merge_fonts(writer)
-    drop_unreachable(writer)
-    compress_streams(writer)
-    return _finish_reproducible(writer, title, date)
+
+def _check_back_cover(pages, label: str) -> None:
+    """Raise FitError unless the back cover holds on the last page alone."""
+    if "credits" not in pages[-1].anchors or len(pages) > 1 and "credits" in pages[-2].anchors:
+        raise FitError(f"{label}: the back cover does not fit on one page; shorten the "
+                       "nuancier's credits or licence")
 
 
 # --- personal copies -----------------------------------------------------------------------
 
 
-def render_personal_pages(renderer: Renderer, context: dict, names: list[str], label: str) -> PdfReader:
-    """Render every participant's cover and footer stamp in one document: cover, stamp, cover..."""
-    document = _layout(renderer, "booklet-personal.html.j2", f"{label}, personal pages",
-                       {**context, "participants": names})
-    if len(document.pages) != 2 * len(names) or any(zone_overflow_mm(p) for p in document.pages[::2]):
+def lay_out_personal_pages(engine: Engine, context: dict, names: list[str], label: str):
+    """Lay out every participant's cover and footer stamp in one document: cover, stamp, cover..."""
+    spec = FaceSpec("personal", f"{label}, personal pages", (PERSONAL_TEMPLATE,),
+                    {**context, "participants": names}, base_size=9.0)
+    document = engine.layout(engine.html(spec), stylesheet(engine), spec.label)
+    covers = document.pages[::2]
+    if len(document.pages) != 2 * len(names) or any(
+            fit.overflow_mm([page], fit.probes_on(page)) for page in covers):
         raise FitError(f"{label}: a personal cover does not fit on one page; shorten the "
                        "session's title or the participants' names")
-    data = document.write_pdf()
-    report = preflight(data, kind="booklet", trim=A5_TRIM, bleed=BLEED, checks=PERSONAL_CHECKS)
-    if not report.ok:  # the copies are the checked shared booklet plus these pages
-        raise BuildError("\n".join(format_report(report) + [f"{label}: the personal covers and footers "
-                                                             "failed preflight; no personal copy was written"]))
-    return PdfReader(io.BytesIO(data))
+    return document
 
 
-PERSONAL_CHECKS = frozenset({"boxes", "fonts", "colour", "images"})
+def personal_copy(shared, cover, stamp, info: DocInfo) -> bytes:
+    """Return the shared booklet (an open reader) with ``cover`` as its first page and ``stamp`` on the others."""
+    target = pdf.clone(shared)
+    pdf.replace_page(target, target.pages[0], cover)
+    form = pdf.page_form(target, stamp)
+    for page in target.pages[1:]:
+        pdf.append_content(target, page, f"q /{STAMP} Do Q\n".encode(), {STAMP: form})
+    return pdf.finish(target, info)
 
 
-def personal_copy(shared: bytes | PdfReader, cover: PageObject, stamp: PageObject, info: DocInfo) -> bytes:
-    """Return the shared booklet with ``cover`` as its first page and ``stamp`` on the others.
-
-    ``shared`` may be an already parsed reader: cloning from it is faster than parsing again.
-    """
-    writer = PdfWriter(clone_from=shared if isinstance(shared, PdfReader) else io.BytesIO(shared))
-    _replace_page(writer, writer.pages[0], cover)
-    form = _page_form(writer, stamp)
-    for page in writer.pages[1:]:
-        _draw_form(writer, page, form)
-    return _finish(writer, info)
-
-
-def _replace_page(writer: PdfWriter, page: PageObject, source: PageObject) -> None:
-    """Give ``page`` the drawing and resources of ``source`` (same boxes), in place."""
-    page[NameObject("/Contents")] = source.raw_get("/Contents").clone(writer)
-    page[NameObject("/Resources")] = source.raw_get("/Resources").clone(writer)
-
-
-def _page_form(writer: PdfWriter, page: PageObject):
-    """Return an indirect Form XObject that draws ``page`` in its own coordinates."""
-    form = DecodedStreamObject()
-    contents = page.get_contents()
-    form.set_data(contents.get_data() if contents is not None else b"")
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject(FloatObject(float(v)) for v in page.mediabox)
-    form[NameObject("/Resources")] = page.raw_get("/Resources").clone(writer)
-    return writer._add_object(form)
-
-
-def _draw_form(writer: PdfWriter, page: PageObject, form) -> None:
-    """Draw ``form`` over ``page``, in the page's default coordinates."""
-    resources = page["/Resources"].get_object()
-    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
-    xobjects[NameObject(STAMP)] = form
-    resources[NameObject("/XObject")] = xobjects
-    append_content(writer, page, f"q {STAMP} Do Q\n".encode())
-
-
-def write_personal_copies(renderer, context, shared: bytes, info: DocInfo, out: Path, slug: str) -> list[Path]:
+def write_personal_copies(engine: Engine, context: dict, shared: bytes, info: DocInfo, out: Path,
+                          slug: str) -> list[Path]:
     """Write one booklet per participant: their cover, their name in every footer."""
     session = context["session"]
     names = [french(p.nom) for p in session.participants]
-    personal = render_personal_pages(renderer, context, names, f"booklet {slug}")
-    reader = PdfReader(io.BytesIO(shared))
+    label = f"booklet {slug}"
+    document = lay_out_personal_pages(engine, context, names, label)
+    personal = pdf.read(engine.write([document], f"{label}, personal pages"))
+    report = preflight(pdf_bytes(personal), kind="booklet", trim=A5_TRIM, bleed=BLEED, checks=PERSONAL_CHECKS)
+    if not report.ok:  # the copies are the checked shared booklet plus these pages
+        raise BuildError("\n".join(format_report(report) + [f"{label}: the personal covers and footers "
+                                                             "failed preflight; no personal copy was written"]))
+    reader = pdf.read(shared)
     paths = []
     for index, (person, name) in enumerate(zip(session.participants, names)):
-        mine = DocInfo(f"Livret de {name} — {french(session.titre)}", info.date, f"{info.identity}|{name}")
+        mine = DocInfo(f"Livret de {name} — {french(session.titre)}", info.date, f"{info.identity}|{name}",
+                       document=f"booklet|{slug}|{person_slug(person.nom)}")
         data = personal_copy(reader, personal.pages[2 * index], personal.pages[2 * index + 1], mine)
         paths.append(atomic_write(out / f"booklet-{slug}-{person_slug(person.nom)}.pdf", data))
     return paths
 
 
-# --- reproducible files --------------------------------------------------------------------
+def pdf_bytes(reader) -> bytes:
+    """Return the bytes a reader was opened on."""
+    return reader.stream.getvalue()
 
 
-def _finish_reproducible(writer: PdfWriter, title: str, date: dt.datetime) -> tuple[bytes, DocInfo]:
-    """Describe ``writer`` with IDs hashed from its pages' drawings; return its bytes and DocInfo.
-
-    WeasyPrint writes a random XMP DocumentID and the current time; this puts
-    the content's date, our own XMP packet and IDs hashed from the pages instead.
-    """
-    pages = hashlib.sha256()
-    for page in writer.pages:
-        contents = page.get_contents()
-        pages.update(contents.get_data() if contents is not None else b"")
-    info = DocInfo(title, date, f"booklet|{pages.hexdigest()}")
-    return _finish(writer, info), info
-
-
-def _finish(writer: PdfWriter, info: DocInfo) -> bytes:
-    """Write document information, XMP metadata, output intent and IDs from ``info``; return the PDF."""
-    digest = hashlib.sha256(info.identity.encode()).digest()
-    fresh = "/OutputIntents" not in writer.root_object
-    describe(writer, info, digest)
-    if fresh:
-        compress_streams(writer)  # the ICC profile just added
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+PERSONAL_CHECKS = frozenset({"boxes", "fonts", "colour", "images"})
 
 
 # --- the stage -----------------------------------------------------------------------------
 
 
-def write_booklets(content: Content, out: Path, *, slugs: list[str] | None = None,
-                   per_participant: bool = False, cache: Path | None = None) -> list[BookletResult]:
+def write_booklets(content: Content, out: Path, *, slugs: list[str] | None = None, per_participant: bool = False,
+                   cache: Cache | None = None, engine: Engine | None = None,
+                   dates: Dates | None = None) -> list[BookletResult]:
     """Write the booklet of each session (or of ``slugs``), imposed, and personal copies if asked.
 
-    With a ``cache`` folder, a booklet whose inputs have not changed since it
-    was written (and whose files are still there, intact) is not rendered again.
+    A booklet whose inputs have not changed since it was written (and whose
+    files are still there, intact) is kept as it is.
     """
     out = Path(out)
-    chosen = _chosen_sessions(content, slugs)
-    return [write_booklet(content, slug, out, per_participant=per_participant, cache=cache) for slug in chosen]
+    engine = engine or booklet_engine(content, out)
+    dates = dates or Dates()
+    return [write_booklet(content, slug, out, per_participant=per_participant, cache=cache or Cache(None),
+                          engine=engine, dates=dates)
+            for slug in _chosen_sessions(content, slugs)]
+
+
+def booklet_engine(content: Content, out: Path, layouts: Path = LAYOUTS_DIR) -> Engine:
+    """Return an engine that may read the content folder and the booklets' photo copies."""
+    return Engine(layouts, roots=[content.root], named={PHOTO_SCHEME: Path(out) / PHOTO_CACHE})
 
 
 def _chosen_sessions(content: Content, slugs: list[str] | None) -> list[str]:
@@ -635,112 +456,75 @@ def _chosen_sessions(content: Content, slugs: list[str] | None) -> list[str]:
     return list(dict.fromkeys(slugs))
 
 
-def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bool = False,
-                  cache: Path | None = None) -> BookletResult:
+def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bool = False, cache: Cache,
+                  engine: Engine, dates: Dates) -> BookletResult:
     """Write one session's booklet, its imposed sheets and, if asked, its personal copies."""
     path, session = content.sessions[slug]
     label = f"booklet {slug}"
     timings: dict[str, float] = {}
     clock = time.perf_counter()
-    photo_folder = out / PHOTO_CACHE
-    photos = prepare_photos(content, path, session, photo_folder)
+    photos = prepare_photos(content, path, session, out / PHOTO_CACHE)
     context = booklet_context(content, session, photos)
-    date = _content_date(content, path, context["teintes"])
-    key = booklet_key(context, date, per_participant)
-    reused = _reuse(cache, slug, key)
-    if reused is not None:
-        reused.timings = {"photos": _lap(clock)[0]}
-        return reused
-    renderer = booklet_renderer([content.root], photo_folder)
+    date = _content_date(content, path, context["teintes"], dates)
+    html = booklet_html(engine, context, label)
+    made_of = booklet_key(engine, html, date)
+    key = digest(made_of, per_participant)
+    booklet, imposed = out / f"booklet-{slug}.pdf", out / f"booklet-{slug}-imposed.pdf"
+    kept = cache.unchanged(booklet.name, key)
+    if kept is not None:
+        return _kept(slug, booklet, imposed, kept)
+    before = len(engine.warnings)
     timings["photos"], clock = _lap(clock)
-    pages = render_booklet(SectionRenderer(renderer, context, label, cache))
+    laid = lay_out_booklet(engine, context, label, html)
     timings["layout"], clock = _lap(clock)
-    shared, info = join_booklet(pages, context["title"], date)
-    booklet = out / f"booklet-{slug}.pdf"
-    report = publish(shared, booklet, kind="booklet", checks=FILE_CHECKS, face_findings=booklet_findings(pages),
-                     trim=A5_TRIM, bleed=BLEED)
+    info = DocInfo(context["title"], date, f"booklet|{made_of}", document=f"booklet|{slug}",
+                   purpose="Livret A5 à imprimer recto verso, plier et agrafer ; fond perdu 3 mm.")
+    shared = pdf.finish(engine.write(laid.documents, label), info)
+    report = publish(shared, booklet, kind="booklet", trim=A5_TRIM, bleed=BLEED, texts=[laid.text])
     timings["write"], clock = _lap(clock)
-    imposed = _write_imposed(booklet, out / f"booklet-{slug}-imposed.pdf")
+    _write_imposed(booklet, imposed, info)
     timings["impose"], clock = _lap(clock)
-    copies = write_personal_copies(renderer, context, shared, info, out, slug) if per_participant else []
+    copies = write_personal_copies(engine, context, shared, info, out, slug) if per_participant else []
     timings["personal"], clock = _lap(clock)
-    warnings = [w for section in [*pages.sections, pages.padding_pages] if section for w in section.warnings]
-    warnings += format_report(report)[:-1]  # preflight's warnings (a photo under 300 dpi...), page by page
-    result = BookletResult(slug, booklet, imposed, pages.pages, pages.padding, copies, timings,
-                           list(dict.fromkeys(warnings + renderer.warnings)), sections_rendered=pages.rendered,
-                           sections=pages.renders)
-    _remember(cache, key, result)
+    warnings = list(dict.fromkeys(engine.warnings[before:] + format_report(report)[:-1]))
+    result = BookletResult(slug, booklet, imposed, laid.pages, laid.padding, copies, timings, warnings)
+    cache.written(booklet.name, key, [booklet, imposed, *copies],
+                  {"pages": result.pages, "padding": result.padding, "copies": [str(p) for p in copies],
+                   "warnings": warnings})
     return result
 
 
-def _content_date(content: Content, session_path: Path, teintes: list) -> dt.datetime:
+def _content_date(content: Content, session_path: Path, teintes: list, dates: Dates) -> dt.datetime:
     """Return the date the booklet carries: the newest date of the files it is made of.
 
     Those are the session, the nuancier's texts, the familles and the teintes
     the session covered: editing another teinte leaves the booklet as it was.
     """
-    from .edition import newest_date
     from .load import where
 
     root = content.root
     files = [session_path, root / "nuancier.yaml", root / "familles.yaml", *sorted(root.glob("familles/*.y*ml"))]
     files += [Path(where(t.teinte).file) for t in teintes]
-    return newest_date(list(dict.fromkeys(f for f in files if f.exists())))
+    return dates.newest(list(dict.fromkeys(f for f in files if f.exists())))
 
 
-# --- reusing a booklet whose inputs did not change -----------------------------------------
+def booklet_key(engine: Engine, html: str, date: dt.datetime) -> str:
+    """Return the hash of everything a session's booklet is made of.
 
-BOOKLET_CACHE_FORMAT = 1
-BOOKLET_TEMPLATES = ("booklet-section.html.j2", "booklet-padding.html.j2", "booklet-personal.html.j2")
-
-
-def booklet_key(context: dict, date: dt.datetime, per_participant: bool) -> str:
-    """Return the hash of everything a session's booklet files depend on.
-
-    Its variables (the session, the nuancier's texts, the teintes covered,
-    photos named after their bytes), its date, the booklet templates and
-    stylesheet, the fonts and colour profile, the tool's version and whether
-    personal copies are wanted.
+    Its HTML (the session, the nuancier's texts, the teintes covered, photos
+    named after their bytes), the booklet's other layouts and stylesheet,
+    the fonts, the tool's and WeasyPrint's versions, and its date.
     """
-    from . import __version__
-    from .cache import canonical, template_digest
-    from .faces import assets_digest, key_environment
-
-    env = key_environment(LAYOUTS_DIR)
-    parts = {
-        "format": BOOKLET_CACHE_FORMAT, "version": __version__, "pdf": canonical(BOOKLET_PDF),
-        "templates": {name: template_digest(env, name) for name in BOOKLET_TEMPLATES},
-        "stylesheet": hashlib.sha256((LAYOUTS_DIR / "booklet.css").read_bytes()).hexdigest(),
-        "assets": assets_digest(LAYOUTS_DIR), "context": canonical(context),
-        "date": date.isoformat(), "per_participant": per_participant,
-    }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    layouts = {name: (engine.layouts / name).read_text(encoding="utf-8")
+               for name in (PADDING_TEMPLATE, PERSONAL_TEMPLATE, "booklet-parts.html.j2", STYLESHEET)}
+    return digest("booklet", engine.salt, html, layouts, date.isoformat())
 
 
-def _reuse(cache: Path | None, slug: str, key: str) -> BookletResult | None:
-    """Return the recorded result if the booklet's key and every file it wrote are unchanged."""
-    from .cache import kept_output
-
-    data = kept_output(cache, f"booklet-{slug}", key)
-    if data is None:
-        return None
-    try:
-        return BookletResult(slug, Path(data["path"]), Path(data["imposed"]), int(data["pages"]),
-                             int(data["padding"]), [Path(p) for p in data["copies"]],
-                             warnings=list(data["warnings"]), reused=True)
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _remember(cache: Path | None, key: str, result: BookletResult) -> None:
-    """Record what a booklet build wrote, for :func:`_reuse`."""
-    from .cache import keep_output
-
-    data = {"path": str(result.path), "imposed": str(result.imposed_path), "pages": result.pages,
-            "padding": result.padding, "copies": [str(p) for p in result.per_participant],
-            "warnings": result.warnings}
-    keep_output(cache, f"booklet-{result.slug}", key, [result.path, result.imposed_path, *result.per_participant],
-                data)
+def _kept(slug: str, booklet: Path, imposed: Path, data: dict) -> BookletResult:
+    """Return the result of a booklet kept as it was."""
+    copies = [Path(p) for p in data.get("copies", [])]
+    return BookletResult(slug, booklet, imposed, int(data.get("pages", 0)), int(data.get("padding", 0)), copies,
+                         warnings=list(data.get("warnings", [])), reused=True)
 
 
 def _lap(start: float) -> tuple[float, float]:
@@ -749,11 +533,12 @@ def _lap(start: float) -> tuple[float, float]:
     return round(now - start, 3), now
 
 
-def _write_imposed(booklet: Path, target: Path) -> Path:
+def _write_imposed(booklet: Path, target: Path, info: DocInfo) -> Path:
     """Impose the booklet two up on A4 in saddle order; publish it once it passes preflight."""
     from .sheets import impose_saddle
 
-    pending = target.with_name(f".{target.name}.pending")
-    impose_saddle(booklet, pending, sheet="A4")
-    publish_file(pending, target, kind="sheets")
+    imposed = DocInfo(f"{info.title} — imposé A4", info.date, f"imposed|{info.identity}",
+                      document=f"imposed|{info.document}",
+                      purpose="Imposition pour imprimante de bureau A4 : recto verso bord court, plier, agrafer.")
+    publish(impose_saddle(booklet, imposed, sheet="A4"), target, kind="sheets")
     return target

@@ -84,14 +84,12 @@ def schema_command(content_dir: Path, out_dir: Path, verbose: bool, folder: Path
 
 
 def build_options(func):
-    """Add the options shared by the commands that render: --jobs, --no-cache, --marks."""
+    """Add the options shared by the commands that render: --no-cache, --marks, --layouts."""
     func = click.option("--marks", is_flag=True, help="Add crop marks around every card of deck.pdf.")(func)
     func = click.option("--no-cache", "no_cache", is_flag=True,
-                        help="Render every face again instead of reusing out/.cache.")(func)
+                        help="Lay out every face again instead of reusing out/.cache.")(func)
     func = click.option("--layouts", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
                         help="Use the layouts of this folder instead of the built-in ones.")(func)
-    func = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-                        help="Render processes to use [default: one per core].")(func)
     return func
 
 
@@ -223,11 +221,12 @@ def calibrate(content_dir: Path, out_dir: Path, verbose: bool, sheet: str, print
     """Write a duplex calibration sheet: print it recto verso and measure how the back is off."""
     from .build import printer_correction
     from .content import load_content
+    from .output import atomic_write
     from .sheets import calibration_pdf
 
     correction = printer_correction(load_content(content_dir, with_sessions=False), printer) if printer else None
     path = out_dir / f"calibration-{sheet}.pdf"
-    calibration_pdf(path, sheet=sheet, correction=correction)
+    atomic_write(path, calibration_pdf(sheet=sheet, correction=correction))
     click.echo(f"calibration: {path}")
     click.echo("Print it recto verso at 100 % (long-edge flip), hold it to the light, and record how far "
                f"the back lands from the front in {content_dir / 'printers.yaml'}, for example:")

@@ -3,33 +3,21 @@
 :func:`deck_faces` turns the content into the ordered list of
 :class:`~nuancier_print.render.FaceSpec` (recto then verso for every card):
 the cover, then per famille a divider and its teintes, then the closing card.
-Nothing here renders; :mod:`nuancier_print.build` does.
+Nothing here renders (nor imports WeasyPrint): :mod:`nuancier_print.build` does.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from pathlib import Path
 
 from . import schema
 from .cache import canonical
 from .content import Content
-from .edition import file_date, mark, short_hash
+from .edition import Dates, mark, short_hash
 from .load import where
 from .geometry import MIN_TEXT_PT, SAFE_MM, CardFormat
-from .render import LAYOUTS_DIR, FaceSpec, make_environment
-
-
-@dataclass(frozen=True)
-class Palette:
-    """The colours of one card, as CSS ``device-cmyk()`` strings."""
-
-    band: str  # the swatch itself
-    on_band: str  # text printed on the swatch
-    ink: str  # headings on white: the colour, darkened if too light to read
-    tint: str  # a light tint for boxes
-    rule: str  # thin rules
+from .markup import LAYOUTS_DIR, make_environment
+from .model import Card, FaceSpec, Palette
 
 
 BLACK = schema.Cmyk((0, 0, 0, 92))
@@ -64,37 +52,27 @@ def teinte_colour(content: Content, teinte: schema.Teinte) -> schema.Cmyk:
     return schema.Cmyk(tuple(round(v * share, 1) for v in famille.couleur))
 
 
-@dataclass(frozen=True)
-class Card:
-    """One card of the deck: a key, a label and its two faces."""
-
-    key: str
-    label: str
-    recto: FaceSpec
-    verso: FaceSpec
-    edition: str
-
-
-def deck_cards(content: Content, fmt: CardFormat) -> list[Card]:
-    """Return every card of the deck, in deck order.
+def deck_cards(content: Content, fmt: CardFormat, dates: Dates | None = None) -> list[Card]:
+    """Return every card of the deck, in deck order (``dates``: the content files' dates, for the marks).
 
     Each card gets only the variables it shows, so that its cache key (and its
     edition mark) changes only when something printed on it changes.
     """
+    dates = dates or Dates()
     deck = content.nuancier
     common = {"g": layout_geometry(fmt), "footer": {"left": deck.editeur, "right": deck.programme}}
     nuancier_file = content.root / "nuancier.yaml"
     rainbow = [{"numero": f.numero, "titre": f.titre, "colours": palette(f.couleur)} for f in content.familles]
     cards = [_card("cover", "cover card", ("cover",), {**common, "deck": deck, "rainbow": rainbow,
-                                                       "colours": palette(BLACK)}, nuancier_file)]
+                                                       "colours": palette(BLACK)}, dates.of(nuancier_file))]
     for famille in content.familles:
-        cards += _famille_cards(content, famille, common)
+        cards += _famille_cards(content, famille, common, dates)
     cards.append(_card("closing", "closing card", ("closing",), {**common, "deck": deck,
-                                                                 "colours": palette(BLACK)}, nuancier_file))
+                                                                 "colours": palette(BLACK)}, dates.of(nuancier_file)))
     return cards
 
 
-def _famille_cards(content: Content, famille: schema.Famille, common: dict) -> list[Card]:
+def _famille_cards(content: Content, famille: schema.Famille, common: dict, dates: Dates) -> list[Card]:
     colours = palette(famille.couleur)
     teintes = content.teintes_of(famille)
     label = {"numero": famille.numero, "titre": famille.titre}
@@ -102,18 +80,18 @@ def _famille_cards(content: Content, famille: schema.Famille, common: dict) -> l
                    (f"divider-famille-{famille.numero}", "divider"),
                    {**common, "famille": {**label, "introduction": famille.introduction},
                     "teintes": [{"numero": t.numero, "titre": t.titre} for t in teintes],
-                    "deck_titre": content.nuancier.titre, "colours": colours}, where(famille).file)]
+                    "deck_titre": content.nuancier.titre, "colours": colours}, dates.of(Path(where(famille).file)))]
     for teinte in teintes:
         context = {**common, "famille": label, "teinte": teinte,
                    "colours": palette(teinte_colour(content, teinte)), "unfinished": _unfinished(teinte)}
         names = (f"teinte-{teinte.numero.slug}", f"teinte-famille-{famille.numero}", "teinte")
         cards.append(_card(f"teinte-{teinte.numero.slug}", f"teinte {teinte.numero}", names, context,
-                           where(teinte).file))
+                           dates.of(Path(where(teinte).file))))
     return cards
 
 
-def _card(key: str, label: str, names: tuple[str, ...], context: dict, source) -> Card:
-    edition = mark(file_date(Path(source)), short_hash(canonical(context)))
+def _card(key: str, label: str, names: tuple[str, ...], context: dict, date) -> Card:
+    edition = mark(date, short_hash(canonical(context)))
 
     def face(side: str) -> FaceSpec:
         templates = tuple(f"{name}-{side}.html.j2" for name in names)
@@ -131,9 +109,9 @@ def _unfinished(teinte: schema.Teinte) -> dict[str, str]:
     return marks
 
 
-def deck_faces(content: Content, fmt: CardFormat) -> list[FaceSpec]:
+def deck_faces(content: Content, fmt: CardFormat, dates: Dates | None = None) -> list[FaceSpec]:
     """Return every face of the deck in print order: recto, verso, recto, verso..."""
-    return [face for card in deck_cards(content, fmt) for face in (card.recto, card.verso)]
+    return [face for card in deck_cards(content, fmt, dates) for face in (card.recto, card.verso)]
 
 
 def card_format(content: Content) -> CardFormat:
@@ -163,6 +141,7 @@ def layout_geometry(fmt: CardFormat) -> dict:
         "rivet": rivet,
         "footer_top": rivet.cy - 2.2,
         "footer_w": rivet.cx - rivet.keepout_radius - 6.0 - 1.0,
+        "footer_max": round(h - SAFE_MM - 0.1, 2),  # above the page's bottom margin: see _macros.html.j2
         "footer_pt": MIN_TEXT_PT,
         "stripes": 7,
     }

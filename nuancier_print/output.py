@@ -70,31 +70,8 @@ def build_lock(out: Path):
         handle.close()
         raise BuildError(f"another build is already writing to {out}/; wait for it to finish, "
                          "then run this command again") from None
-    _HELD.add(handle.fileno())
     try:
         yield
     finally:
-        _HELD.discard(handle.fileno())
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
-
-
-# flock() locks belong to the open file, which forked children (render workers)
-# share: a worker outliving a killed build would keep out/ locked for good. So
-# each child drops its copy of the lock (pointing it at /dev/null instead of
-# closing it, so the number stays valid for the objects that still hold it).
-_HELD: set[int] = set()
-
-
-def _drop_locks_in_child() -> None:
-    null = os.open(os.devnull, os.O_RDONLY)
-    try:
-        for fd in _HELD:
-            with contextlib.suppress(OSError):
-                os.dup2(null, fd)
-        _HELD.clear()
-    finally:
-        os.close(null)
-
-
-os.register_at_fork(after_in_child=_drop_locks_in_child)

@@ -9,17 +9,20 @@
 * ``colour``: nothing is DeviceRGB (operators, colour spaces, images, groups, shadings);
 * ``images``: images are placed at 300 dpi or more (error below 150 dpi);
 * ``pages``: a booklet has a multiple of 4 pages;
-* ``geometry`` (decks): no text in the rivet keep-out or within the safe margin of
-  the trim edge, and none smaller than the minimum text size.
+* ``geometry``: no text past the trim edge or within the safe margin of it,
+  and on decks none in the rivet keep-out nor smaller than the minimum size;
+* ``text``: every character a page must print is on it (nothing lost), when
+  the build says what each page must print.
 
 Content streams are walked with the current transformation matrix, into Form
 XObjects too, so an image or a colour inside a form counts where it is drawn.
-Not walked: annotation appearance streams and Type3 glyph procedures.
+Not walked: annotation appearance streams and Type3 glyph procedures. PDF
+objects are read through :mod:`.pdf`; text as placed on the page, through
+pdfium (pypdfium2), which lays glyphs out as a viewer does.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -28,13 +31,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from pypdf import PageObject, PdfReader
-from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject
-
-from . import geometry
-from .errors import BuildError, relative
-from .impose import IDENTITY, Matrix, apply, compose
+from . import geometry, pdf
+from .errors import relative
+from .impose import IDENTITY, Matrix, compose
 
 KINDS = ("deck", "booklet", "sheets")
 TOLERANCE_MM = 0.1
@@ -106,11 +105,11 @@ class Options:
 
 
 FILE_CHECKS = frozenset({"pdfx", "pages", "boxes", "fonts"})
-PAGE_CHECKS = frozenset({"colour", "images", "geometry"})
+PAGE_CHECKS = frozenset({"colour", "images", "geometry", "text"})
 
 
 def preflight(
-    path: Path | bytes | PdfReader,
+    path: Path | bytes,
     *,
     kind: str,
     trim: tuple[float, float] | None = None,
@@ -118,31 +117,22 @@ def preflight(
     rivet: geometry.Rivet | None = None,
     min_text_pt: float = geometry.MIN_TEXT_PT,
     checks: frozenset[str] = FILE_CHECKS | PAGE_CHECKS,
-    runs: list[list["TextRun"]] | None = None,
+    texts: list[str] | None = None,
 ) -> Report:
-    """Check a print PDF (a path, PDF bytes or an open reader) and return every finding.
+    """Check a print PDF (a path or PDF bytes) and return every finding.
 
     ``trim`` is the expected trimmed page size in mm (width, height, not
     swapped); ``rivet`` defaults to :func:`geometry.rivet_for` each page's trim
-    size. ``checks`` selects the checks to run: the build runs the page checks
-    (:data:`PAGE_CHECKS`, the costly ones) once per rendered face and caches
-    them, and only the file checks (:data:`FILE_CHECKS`) on the assembled file.
-    ``runs`` gives each page's text as already measured (the build measures
-    it in WeasyPrint's layout, see :func:`check_runs`); without it the
-    geometry check reads the text back from the PDF.
+    size. ``checks`` selects the checks to run. ``texts`` is the text each
+    page must print (one string per page; or one string for the whole file):
+    with it, the ``text`` check reports what is missing.
     Raise BuildError if the PDF cannot be read.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    shown = Path("<face>") if isinstance(path, (bytes, PdfReader)) else Path(path)
-    try:
-        if isinstance(path, PdfReader):
-            reader = path
-        else:
-            reader = PdfReader(io.BytesIO(path) if isinstance(path, bytes) else shown)
-        pages = list(reader.pages)
-    except (OSError, PyPdfError, ValueError) as error:
-        raise BuildError(f"{relative(shown)}: cannot read this PDF ({error})") from None
+    shown = Path("<pdf>") if isinstance(path, bytes) else Path(path)
+    reader = pdf.read(path)
+    pages = list(reader.pages)
     report = Report(shown, kind)
     options = Options(kind, trim, bleed, rivet, min_text_pt)
     if "pdfx" in checks:
@@ -154,29 +144,32 @@ def preflight(
             check_boxes(page, number, report, options)
         if "colour" in checks:
             check_colour(page, number, report)
-        if "images" in checks:
-            check_images(page, number, report)
-        if kind == "deck" and "geometry" in checks:
-            if runs is not None:
-                check_runs(runs[number - 1], _rect_mm(page.trimbox), number, report, options)
-            else:
-                check_text_geometry(page, number, report, options)
     if "fonts" in checks:
         check_fonts(pages, report)
+    if {"images", "geometry", "text"} & checks:
+        text = kind != "sheets" and bool({"geometry", "text"} & checks)
+        drawn = drawn_pages(path, text=text)
+        for number, page in enumerate(drawn, 1):
+            if "images" in checks:
+                check_images(page.images, number, report)
+            if text and "geometry" in checks:
+                check_runs(page.runs, page.trim, number, report, options)
+        if text and "text" in checks and texts is not None:
+            check_text(drawn, texts, report)
     return report
 
 
 # --- PDF/X identification ------------------------------------------------------------
 
 
-def _xmp_pdfx_versions(reader: PdfReader) -> list[str]:
+def _xmp_pdfx_versions(reader) -> list[str]:
     """Return every pdfxid:GTS_PDFXVersion value declared in the XMP metadata."""
     metadata = reader.root_object.get("/Metadata")
     if metadata is None:
         return []
     try:
         root = ET.fromstring(metadata.get_object().get_data())
-    except (ET.ParseError, PyPdfError, ValueError):
+    except (ET.ParseError, *pdf.Error):
         return []
     tag = f"{{{PDFXID}}}GTS_PDFXVersion"
     values = [(el.text or "").strip() for el in root.iter(tag)]
@@ -192,14 +185,14 @@ def _profile_components(intent) -> int | None:
     return int(profile.get_object().get("/N", 0))
 
 
-def check_pdfx(reader: PdfReader, report: Report) -> None:
+def check_pdfx(reader, report: Report) -> None:
     """Require PDF/X-4 in the XMP metadata and a CMYK GTS_PDFX output intent."""
     versions = _xmp_pdfx_versions(reader)
     if not any(v.startswith("PDF/X-4") for v in versions):
         found = f"found {', '.join(versions)}" if versions else "none found"
         report.error("pdfx", None, f"the XMP metadata does not declare pdfxid:GTS_PDFXVersion "
                                    f"PDF/X-4 ({found})")
-    intents = [i.get_object() for i in reader.root_object.get("/OutputIntents", ArrayObject())]
+    intents = [i.get_object() for i in reader.root_object.get("/OutputIntents", [])]
     pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
     if not pdfx:
         report.error("pdfx", None, "no /OutputIntents entry with /S /GTS_PDFX")
@@ -228,7 +221,7 @@ def _bleeds(trim, bleed_box, media) -> dict[str, float]:
     return {"left": trim[0] - bx0, "bottom": trim[1] - by0, "right": bx1 - trim[2], "top": by1 - trim[3]}
 
 
-def check_boxes(page: PageObject, number: int, report: Report, options: Options) -> None:
+def check_boxes(page, number: int, report: Report, options: Options) -> None:
     """Require a TrimBox and BleedBox, the expected bleed on each side and the trim size."""
     missing = [b for b in ("/TrimBox", "/BleedBox") if b not in page]
     if options.kind == "sheets":
@@ -269,7 +262,7 @@ class Op:
     operator: bytes
     operands: list
     ctm: Matrix
-    resources: DictionaryObject
+    resources: dict
     where: str  # "page content" or "form /Name"
 
 
@@ -282,16 +275,12 @@ def _resource(resources, category: str, name):
     return item.get_object() if item is not None else None
 
 
-def _operations(owner, reader) -> list:
+def _operations(owner) -> list:
     """Return the parsed operations of a page or a form stream (parsed once per object)."""
     cached = getattr(owner, "_preflight_operations", None)
     if cached is not None:
         return cached
-    if isinstance(owner, PageObject):
-        contents = owner.get_contents()
-        operations = contents.operations if contents is not None else []
-    else:
-        operations = ContentStream(owner, reader).operations
+    operations = pdf.operations(owner)
     try:
         owner._preflight_operations = operations  # the colour and image checks both walk them
     except AttributeError:
@@ -302,9 +291,8 @@ def _operations(owner, reader) -> list:
 def walk(owner, resources, ctm: Matrix = IDENTITY, where: str = "page content",
          seen: frozenset = frozenset()) -> Iterator[Op]:
     """Yield every operator of a page or form, entering forms, with the CTM at each one."""
-    reader = owner.pdf if isinstance(owner, PageObject) else None
     stack: list[Matrix] = []
-    for operands, operator in _operations(owner, reader):
+    for operands, operator in _operations(owner):
         if operator == b"q":
             stack.append(ctm)
         elif operator == b"Q" and stack:
@@ -327,7 +315,7 @@ def _enter_form(name, resources, ctm: Matrix, seen: frozenset) -> Iterator[Op]:
     yield from walk(xobject, inner, compose(matrix, ctm), f"form {name}", seen | {id(xobject)})
 
 
-def _all_resources(resources, seen: set | None = None) -> Iterator[tuple[str, DictionaryObject]]:
+def _all_resources(resources, seen: set | None = None) -> Iterator[tuple[str, dict]]:
     """Yield (where, resources) for a resource dict and those of every form, pattern and group it uses."""
     seen = set() if seen is None else seen
     if resources is None or id(resources) in seen:
@@ -343,7 +331,7 @@ def _all_resources(resources, seen: set | None = None) -> Iterator[tuple[str, Di
     for name, obj in _items(resources, "/ExtGState"):
         mask = obj.get("/SMask")
         mask = mask.get_object() if mask is not None else None
-        if isinstance(mask, DictionaryObject) and "/G" in mask:  # a soft mask's group form
+        if isinstance(mask, dict) and "/G" in mask:  # a soft mask's group form
             children.append(mask["/G"].get_object().get("/Resources"))
     for child in children:
         if child is not None:
@@ -351,14 +339,20 @@ def _all_resources(resources, seen: set | None = None) -> Iterator[tuple[str, Di
                 yield "form resources", found
 
 
-def _items(resources, category: str) -> Iterator[tuple[str, DictionaryObject]]:
+def _resolved(obj) -> dict:
+    """Return a (possibly indirect) dictionary, or an empty one."""
+    obj = obj.get_object() if obj is not None and hasattr(obj, "get_object") else obj
+    return obj if isinstance(obj, dict) else {}
+
+
+def _items(resources, category: str) -> Iterator[tuple[str, dict]]:
     """Yield (name, resolved object) for every resource of a category."""
     group = resources.get(category)
     if group is None:
         return
     for name, obj in group.get_object().items():
         obj = obj.get_object()
-        if isinstance(obj, DictionaryObject):
+        if isinstance(obj, dict):
             yield name, obj
 
 
@@ -373,13 +367,13 @@ def is_rgb(space, resources=None, depth: int = 0) -> bool:
     if depth > 8 or space is None:
         return False
     space = space.get_object() if hasattr(space, "get_object") else space
-    if isinstance(space, NameObject) or isinstance(space, str):
+    if isinstance(space, str):
         if space in RGB_NAMES:
             return True
         if space in PASS_THROUGH:
             return False
         return is_rgb(_resource(resources, "/ColorSpace", space), resources, depth + 1)
-    if isinstance(space, ArrayObject) and space:
+    if isinstance(space, list) and space:
         family = space[0]
         if family == "/ICCBased":
             return int(space[1].get_object().get("/N", 0)) == 3
@@ -410,7 +404,7 @@ def _rgb_in_content(op: Op, state: dict) -> str | None:
     return None
 
 
-def _rgb_operators(page: PageObject) -> list[str]:
+def _rgb_operators(page) -> list[str]:
     """Return why the page's content (forms included) paints in RGB."""
     found, states = [], {}
     for op in walk(page, page.get("/Resources")):
@@ -424,7 +418,7 @@ def _rgb_resources(resources) -> list[str]:
     """Return why a page's resources (forms, patterns, images, shadings, groups) hold RGB."""
     found = []
     for where, res in _all_resources(resources):
-        for name, space in (res.get("/ColorSpace") or DictionaryObject()).get_object().items():
+        for name, space in _resolved(res.get("/ColorSpace")).items():
             if is_rgb(space, res):
                 found.append(f"colour space {name} is RGB ({where})")
         for name, obj in _items(res, "/XObject"):
@@ -446,10 +440,9 @@ def _rgb_resources(resources) -> list[str]:
 # Operators and names as whole tokens. Each pattern starts with its literal, and looks behind it
 # after: a pattern that starts with a look-behind is tried at every byte, twice as slow.
 _RGB_TOKENS = re.compile(rb"(?:rg|RG)(?<![^\s\]>)]..)(?![^\s\[</(%])|/(?:DeviceRGB|CalRGB|RGB)(?![^\s\[\]<>/(){}%])")
-_INLINE_IMAGE = re.compile(rb"BI(?<![^\s]..)(?![^\s/])")
 
 
-def _content_bytes(page: PageObject) -> bytes:
+def _content_bytes(page) -> bytes:
     """Return the decoded content of a page and of every form it can draw."""
     parts = []
     contents = page.get_contents()
@@ -462,7 +455,7 @@ def _content_bytes(page: PageObject) -> bytes:
     return b"\n".join(parts)
 
 
-def check_colour(page: PageObject, number: int, report: Report) -> None:
+def check_colour(page, number: int, report: Report) -> None:
     """Report every DeviceRGB use on a page: content, resources, images, groups, shadings.
 
     Content is walked operator by operator only if its bytes hold an RGB
@@ -482,21 +475,6 @@ def check_colour(page: PageObject, number: int, report: Report) -> None:
 # --- images ---------------------------------------------------------------------------------------
 
 
-def _image_size(op: Op) -> tuple[str, int, int] | None:
-    """Return (label, width px, height px) if this operator draws a non-mask image."""
-    if op.operator == b"Do" and op.operands:
-        image = _resource(op.resources, "/XObject", op.operands[0])
-        if image is None or image.get("/Subtype") != "/Image" or image.get("/ImageMask"):
-            return None
-        return f"image {op.operands[0]}", int(image["/Width"]), int(image["/Height"])
-    if op.operator == b"INLINE IMAGE" and isinstance(op.operands, dict):
-        s = op.operands.get("settings", {})
-        if s.get("/IM", s.get("/ImageMask")):
-            return None
-        return "inline image", int(s.get("/W", s.get("/Width", 0))), int(s.get("/H", s.get("/Height", 0)))
-    return None
-
-
 def effective_dpi(width_px: int, height_px: int, ctm: Matrix) -> tuple[float, float, float]:
     """Return (dpi, placed width mm, placed height mm) of an image drawn through ``ctm``."""
     a, b, c, d, _, _ = ctm
@@ -507,25 +485,11 @@ def effective_dpi(width_px: int, height_px: int, ctm: Matrix) -> tuple[float, fl
     return dpi, geometry.pt_to_mm(w_pt), geometry.pt_to_mm(h_pt)
 
 
-def _has_images(page: PageObject) -> bool:
-    """Tell whether a page can draw an image at all (an image XObject or an inline image)."""
-    for _, resources in _all_resources(page.get("/Resources")):
-        if any(obj.get("/Subtype") == "/Image" for _, obj in _items(resources, "/XObject")):
-            return True
-    return bool(_INLINE_IMAGE.search(_content_bytes(page)))
-
-
-def check_images(page: PageObject, number: int, report: Report) -> None:
-    """Warn about images under 300 dpi as placed; error under 150 dpi."""
-    if not _has_images(page):
-        return
-    for op in walk(page, page.get("/Resources")):
-        found = _image_size(op)
-        if found is None:
-            continue
-        label, w_px, h_px = found
-        dpi, w_mm, h_mm = effective_dpi(w_px, h_px, op.ctm)
-        message = (f"{label} is {dpi:.0f} dpi as placed ({w_px}×{h_px} px over "
+def check_images(images: list[tuple[int, int, Matrix]], number: int, report: Report) -> None:
+    """Warn about images under 300 dpi as placed; error under 150 dpi (``images``: (px wide, px high, CTM))."""
+    for index, (w_px, h_px, ctm) in enumerate(images, 1):
+        dpi, w_mm, h_mm = effective_dpi(w_px, h_px, ctm)
+        message = (f"image {index} is {dpi:.0f} dpi as placed ({w_px}×{h_px} px over "
                    f"{w_mm:.1f}×{h_mm:.1f} mm)")
         if dpi < DPI_ERROR:
             report.error("images", number, f"{message}, below the {DPI_ERROR} dpi minimum")
@@ -536,7 +500,7 @@ def check_images(page: PageObject, number: int, report: Report) -> None:
 # --- fonts ------------------------------------------------------------------------------------------
 
 
-def _font_embedded(font: DictionaryObject) -> bool:
+def _font_embedded(font: dict) -> bool:
     """Tell whether a font carries its glyphs (Type3 fonts always do)."""
     subtype = font.get("/Subtype")
     if subtype == "/Type3":
@@ -570,96 +534,104 @@ def check_fonts(pages: list, report: Report) -> None:
 
 @dataclass(frozen=True)
 class TextRun:
-    """A piece of text as placed on the page: its box in mm (PDF axes) and its size in pt."""
+    """A word as placed on the page: its box in mm (PDF axes, from the page's lower left) and its size in pt."""
 
     text: str
     box: tuple[float, float, float, float]
     size: float
 
 
-def _font_metrics(font_dict) -> tuple[dict, dict, float, float]:
-    """Return (widths by code, code by character, ascent, descent) per 1000 em, best effort."""
+@dataclass
+class Drawn:
+    """A page as a viewer draws it: its words, all its characters, its images, its trim box (mm)."""
+
+    runs: list[TextRun]
+    text: str
+    images: list[tuple[int, int, Matrix]]  # (px wide, px high, CTM in points)
+    trim: tuple[float, float, float, float]
+
+
+def drawn_pages(source: Path | bytes, text: bool = True) -> list[Drawn]:
+    """Return what each page draws, read with pdfium (a viewer's own engine): words with their boxes and sizes, images."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(source if isinstance(source, bytes) else str(source))
     try:
-        from pypdf.generic._font import Font  # pypdf keeps its font metrics private
-
-        font = Font.from_font_resource(font_dict)
-    except Exception:  # noqa: BLE001 - metrics are an estimate; fall back to averages
-        return {"default": 500}, {}, 800.0, -200.0
-    codes = {v: k for k, v in font.character_map.items() if isinstance(v, str)}
-    ascent = float(getattr(font.font_descriptor, "ascent", 0) or 800)
-    descent = float(getattr(font.font_descriptor, "descent", 0) or -200)
-    return font.character_widths, codes, ascent, descent
-
-
-def _advance(text: str, metrics) -> float:
-    """Return a run's advance width per unit font size."""
-    widths, codes, _, _ = metrics
-    default = widths.get("default", 500)
-    return sum(widths.get(codes.get(ch, ch), default) for ch in text) / 1000
+        pages = []
+        for page in document:
+            chars = _chars(page) if text else []
+            trim = tuple(geometry.pt_to_mm(v) for v in page.get_trimbox())
+            pages.append(Drawn(_words(chars), "".join(c for c, _, _ in chars), _images(page), trim))
+        return pages
+    finally:
+        document.close()
 
 
-def _run(text: str, matrix: Matrix, font_size: float, metrics) -> TextRun:
-    """Return the placed box of a run drawn through ``matrix`` (text space to page)."""
-    width = _advance(text, metrics) * font_size
-    top, bottom = metrics[2] / 1000 * font_size, metrics[3] / 1000 * font_size
-    corners = [apply(matrix, x, y) for x in (0.0, width) for y in (bottom, top)]
-    xs = [geometry.pt_to_mm(x) for x, _ in corners]
-    ys = [geometry.pt_to_mm(y) for _, y in corners]
-    size = font_size * math.hypot(matrix[2], matrix[3])
-    return TextRun(text, (min(xs), min(ys), max(xs), max(ys)), size)
+def _chars(page) -> list:
+    """Return (character, box, size) of every character on a page, in points.
 
-
-class _TextCollector:
-    """Collect text runs from pypdf's visitors, carrying the CTM of enclosing forms.
-
-    pypdf restarts the CTM at identity inside a Form XObject; the ``Do``
-    operator's before/after visitors bracket the form, so a stack of
-    ``form /Matrix × CTM at Do × outer`` restores page coordinates.
+    The box runs from the glyph's origin to its advance, and from the
+    font's descent to its ascent (pdfium's "loose" box): where the type
+    sits, as a typesetter measures it. The size is the font size as drawn
+    (times the scale of the text matrix and of every transformation).
     """
+    import ctypes
 
-    def __init__(self, page: PageObject):
-        self.runs: list[TextRun] = []
-        self.stack: list[tuple[Matrix, object]] = [(IDENTITY, page.get("/Resources"))]
-        self.metrics: dict[int, tuple] = {}
+    import pypdfium2.raw as raw
 
-    def before(self, operator, operands, cm, tm) -> None:
-        """Enter a form on ``Do``."""
-        if operator != b"Do":
-            return
-        outer, resources = self.stack[-1]
-        xobject = _resource(resources, "/XObject", operands[0]) if operands else None
-        if xobject is None or xobject.get("/Subtype") != "/Form":
-            self.stack.append((outer, resources))
-            return
-        matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
-        inner = xobject.get("/Resources")
-        here = compose(compose(matrix, tuple(cm)), outer)
-        self.stack.append((here, inner.get_object() if inner is not None else resources))
-
-    def after(self, operator, operands, cm, tm) -> None:
-        """Leave a form after ``Do``."""
-        if operator == b"Do" and len(self.stack) > 1:
-            self.stack.pop()
-
-    def text(self, text, cm, tm, font_dict, font_size) -> None:
-        """Record one visible run."""
-        shown = text.strip()
-        if not shown or font_dict is None:
-            return
-        key = id(font_dict)
-        if key not in self.metrics:
-            self.metrics[key] = _font_metrics(font_dict)
-        matrix = compose(compose(tuple(tm), tuple(cm)), self.stack[-1][0])
-        self.runs.append(_run(text.rstrip(), matrix, float(font_size), self.metrics[key]))
+    textpage = page.get_textpage()
+    matrix, chars, last = raw.FS_MATRIX(), [], (None, None)
+    for i in range(textpage.count_chars()):
+        size = raw.FPDFText_GetFontSize(textpage.raw, i)
+        if size != last[0]:
+            raw.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix))
+            last = (size, size * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5)
+        chars.append((chr(raw.FPDFText_GetUnicode(textpage.raw, i)), textpage.get_charbox(i, loose=True), last[1]))
+    return chars
 
 
-def text_runs(page: PageObject) -> list[TextRun]:
-    """Return the visible text runs of a page, in page millimetres."""
-    collector = _TextCollector(page)
-    page.extract_text(visitor_operand_before=collector.before,
-                      visitor_operand_after=collector.after,
-                      visitor_text=collector.text)
-    return collector.runs
+def _images(page) -> list[tuple[int, int, Matrix]]:
+    """Return (px wide, px high, CTM) of every image a page draws, inside forms too."""
+    import pypdfium2.raw as raw
+
+    found, forms = [], [IDENTITY]  # forms[level]: the CTM of the form the objects of that level are in
+    for obj in page.get_objects():
+        ctm = compose(tuple(obj.get_matrix().get()), forms[obj.level])
+        if obj.type == raw.FPDF_PAGEOBJ_FORM:
+            del forms[obj.level + 1:]
+            forms.append(ctm)
+        elif obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+            width, height = obj.get_px_size()
+            found.append((int(width), int(height), ctm))
+    return found
+
+
+def _words(chars: list) -> list[TextRun]:
+    """Group placed characters into runs: text that follows on one line at one size, as a viewer finds it."""
+    runs, text, boxes, size = [], "", [], None
+
+    def close():
+        if text.strip():
+            x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+            x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+            runs.append(TextRun(text.strip(), tuple(geometry.pt_to_mm(v) for v in (x0, y0, x1, y1)), size))
+
+    for char, box, char_size in chars:
+        if char in "\r\n\x00\x02":
+            close()
+            text, boxes, size = "", [], None
+            continue
+        if char.isspace():
+            text += " " if text else ""
+            continue
+        if size is not None and (abs(char_size - size) > 0.01 or box[1] > boxes[-1][3] or box[3] < boxes[-1][1]
+                                 or max(box[0] - boxes[-1][2], boxes[-1][0] - box[2]) > 2 * size):  # far away
+            close()
+            text, boxes = "", []
+        text, size = text + char, char_size
+        boxes.append(box)
+    close()
+    return runs
 
 
 def _snippet(text: str) -> str:
@@ -679,27 +651,23 @@ def _keepout_on_page(trim, rivet: geometry.Rivet):
     return trim[0] + x0, trim[3] - y1, trim[0] + x1, trim[3] - y0
 
 
-def check_text_geometry(page: PageObject, number: int, report: Report, options: Options) -> None:
-    """Keep text out of the rivet keep-out and the safe margin, and at or above the minimum size."""
-    check_runs(text_runs(page), _rect_mm(page.trimbox), number, report, options)
-
-
 def check_runs(runs: list[TextRun], trim: tuple[float, float, float, float], number: int | None,
                report: Report, options: Options) -> None:
     """Apply the text geometry rules to placed runs (PDF axes, mm) on a page trimmed to ``trim``.
 
-    The runs come from a PDF page (:func:`text_runs`) or, while a deck is
-    built, straight from WeasyPrint's layout (:func:`~nuancier_print.render.layout_text_runs`):
-    the same rules, whichever way the text was measured.
+    Every output keeps its text inside the trim and out of the safe margin;
+    a deck also keeps it out of the rivet keep-out and at or above the
+    minimum size.
     """
+    deck = options.kind == "deck"
     rivet = options.rivet or geometry.rivet_for(trim[2] - trim[0], trim[3] - trim[1])
     keepout = _keepout_on_page(trim, rivet)
     for run in runs:
         quote = _snippet(run.text)
-        if run.size < options.min_text_pt - 0.01:
+        if deck and run.size < options.min_text_pt - 0.01:
             report.error("geometry", number, f"text at {run.size:.1f} pt is below the "
                                              f"{options.min_text_pt:g} pt minimum: {quote}")
-        if _overlaps(run.box, keepout):
+        if deck and _overlaps(run.box, keepout):
             report.error("geometry", number, f"text in the rivet keep-out: {quote}")
         edge = min(run.box[0] - trim[0], run.box[1] - trim[1], trim[2] - run.box[2], trim[3] - run.box[3])
         if edge < 0:
@@ -707,6 +675,35 @@ def check_runs(runs: list[TextRun], trim: tuple[float, float, float, float], num
         elif edge < geometry.SAFE_MM - 0.01:
             report.error("geometry", number, f"text {edge:.1f} mm from the trim edge (safe zone "
                                              f"{geometry.SAFE_MM:g} mm): {quote}")
+
+
+# --- nothing lost ----------------------------------------------------------------------------------------------
+
+_IGNORED = str.maketrans("", "", " \t\n\r\u00a0\u202f\u200b\u00ad\u2010\u2011-\x02\ufffe\uffff")
+
+
+def _fold(text: str) -> str:
+    """Return text as compared for loss: case, spaces and hyphens (added at line breaks) left out."""
+    return text.casefold().translate(_IGNORED)
+
+
+def check_text(placed: list[Drawn], texts: list[str], report: Report) -> None:
+    """Report the characters a page (or, given one text, the file) must print and does not.
+
+    Each expected character must appear on its page at least as many times
+    as in its text; spaces, hyphens and case do not count (line breaks and
+    layouts change them).
+    """
+    from collections import Counter
+
+    pairs = ([(None, " ".join(p.text for p in placed), texts[0])] if len(texts) == 1 and len(placed) != 1
+             else [(number, page.text, text) for number, (page, text) in enumerate(zip(placed, texts), 1)])
+    for number, printed, text in pairs:
+        missing = Counter(_fold(text)) - Counter(_fold(printed))
+        if missing:
+            lost = "".join(sorted(missing.elements()))
+            report.error("text", number, f"{sum(missing.values())} character(s) of the content are not "
+                                         f"printed: “{lost[:40]}”; a box is too small for its text")
 
 
 # --- output -------------------------------------------------------------------------------------------------

@@ -13,37 +13,31 @@ from pathlib import Path
 
 from .errors import BuildError, relative
 from .output import atomic_write
-from .preflight import FILE_CHECKS, Finding, Report, format_report, preflight
+from .preflight import Report, format_report, preflight
 
 
-def publish(data: bytes, final: Path, *, kind: str, face_findings=(), checks=FILE_CHECKS,
-            **options) -> Report:
-    """Write ``data`` to ``final`` if it passes preflight; raise BuildError otherwise.
-
-    ``face_findings`` are (page, severity, check, message) tuples found earlier
-    on the faces the file is made of; they count as this file's findings.
-    """
+def publish(data: bytes, final: Path, *, kind: str, **options) -> Report:
+    """Write ``data`` to ``final`` if it passes preflight (``options``: see :func:`preflight`)."""
     final = Path(final)
     pending = atomic_write(final.with_name(f".{final.name}.pending"), data)
-    return publish_file(pending, final, kind=kind, face_findings=face_findings, checks=checks, **options)
-
-
-def publish_file(pending: Path, final: Path, *, kind: str, face_findings=(), checks=FILE_CHECKS,
-                 **options) -> Report:
-    """Check an already written file and rename it to ``final``, or set it aside."""
-    report = preflight(pending, kind=kind, checks=checks, **options)
+    try:
+        report = preflight(pending, kind=kind, **options)
+    except BaseException:
+        pending.unlink(missing_ok=True)
+        raise
     report.path = final
-    for page, severity, check, message in face_findings:
-        (report.errors if severity == "error" else report.warnings).append(Finding(check, page, message))
     if report.ok:
         _replace(pending, final)
         return report
     rejected = final.parent / "rejected" / final.name
-    rejected.parent.mkdir(exist_ok=True)
-    os.replace(pending, rejected)
-    raise BuildError("\n".join(format_report(report) + [
-        f"{relative(final)} was not replaced: the new file failed preflight and was put in "
-        f"{relative(rejected)} for inspection"]))
+    try:
+        rejected.parent.mkdir(exist_ok=True)
+        os.replace(pending, rejected)
+        kept = f"the new file failed preflight and was put in {relative(rejected)} for inspection"
+    except OSError as exc:
+        pending.unlink(missing_ok=True)
+        kept = f"the new file failed preflight (and could not be kept in {relative(rejected)}: {exc.strerror})"
+    raise BuildError("\n".join(format_report(report) + [f"{relative(final)} was not replaced: {kept}"]))
 
 
 def _replace(pending: Path, final: Path) -> None:

@@ -2,9 +2,8 @@
 
 The content of revision REV is read from git into a temporary folder and
 laid out with today's layouts. A card has changed when what it prints has
-changed: its faces' cache keys, which hash everything a face depends on,
-are compared with the edition mark left out (the mark always differs, since
-it dates the content). The changed cards are written to `reprint.pdf`,
+changed: its faces' HTML and the stylesheet are compared, with the edition
+mark left out (the mark always differs, since it dates the content). The changed cards are written to `reprint.pdf`,
 imposed on sheets like the full deck, and `reprint.png` shows each of them
 before (left) and after (right).
 """
@@ -17,14 +16,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import PDF_OPTIONS, BuildOptions, content_date
-from .cache import FaceCache, face_key
+from . import pdf
+from .build import Builder, BuildOptions, BuildResult, content_date
+from .cache import digest
 from .content import Content, load_content
 from .deck import Card, card_format, deck_cards, deck_stylesheet
+from .edition import git
 from .errors import BuildError
-from .faces import RenderSetup, assets_digest, default_jobs, render_faces
+from .markup import LAYOUTS_DIR, make_environment
 from .output import atomic_write, build_lock
-from .render import LAYOUTS_DIR, make_environment
+from .publish import publish
 
 
 @dataclass
@@ -64,8 +65,7 @@ def checkout_content(content_dir: Path, rev: str, dest: Path) -> Path:
         raise BuildError(f"the content folder `{relative}` did not exist at revision `{rev}`")
     times = _commit_times(top, rev, relative)
     for name in names:
-        data = subprocess.run(["git", "-C", str(top), "show", f"{rev}:{name}"], capture_output=True,
-                              check=True).stdout
+        data = _git(top, "cat-file", "blob", f"{rev}:{name}", binary=True)
         target = dest / Path(name).relative_to(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
@@ -85,14 +85,15 @@ def _commit_times(top: Path, rev: str, relative: str) -> dict[str, int]:
     return times
 
 
-def _git(folder: Path, *args: str) -> str:
+def _git(folder: Path, *args: str, binary: bool = False):
+    """Run git safely (see :func:`.edition.git`), turning its failures into BuildErrors."""
     try:
-        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
-                              check=True, timeout=30).stdout
+        return git(folder, *args, binary=binary, timeout=30)
     except FileNotFoundError:
         raise BuildError("reprint needs git, which is not installed") from None
     except subprocess.CalledProcessError as exc:
-        message = (exc.stderr or "").strip().splitlines()
+        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr
+        message = (stderr or "").strip().splitlines()
         raise BuildError(f"git: {message[-1] if message else 'failed'} (is {folder} in a git repository?)") from None
 
 
@@ -109,59 +110,57 @@ def changed_cards(old: Content, new: Content, options: BuildOptions) -> list[tup
 
 
 def _print_key(card: Card, content: Content, layouts: Path) -> tuple[str, str]:
+    """Return a hash of what each face of a card prints: its HTML (edition mark left out) and the stylesheet."""
     env = make_environment(layouts)
     stylesheet = deck_stylesheet(card_format(content), layouts)
-    assets = assets_digest(layouts)
-    return tuple(face_key(_without_edition(face), env, stylesheet, assets) for face in (card.recto, card.verso))
+    return tuple(digest(stylesheet, env.select_template(list(face.templates)).render(
+        **_without_edition(face).context, face=face)) for face in (card.recto, card.verso))
 
 
 def _without_edition(face):
     from dataclasses import replace
 
-    return replace(face, context={k: v for k, v in face.context.items() if k != "edition"})
+    return replace(face, context={**face.context, "edition": ""})
 
 
 def _write(pairs, old: Content, new: Content, options: BuildOptions, since: str, sheet: str, flip: str):
-    from .pdfout import DocInfo, assemble
-    from .preview import contact_sheet
+    from .preview import contact_sheet, render_pages
     from .sheets import impose_cards
 
-    layouts = options.layouts or LAYOUTS_DIR
-    new_faces = _faces([card for _, card in pairs], new, options, layouts)
-    info = DocInfo(f"{new.nuancier.titre} — réimpression", content_date(new), identity="reprint|" + since)
-    tmp_deck = options.out / ".reprint-deck.pdf"
-    atomic_write(tmp_deck, assemble([f.pdf for f in new_faces], info))
-    pdf = options.out / "reprint.pdf"
-    impose_cards(tmp_deck, pdf, sheet=sheet, flip=flip)
+    info = pdf.DocInfo(f"{new.nuancier.titre} — réimpression", content_date(new), "reprint|" + since,
+                       document="reprint")
+    after = _deck([card for _, card in pairs], new, options, info)
+    tmp_deck = atomic_write(options.out / ".reprint-deck.pdf", after)
+    path = options.out / "reprint.pdf"
+    try:
+        publish(impose_cards(tmp_deck, info, sheet=sheet, flip=flip).data, path, kind="sheets")
+    finally:
+        tmp_deck.unlink(missing_ok=True)
     before = [card for card, _ in pairs if card is not None]
-    old_faces = iter(_faces(before, old, options, layouts))
+    old_pages = iter(render_pages(_deck(before, old, options, info), dpi=50) if before else [])
+    new_pages = render_pages(after, dpi=50)
     tiles = []
     for index, (previous, _) in enumerate(pairs):
-        after = render_pages_from(new_faces[2 * index: 2 * index + 2])
-        was = render_pages_from([next(old_faces), next(old_faces)]) if previous else [_blank(after[0])] * 2
-        tiles += [*was, *after]
+        now = new_pages[2 * index: 2 * index + 2]
+        tiles += ([next(old_pages), next(old_pages)] if previous else [_blank(now[0])] * 2) + now
     png = atomic_write(options.out / "reprint.png", _png(_captioned(contact_sheet(tiles, columns=4), since)))
-    tmp_deck.unlink(missing_ok=True)
     labels = [card.label for _, card in pairs]
-    return ReprintResult(labels, pdf, png, [f"{len(labels)} card(s) changed since {since}: " + ", ".join(labels),
-                                           f"reprint: {pdf} ({sheet}, backs for {flip}-edge duplex), {png}"])
+    return ReprintResult(labels, path, png, [f"{len(labels)} card(s) changed since {since}: " + ", ".join(labels),
+                                            f"reprint: {path} ({sheet}, backs for {flip}-edge duplex), {png}"])
 
 
-def _faces(cards: list[Card], content: Content, options: BuildOptions, layouts: Path):
-    fmt = card_format(content)
-    setup = RenderSetup(deck_stylesheet(fmt, layouts), roots=[content.root], layouts=layouts,
-                        pdf_options=PDF_OPTIONS)
+def _deck(cards: list[Card], content: Content, options: BuildOptions, info: pdf.DocInfo) -> bytes:
+    """Return ``cards`` of ``content`` laid out and written as a finished deck PDF."""
+    from .build import face_key
+
+    builder = Builder(options)
+    engine = builder.engine(content)
+    css_text = deck_stylesheet(card_format(content), engine.layouts)
     specs = [face for card in cards for face in (card.recto, card.verso)]
-    faces, _ = render_faces(specs, setup, cache=FaceCache(options.cache_folder),
-                            jobs=options.jobs or default_jobs())
-    return faces
-
-
-def render_pages_from(faces) -> list:
-    """Rasterise rendered faces (one-page PDFs) for the before/after sheet."""
-    from .preview import render_pages
-
-    return [image for face in faces for image in render_pages(face.pdf, dpi=50)]
+    htmls = [engine.html(spec) for spec in specs]
+    keys = [face_key(engine, css_text, spec, html) for spec, html in zip(specs, htmls)]
+    faces = builder.lay_out_faces(specs, htmls, keys, engine.stylesheet(css_text, "deck.css"), BuildResult())
+    return pdf.finish(engine.write([document for _, document in faces], "reprint"), info)
 
 
 def _captioned(sheet, since: str):

@@ -1,10 +1,12 @@
-"""Print sheets: execute the imposition plans of :mod:`nuancier_print.impose` with pypdf.
+"""Print sheets: execute the imposition plans of :mod:`nuancier_print.impose`.
 
-This is the only module that writes imposed PDFs. Each source page becomes a
-Form XObject whose bounding box is its BleedBox (so nothing beyond the bleed
-can show); a sheet side is then one content stream of ``q cm Do Q`` placements,
-crop marks, and, on card backs, the printer's duplex :class:`Correction`.
-Everything drawn here is CMYK (``K``/``k`` operators): no RGB reaches the press.
+Each source page becomes a Form XObject whose bounding box is its BleedBox
+(so nothing beyond the bleed can show); a sheet side is then one content
+stream of ``q cm Do Q`` placements, crop marks, and, on card backs, the
+printer's duplex :class:`Correction`. Everything drawn here is CMYK
+(``K``/``k`` operators): no RGB reaches the press. The PDF objects are made
+by :mod:`.pdf`, which also finishes every sheet file as it finishes the
+other outputs.
 
 Also here: the duplex calibration sheet and the printer profiles
 (``content/printers.yaml``) that hold each printer's measured correction.
@@ -12,27 +14,16 @@ Also here: the duplex calibration sheet and the printer profiles
 
 from __future__ import annotations
 
-import io
 import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    RectangleObject,
-    StreamObject,
-)
 
-from .output import atomic_write
+from . import pdf
 from .errors import BuildError, ContentError, Location, Problem, relative
+from .pdf import DocInfo
 from .geometry import mm_to_pt, pt_to_mm
 from .impose import (
     FLIPS,
@@ -58,9 +49,9 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class ImposeResult:
-    """What :func:`impose_cards` wrote."""
+    """What :func:`impose_cards` made: the finished PDF and its figures."""
 
-    out: Path
+    data: bytes
     grid: Grid
     n_cards: int
     n_sheets: int
@@ -83,27 +74,9 @@ def sheet_size(name: str) -> tuple[float, float]:
         raise BuildError(f"unknown sheet {name!r}: use one of {', '.join(SHEETS)}") from None
 
 
-def _box(page: PageObject, name: str) -> Box:
-    """Return a page box in points (pypdf falls back to the CropBox, then the MediaBox)."""
-    rect = {"trim": page.trimbox, "bleed": page.bleedbox, "media": page.mediabox}[name]
-    return float(rect.left), float(rect.bottom), float(rect.right), float(rect.top)
-
-
-def _as_form(writer: PdfWriter, page: PageObject, bbox: Box):
-    """Return an indirect Form XObject drawing ``page``, clipped to ``bbox`` (points)."""
-    form = DecodedStreamObject()
-    contents = page.get_contents()
-    form.set_data(contents.get_data() if contents is not None else b"")
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject(FloatObject(v) for v in bbox)
-    resources = page.get("/Resources")
-    form[NameObject("/Resources")] = (
-        resources.get_object().clone(writer) if resources is not None else DictionaryObject()
-    )
-    if "/Group" in page:
-        form[NameObject("/Group")] = page["/Group"].get_object().clone(writer)
-    return writer._add_object(form)
+def _box(page, name: str) -> Box:
+    """Return a page box in points."""
+    return pdf.box_pt(page, name)
 
 
 def _num(value: float) -> str:
@@ -136,55 +109,6 @@ def _segments(segments_mm, width_pt: float = HAIRLINE_PT) -> bytes:
     return b"\n".join(ops)
 
 
-def _add_side(writer: PdfWriter, size_mm, content: bytes, xobjects: dict) -> PageObject:
-    """Append a sheet side of ``size_mm``, whose TrimBox and BleedBox equal its MediaBox."""
-    w, h = mm_to_pt(size_mm[0]), mm_to_pt(size_mm[1])
-    page = writer.add_blank_page(w, h)
-    for box in ("/TrimBox", "/BleedBox"):
-        page[NameObject(box)] = RectangleObject((0, 0, w, h))
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/XObject"): DictionaryObject({NameObject(f"/{k}"): v for k, v in xobjects.items()})}
-    )
-    stream = DecodedStreamObject()
-    stream.set_data(content)
-    page[NameObject("/Contents")] = writer._add_object(stream)
-    return page
-
-
-def _copy_output_intent(reader: PdfReader, writer: PdfWriter) -> None:
-    """Carry the source's PDF version, PDF/X output intent and XMP metadata over to the sheets.
-
-    ``raw_get`` keeps an indirect reference indirect: cloning the resolved
-    object instead would inline the metadata stream in the catalog, which
-    pypdf reads back happily but qpdf and printers' RIPs reject.
-    """
-    writer.pdf_header = reader.pdf_header  # PDF/X-4 is PDF 1.6; pypdf would write 1.3
-    for key in ("/OutputIntents", "/Metadata"):
-        if key in reader.root_object:
-            value = reader.root_object.raw_get(key).clone(writer)
-            if isinstance(value.get_object(), StreamObject) and not isinstance(value, IndirectObject):
-                value = writer._add_object(value)
-            writer.root_object[NameObject(key)] = value
-
-
-def _read(path: Path) -> PdfReader:
-    """Open a PDF, turning a missing or broken file into a BuildError."""
-    try:
-        return PdfReader(path)
-    except (OSError, ValueError) as error:
-        raise BuildError(f"{relative(path)}: cannot read this PDF ({error})") from None
-
-
-def _write(writer: PdfWriter, out: Path) -> None:
-    """Compress every stream (page contents and the faces' forms) and write the PDF atomically."""
-    from .pdfout import compress_streams
-
-    compress_streams(writer)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    atomic_write(Path(out), buffer.getvalue())
-
-
 # --- saddle-stitched booklets -----------------------------------------------------
 
 
@@ -197,21 +121,21 @@ def _saddle_matrix(trim: Box, half: str, sheet_w_pt: float, sheet_h_pt: float) -
     return (1.0, 0.0, 0.0, 1.0, left - x0, bottom - y0)
 
 
-def impose_saddle(booklet_pdf: Path, out: Path, sheet: str = "A4") -> None:
+def impose_saddle(booklet_pdf: Path, info: DocInfo, sheet: str = "A4") -> bytes:
     """Write a booklet's pages two up on landscape sheets, in saddle-stitch duplex order.
 
     Each page's TrimBox is laid against the spine in its half of the sheet; its
     bleed is kept where it fits and clipped at the spine and the sheet edge.
     Print duplex, flipping on the short edge, fold, staple.
     """
-    reader = _read(booklet_pdf)
+    reader = pdf.read(booklet_pdf)
     n = len(reader.pages)
     if n % 4:
         raise BuildError(f"{relative(booklet_pdf)}: a saddle-stitched booklet needs a multiple "
                          f"of 4 pages, got {n}")
     short, long_ = sheet_size(sheet)
     w, h = mm_to_pt(long_), mm_to_pt(short)
-    writer = PdfWriter()
+    writer = pdf.writer()
     forms: dict[int, object] = {}
     halves = {"left": (0.0, 0.0, w / 2, h), "right": (w / 2, 0.0, w, h)}
     for side in saddle_plan(n):
@@ -219,19 +143,18 @@ def impose_saddle(booklet_pdf: Path, out: Path, sheet: str = "A4") -> None:
         for half, number in (("left", side.left), ("right", side.right)):
             page = reader.pages[number - 1]
             if number not in forms:
-                forms[number] = _as_form(writer, page, _box(page, "bleed"))
+                forms[number] = pdf.page_form(writer, page, _box(page, "bleed"))
             name = f"P{number}"
             xobjects[name] = forms[number]
             content += _draw(name, _saddle_matrix(_box(page, "trim"), half, w, h), halves[half])
-        _add_side(writer, (long_, short), content, xobjects)
-    _copy_output_intent(reader, writer)
-    _write(writer, out)
+        pdf.add_sheet_side(writer, (long_, short), content, xobjects)
+    return pdf.finish(writer, info)
 
 
 # --- card decks ---------------------------------------------------------------------
 
 
-def _deck_format(reader: PdfReader, path: Path) -> tuple[float, float, float]:
+def _deck_format(reader, path: Path) -> tuple[float, float, float]:
     """Return the deck's trim width, height and bleed (mm), checking every page agrees."""
     if not reader.pages or len(reader.pages) % 2:
         raise BuildError(f"{relative(path)}: a deck needs a recto and a verso per card, "
@@ -268,7 +191,7 @@ def _card_side(writer, reader, forms, placements, grid, marks, correction) -> No
         index = 2 * p.card + (0 if p.face == "recto" else 1)
         page = reader.pages[index]
         if index not in forms:
-            forms[index] = _as_form(writer, page, _box(page, "bleed"))
+            forms[index] = pdf.page_form(writer, page, _box(page, "bleed"))
         name = f"F{index + 1}"
         xobjects[name] = forms[index]
         content += _draw(name, _face_matrix(_box(page, "trim"), p, grid))
@@ -277,12 +200,12 @@ def _card_side(writer, reader, forms, placements, grid, marks, correction) -> No
         content += _segments(crop_marks(grid))
     if side == "back" and correction is not None and not correction.is_identity:
         content = b"q\n" + _cm(correction_matrix(correction, grid.sheet_w, grid.sheet_h)) + content + b"Q\n"
-    _add_side(writer, (grid.sheet_w, grid.sheet_h), content, xobjects)
+    pdf.add_sheet_side(writer, (grid.sheet_w, grid.sheet_h), content, xobjects)
 
 
 def impose_cards(
     deck_pdf: Path,
-    out: Path,
+    info: DocInfo,
     sheet: str = "A3",
     flip: str = "long",
     correction: Correction | None = None,
@@ -295,7 +218,7 @@ def impose_cards(
     """
     if flip not in FLIPS:
         raise BuildError(f"flip must be 'long' or 'short', got {flip!r}")
-    reader = _read(deck_pdf)
+    reader = pdf.read(deck_pdf)
     card_w, card_h, bleed = _deck_format(reader, deck_pdf)
     try:
         grid = card_grid(*sheet_size(sheet), card_w, card_h, bleed)
@@ -303,12 +226,11 @@ def impose_cards(
         raise BuildError(f"{relative(deck_pdf)}: {error}") from None
     n_cards = len(reader.pages) // 2
     plan = sheet_plan(n_cards, grid, flip)
-    writer, forms = PdfWriter(), {}
+    writer, forms = pdf.writer(), {}
     for _, side in itertools.groupby(plan, key=lambda p: (p.sheet, p.side)):
         _card_side(writer, reader, forms, list(side), grid, marks, correction)
-    _copy_output_intent(reader, writer)
-    _write(writer, out)
-    return ImposeResult(Path(out), grid, n_cards, len(writer.pages) // 2, flip)
+    n_sheets = len(writer.pages) // 2
+    return ImposeResult(pdf.finish(writer, info), grid, n_cards, n_sheets, flip)
 
 
 # --- calibration sheet ------------------------------------------------------------------
@@ -378,7 +300,7 @@ def _edge_rulers(w: float, h: float) -> bytes:
     return _segments(ticks, width_pt=0.2)
 
 
-def _instruction_form(writer: PdfWriter, w: float, h: float):
+def _instruction_form(writer, w: float, h: float):
     """Return a Form XObject with the French instructions, or None without the bundled fonts.
 
     The text is set by WeasyPrint with the fonts of the repository's ``fonts/``
@@ -399,11 +321,11 @@ def _instruction_form(writer: PdfWriter, w: float, h: float):
         f" body {{ font-family: '{family}'; font-size: 8pt; line-height: 1.35;"
         f" color: device-cmyk(0 0 0 1) }}</style><p>{CALIBRATION_TEXT}</p>"
     )
-    page = PdfReader(io.BytesIO(HTML(string=html).write_pdf())).pages[0]
-    return _as_form(writer, page, _box(page, "media"))
+    page = pdf.read(HTML(string=html).write_pdf()).pages[0]
+    return pdf.page_form(writer, page, _box(page, "media"))
 
 
-def calibration_pdf(out: Path, sheet: str = "A4", correction: Correction | None = None) -> None:
+def calibration_pdf(sheet: str = "A4", correction: Correction | None = None) -> bytes:
     """Write the two-sided duplex calibration sheet (portrait, long-edge flip).
 
     Front: crosshairs at the centre and near each corner, mm rulers along the
@@ -411,39 +333,35 @@ def calibration_pdf(out: Path, sheet: str = "A4", correction: Correction | None 
     them, each with a mm scale. A ``correction`` moves the back, to check a profile.
     """
     w, h = sheet_size(sheet)
-    writer = PdfWriter()
+    writer = pdf.writer()
     front = _edge_rulers(w, h) + b"".join(_target(t, False) for t in calibration_targets(w, h, "front"))
     text = _instruction_form(writer, w, h)
     xobjects = {"T": text} if text is not None else {}
     if text is not None:
         front += _draw("T", IDENTITY)
-    _add_side(writer, (w, h), front, xobjects)
+    pdf.add_sheet_side(writer, (w, h), front, xobjects)
     back = b"".join(_target(t, True) for t in calibration_targets(w, h, "back"))
     if correction is not None and not correction.is_identity:
         back = b"q\n" + _cm(correction_matrix(correction, w, h)) + back + b"Q\n"
-    _add_side(writer, (w, h), back, {})
-    _describe_calibration(writer, sheet, correction)
-    _write(writer, out)
+    pdf.add_sheet_side(writer, (w, h), back, {})
+    return pdf.finish(writer, _calibration_info(sheet, correction))
 
 
-def _describe_calibration(writer: PdfWriter, sheet: str, correction: Correction | None) -> None:
-    """Make the calibration sheet a PDF/X-4 file like every other output, with reproducible IDs.
+def _calibration_info(sheet: str, correction: Correction | None) -> DocInfo:
+    """Describe the calibration sheet, a PDF/X-4 file like every other output.
 
     Its date is ``SOURCE_DATE_EPOCH`` when set, else the date its design last
     changed: the sheet does not depend on the content.
     """
     import datetime as dt
-    import hashlib
 
     from .edition import epoch_override
-    from .pdfout import DocInfo, describe
 
     epoch = epoch_override()
     date = (dt.datetime.fromtimestamp(epoch, dt.timezone.utc) if epoch is not None
             else dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc))
-    info = DocInfo(f"Feuille de calibration recto verso, {sheet}", date, f"calibration|{sheet}|{correction}")
-    digest = hashlib.sha256(info.identity.encode()).digest()
-    describe(writer, info, digest)
+    return DocInfo(f"Feuille de calibration recto verso, {sheet}", date, f"calibration|{sheet}|{correction}",
+                   purpose="Imprimer recto verso à 100 %, bord long ; regarder par transparence.")
 
 
 # --- printer profiles -------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """`nuancier watch`: rebuild what changed every time a file is saved.
 
 Watches `content/`, the layouts and the fonts with watchfiles. Each save
-triggers an incremental build (only the faces whose inputs changed are
-rendered, with a renderer kept warm between rebuilds) and prints one line:
-what was rebuilt and how long it took. A content error is printed with its
-location; the last good outputs stay in place and watching goes on.
+triggers a build by the same :class:`~nuancier_print.build.Builder`, which
+keeps the engine and every face it laid out: only the faces whose inputs
+changed are laid out again, then the deck is written whole. Each rebuild
+prints one line: what was laid out again and how long it took. A content
+error is printed with its location; the last good outputs stay in place
+and watching goes on.
 """
 
 from __future__ import annotations
@@ -13,32 +15,17 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .build import BuildOptions, BuildResult, build
+from .build import Builder, BuildOptions, BuildResult
 from .errors import NuancierError
 from .fonts import FONTS_DIR
-from .render import LAYOUTS_DIR
+from .markup import LAYOUTS_DIR
 
 
-class Warm:
-    """Keeps a renderer alive between rebuilds while its stylesheet and layouts stay the same."""
-
-    def __init__(self):
-        self.key = None
-        self.renderer = None
-
-    def get(self, setup):
-        """Return a renderer for ``setup``, reusing the previous one when possible."""
-        key = (setup.stylesheet, str(setup.layouts), tuple(map(str, setup.roots)))
-        if key != self.key:
-            self.key, self.renderer = key, setup.renderer()
-        return self.renderer
-
-
-def rebuild(options: BuildOptions, warm: Warm) -> tuple[BuildResult | None, list[str], float]:
+def rebuild(builder: Builder) -> tuple[BuildResult | None, list[str], float]:
     """Run one build; return (result or None, lines to print, seconds)."""
     start = time.perf_counter()
     try:
-        result = build(options, warm=warm)
+        result = builder.build()
     except NuancierError as exc:
         return None, exc.lines() + ["the previous outputs are unchanged; still watching"], time.perf_counter() - start
     return result, [], time.perf_counter() - start
@@ -68,8 +55,8 @@ def watch(options: BuildOptions, echo: Callable[[str], None], *, stop=None, read
     """Build once, then rebuild on every change until interrupted (or ``stop`` is set)."""
     from watchfiles import watch as watch_files
 
-    warm = Warm()
-    result, errors, seconds = rebuild(options, warm)
+    builder = Builder(options, keep_faces=True)
+    result, errors, seconds = rebuild(builder)
     for line in errors or result.lines:
         echo(line)
     if result is not None:
@@ -80,7 +67,7 @@ def watch(options: BuildOptions, echo: Callable[[str], None], *, stop=None, read
         ready.set()
     for changes in watch_files(*folders, debounce=50, step=20, stop_event=stop, watch_filter=_relevant,
                                raise_interrupt=False):
-        result, errors, seconds = rebuild(options, warm)
+        result, errors, seconds = rebuild(builder)
         for line in errors:
             echo(line)
         if result is not None:

@@ -535,41 +535,15 @@ def test_a_licence_too_long_for_the_back_cover_is_reported(tmp_path):
     assert not (tmp_path / "out" / f"booklet-{SLUG}.pdf").exists()
 
 
-def test_page_checks_found_on_a_section_are_numbered_as_booklet_pages(tmp_path):
-    """Colour and image checks run on each section as it is rendered (and are cached with it)."""
+def test_a_photo_under_300_dpi_is_a_warning_that_names_its_page(tmp_path):
     from PIL import Image
-
-    from nuancier_print.booklet import (SectionRenderer, booklet_context, booklet_findings, booklet_renderer,
-                                        join_booklet, prepare_photos, render_booklet)
 
     shutil.copytree(ROOT / "content", tmp_path / "content")
     photo = tmp_path / "content" / "sessions" / SLUG / "cercle.jpg"  # lived with teinte 2.2
     Image.new("RGB", (700, 460), (200, 120, 40)).save(photo)  # 162 dpi over 110 mm: printable, not good
-    content = load_content(tmp_path / "content")
-    path, session = content.sessions[SLUG]
-    photos = prepare_photos(content, path, session, tmp_path / "photos")
-    context = booklet_context(content, session, photos)
-    sections = render_booklet(SectionRenderer(booklet_renderer([content.root], tmp_path / "photos"), context,
-                                              "booklet", None))
-    [(page, severity, check, message)] = booklet_findings(sections)
-    assert (severity, check) == ("warning", "images") and "below the 300 dpi wanted" in message
-    data, _ = join_booklet(sections, "t", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
-    (tmp_path / "b.pdf").write_bytes(data)
-    texts = page_texts(tmp_path / "b.pdf")
-    assert "Décider par consentement" in texts[page - 1]
-    assert [t for t in texts if "Décider par consentement" in t and "MISES EN SITUATION" in t] == [texts[page - 1]]
-    [built] = write_booklets(content, tmp_path / "out")  # and the user is told, with the page
+    [built] = write_booklets(load_content(tmp_path / "content"), tmp_path / "out")
     [shown] = [w for w in built.warnings if "dpi" in w]
-    assert shown.endswith(f"booklet-{SLUG}.pdf: page {page}: warning: {message}")
-
-
-def test_findings_after_the_notes_pages_count_them():
-    from nuancier_print.booklet import BookletPages, Section, booklet_findings
-
-    def section(pages, *indices):
-        return Section(b"", pages, {}, [], [(i, "warning", "colour", f"p{i}") for i in indices])
-
-    opening, teinte, closing = section(2, 1), section(3, 0), section(2, 0, 1)  # pages 1-2, 3-5, 6-7
-    booklet = BookletPages([opening, teinte, closing], section(2, 0, 1), padding=2)
-    # the two notes pages go before the back cover: 6 closing, 7-8 notes, 9 back cover
-    assert [page for page, *_ in booklet_findings(booklet)] == [2, 3, 6, 7, 8, 9]
+    assert "warning: image 1 is 162 dpi as placed" in shown and "below the 300 dpi wanted" in shown
+    page = int(re.search(r"page (\d+): warning", shown)[1])
+    texts = page_texts(built.path)
+    assert "Décider par consentement" in texts[page - 1] and "MISES EN SITUATION" in texts[page - 1]

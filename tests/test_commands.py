@@ -20,7 +20,7 @@ from .pdfutil import reader, size_mm
 @pytest.fixture
 def built(mini, runner):
     """The mini content with its deck and sheets already built."""
-    result = runner.invoke(main, ["build", "-j", "1"])
+    result = runner.invoke(main, ["build"])
     assert result.exit_code == 0, result.output + result.stderr
     return mini.parent
 
@@ -34,14 +34,14 @@ def test_build_writes_deck_and_sheets_and_preflights_them(built):
 
 
 def test_sheets_command_takes_sheet_and_flip(built, runner):
-    result = runner.invoke(main, ["sheets", "--sheet", "SRA3", "--flip", "short", "-j", "1"])
+    result = runner.invoke(main, ["sheets", "--sheet", "SRA3", "--flip", "short"])
     assert result.exit_code == 0, result.stderr
     assert "4 per SRA3 sheet" in result.output and "short-edge flip" in result.output
     assert len(reader(built / "out" / "deck-sheets-SRA3.pdf").pages) == 4
 
 
 def test_unknown_printer_is_a_plain_error(built, runner):
-    result = runner.invoke(main, ["sheets", "--printer", "bureau", "-j", "1"])
+    result = runner.invoke(main, ["sheets", "--printer", "bureau"])
     assert result.exit_code == 1
     assert "printers.yaml does not exist" in result.stderr and "Traceback" not in result.stderr
 
@@ -49,7 +49,7 @@ def test_unknown_printer_is_a_plain_error(built, runner):
 def test_printer_correction_moves_only_the_backs(built, runner):
     plain = [p.get_contents().get_data() for p in reader(built / "out" / "deck-sheets-A3.pdf").pages[:2]]
     (built / "content" / "printers.yaml").write_text("bureau:\n  dx: 1.5\n  dy: -0.5\n", encoding="utf-8")
-    result = runner.invoke(main, ["sheets", "--printer", "bureau", "-j", "1"])
+    result = runner.invoke(main, ["sheets", "--printer", "bureau"])
     assert result.exit_code == 0, result.stderr
     front, back = (p.get_contents().get_data() for p in reader(built / "out" / "deck-sheets-A3.pdf").pages[:2])
     assert front == plain[0]
@@ -69,7 +69,7 @@ def test_preflight_command_passes_good_files_and_reports_json(built, runner):
 
 
 def test_preflight_command_fails_on_an_rgb_pdf(tmp_path, runner):
-    from nuancier_print import render  # noqa: F401 - isolates fonts before WeasyPrint loads
+    from nuancier_print import engine  # noqa: F401 - isolates fonts before WeasyPrint loads
     from weasyprint import HTML
 
     path = tmp_path / "deck.pdf"
@@ -87,7 +87,7 @@ def test_calibrate_writes_a_two_sided_sheet(mini, runner):
 
 
 def test_preview_writes_faces_contact_sheet_and_fan(built, runner):
-    result = runner.invoke(main, ["preview", "-j", "1"])
+    result = runner.invoke(main, ["preview"])
     assert result.exit_code == 0, result.stderr
     out = built / "out"
     faces = sorted((out / "preview").glob("*.png"))
@@ -103,7 +103,7 @@ def test_watch_rebuilds_one_teinte_and_survives_an_error(mini):
     from nuancier_print.watch import watch
 
     lines, stop, ready = [], threading.Event(), threading.Event()
-    options = BuildOptions(content=mini, out=mini.parent / "out", jobs=1, sheets=False)
+    options = BuildOptions(content=mini, out=mini.parent / "out", sheets=False)
     thread = threading.Thread(target=watch, args=(options, lines.append), kwargs={"stop": stop, "ready": ready})
     thread.start()
     try:
@@ -151,7 +151,7 @@ def test_reprint_imposes_only_the_changed_cards(mini, runner):
     teinte.write_text(teinte.read_text(encoding="utf-8").replace("Une finalité", "Une finalité revue"),
                       encoding="utf-8")
     _git(root, "commit", "-qam", "edit 2.1")
-    result = runner.invoke(main, ["reprint", "--since", "HEAD~1", "-j", "1"])
+    result = runner.invoke(main, ["reprint", "--since", "HEAD~1"])
     assert result.exit_code == 0, result.stderr
     assert "1 card(s) changed since HEAD~1: teinte 2.1" in result.output
     pages = reader(root / "out" / "reprint.pdf").pages
@@ -166,7 +166,7 @@ def test_reprint_with_an_unknown_revision_is_a_plain_error(mini, runner):
     _git(mini.parent, "init", "-q")
     _git(mini.parent, "add", "content")
     _git(mini.parent, "commit", "-qm", "one")
-    result = runner.invoke(main, ["reprint", "--since", "nope", "-j", "1"])
+    result = runner.invoke(main, ["reprint", "--since", "nope"])
     assert result.exit_code == 1
     assert "git does not know the revision `nope`" in result.stderr
 

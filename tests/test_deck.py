@@ -117,7 +117,7 @@ def test_crop_marks_grow_the_media_but_not_the_boxes(tmp_path):
     assert size_mm(page.trimbox) == (99.0, 210.0)
     assert size_mm(page.mediabox) == (99.0 + 2 * 9.0, 210.0 + 2 * 9.0)
     contents = page.get_contents().get_data().decode("latin-1")
-    assert "0 0 0 1 K" in contents
+    assert "1 1 1 1 K" in contents  # registration colour: the marks print on every plate
     assert not re.search(r"\b(rg|RG)\b", contents)
 
 

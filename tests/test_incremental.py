@@ -1,16 +1,19 @@
-"""Incremental builds: the cache, parallel rendering and reproducible bytes."""
+"""Regeneration: what a second build, an edit or a damaged file costs, and reproducible bytes."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
 import pytest
 
 from nuancier_print.build import BuildOptions, build
+from nuancier_print.cache import Cache
 from nuancier_print.errors import FitError
+from nuancier_print.markup import LAYOUTS_DIR
 
-from .conftest import DATA
+from .conftest import DATA, ROOT
 from .pdfutil import page_texts, reader
 from .test_booklet import lines
 
@@ -24,7 +27,7 @@ def project(tmp_path, monkeypatch):
 
 
 def _build(project, **options):
-    defaults = {"content": project / "content", "out": project / "out", "jobs": 1}
+    defaults = {"content": project / "content", "out": project / "out"}
     return build(BuildOptions(**{**defaults, **options}))
 
 
@@ -33,19 +36,22 @@ def _edit(project, name="1-1-premiere.yaml"):
     path.write_text(path.read_text(encoding="utf-8").replace("Un contenu", "Un contenu modifié"), encoding="utf-8")
 
 
-def test_a_second_build_renders_nothing(project):
+def test_a_second_build_lays_out_nothing_and_keeps_the_deck(project):
     first = _build(project)
-    assert len(first.rendered) == 14
+    assert len(first.rendered) == 14 and first.layouts >= 14
+    before = (project / "out" / "deck.pdf").stat().st_mtime_ns
     second = _build(project)
-    assert second.rendered == []
-    assert (project / "out" / "deck.pdf").exists()
+    assert second.rendered == [] and second.layouts == 0
+    assert (project / "out" / "deck.pdf").stat().st_mtime_ns == before
+    assert any("unchanged, not laid out again" in line for line in second.lines)
 
 
-def test_editing_one_teinte_renders_exactly_its_faces(project):
+def test_editing_one_teinte_fits_exactly_its_faces(project):
     _build(project)
     _edit(project)
     result = _build(project)
     assert sorted(result.rendered) == ["teinte-1-1-recto", "teinte-1-1-verso"]
+    assert result.layouts <= 14 + 2 * 4  # the others are laid out once, at the size the cache knows
     assert "Un contenu modifié" in reader(project / "out" / "deck.pdf").pages[5].extract_text()
 
 
@@ -58,62 +64,34 @@ def test_cold_and_incremental_outputs_are_byte_identical(project):
     assert (project / "cold" / "deck.pdf").read_bytes() == incremental
 
 
-def test_jobs_do_not_change_the_bytes(project):
-    _build(project, out=project / "one", jobs=1, cache=False)
-    _build(project, out=project / "two", jobs=2, cache=False)
-    assert (project / "one" / "deck.pdf").read_bytes() == (project / "two" / "deck.pdf").read_bytes()
+def _records(project):
+    return sorted((project / "out" / ".cache" / "records").rglob("*.json"))
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_faces_prepared_for_assembly_while_rendering_give_the_same_bytes(project, monkeypatch, jobs):
-    from nuancier_print import pdfout
-
-    prepared = []
-    real_prepare = pdfout.prepare
-    monkeypatch.setattr(pdfout, "prepare", lambda data: prepared.append(data) or real_prepare(data))
-    monkeypatch.setattr(pdfout, "_READERS", {})
-    _build(project, out=project / "prepared", jobs=jobs, cache=False)
-    assert len(prepared) == 14 and len(pdfout._READERS) == 14  # each new face, once, in the main process
-    monkeypatch.setattr(pdfout, "prepare", lambda data: None)
-    monkeypatch.setattr(pdfout, "_READERS", {})
-    _build(project, out=project / "lazy", jobs=jobs, cache=False)
-    assert (project / "prepared" / "deck.pdf").read_bytes() == (project / "lazy" / "deck.pdf").read_bytes()
-
-
-def test_a_truncated_cache_entry_is_rebuilt(project):
+def test_a_corrupt_cache_record_is_ignored_and_the_face_fitted_again(project):
     _build(project)
-    entries = sorted((project / "out" / ".cache" / "faces").rglob("*.pdf"))
-    assert len(entries) == 14
-    victim = entries[0]
-    victim.write_bytes(victim.read_bytes()[: len(victim.read_bytes()) // 2])
+    (project / "out" / "deck.pdf").unlink()
+    for record in _records(project):
+        record.write_text("{not json", encoding="utf-8")
     result = _build(project)
-    assert len(result.rendered) == 1
-    assert victim.read_bytes().startswith(b"%PDF") and len(reader(project / "out" / "deck.pdf").pages) == 14
+    assert len(result.rendered) == 14 and len(reader(project / "out" / "deck.pdf").pages) == 14
 
 
-def test_a_corrupt_cache_record_is_rebuilt(project):
-    _build(project)
-    record = sorted((project / "out" / ".cache" / "faces").rglob("*.json"))[0]
-    record.write_text("{not json", encoding="utf-8")
-    assert len(_build(project).rendered) == 1
-
-
-def test_editing_a_template_renders_only_the_faces_that_use_it(project, tmp_path):
-    from nuancier_print.render import LAYOUTS_DIR
-
+def test_editing_a_template_fits_again_only_the_faces_that_use_it(project, tmp_path):
     layouts = tmp_path / "layouts"
     shutil.copytree(LAYOUTS_DIR, layouts)
     _build(project, layouts=layouts)
     path = layouts / "closing-verso.html.j2"
-    path.write_text(path.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("<h2>Licence</h2>", "<h2>Licence.</h2>"),
+                    encoding="utf-8")
     assert _build(project, layouts=layouts).rendered == ["closing-verso"]
     path = layouts / "_macros.html.j2"
-    path.write_text(path.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("<h2>", "<h2 class=\"x\">"), encoding="utf-8")
     rendered = _build(project, layouts=layouts).rendered
-    assert "teinte-1-1-verso" in rendered and len(rendered) == 14  # every face imports the macros
+    assert "teinte-1-1-verso" in rendered and "closing-verso" not in rendered  # only faces with macro headings
 
 
-def test_a_failed_build_keeps_the_cache_and_the_outputs(project):
+def test_a_failed_build_keeps_the_outputs(project):
     _build(project)
     before = (project / "out" / "deck.pdf").read_bytes()
     path = project / "content" / "teintes" / "2-1-troisieme.yaml"
@@ -132,10 +110,9 @@ def test_the_faces_that_fit_are_cached_even_when_another_does_not(project):
         f"  - Une finalité très longue qui se répète pour remplir la carte ({i})\n" for i in range(150)), 1),
         encoding="utf-8")
     with pytest.raises(FitError):
-        _build(project)  # a cold build: every other face is rendered, one does not fit
+        _build(project)  # a cold build: every other face is fitted, one does not fit
     path.write_text(good, encoding="utf-8")
-    rendered = _build(project).rendered
-    assert rendered == ["teinte-2-1-recto", "teinte-2-1-verso"]  # the fixed card, not the whole deck
+    assert _build(project).rendered == ["teinte-2-1-recto", "teinte-2-1-verso"]  # the fixed card only
 
 
 # --- booklets -------------------------------------------------------------------------------------
@@ -144,8 +121,6 @@ def test_the_faces_that_fit_are_cached_even_when_another_does_not(project):
 @pytest.fixture
 def with_session(tmp_path, monkeypatch):
     """The shipped content (with its example session), booklets only."""
-    from .conftest import ROOT
-
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764201600")
     shutil.copytree(ROOT / "content", tmp_path / "content")
     return tmp_path
@@ -154,8 +129,8 @@ def with_session(tmp_path, monkeypatch):
 REUSED = "; unchanged, not rendered again"
 
 
-def _booklet(project):
-    result = _build(project, deck=False, sheets=False)
+def _booklet(project, **options):
+    result = _build(project, deck=False, sheets=False, **options)
     (line,) = [line for line in result.lines if line.startswith("booklet:")]
     return line, project / "out" / "booklet-faire-ensemble-autrement.pdf"
 
@@ -185,15 +160,6 @@ def test_only_an_edit_to_a_teinte_the_session_covered_renders_the_booklet_again(
     assert "Nouveau" in "".join(page.extract_text() for page in reader(path).pages)
 
 
-def _rendered_sections(line: str) -> tuple[int, int]:
-    some = re.search(r"; (\d+) of (\d+) sections rendered, (\d+) reused$", line)
-    if some:
-        assert int(some[1]) + int(some[3]) == int(some[2])
-        return int(some[1]), int(some[2])
-    every = int(re.search(r"; (\d+) sections rendered$", line)[1])
-    return every, every
-
-
 def _edit_session(project, old: str, new: str):
     path = project / "content" / "sessions" / "faire-ensemble-autrement.yaml"
     text = path.read_text(encoding="utf-8")
@@ -201,36 +167,24 @@ def _edit_session(project, old: str, new: str):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_an_edit_to_what_a_session_lived_renders_only_that_teinte_s_section(with_session):
-    first, path = _booklet(with_session)
-    assert _rendered_sections(first) == (9, 9)  # opening, sommaire twice, 4 teintes, closing, notes pages
-    _edit_session(with_session, "J'aurais aimé avoir plus de temps", "J'aurais aimé avoir un peu plus de temps")
-    line, _ = _booklet(with_session)
-    assert _rendered_sections(line) == (1, 9)  # teinte 3.2's section; the page numbers did not move
-    assert "un peu plus de temps" in "".join(page.extract_text() for page in reader(path).pages)
-
-
-def test_a_section_that_grows_moves_the_folios_after_it(with_session):
+def test_a_longer_lecture_critique_moves_the_folios_and_the_sommaire_follows(with_session):
     _booklet(with_session)
     before = page_texts(with_session / "out" / "booklet-faire-ensemble-autrement.pdf")
     quote = "J'aurais aimé avoir plus de temps pour trier les idées."
     _edit_session(with_session, quote, quote + " " + "Une phrase de plus pour allonger ce témoignage. " * 60)
-    line, path = _booklet(with_session)
-    rendered, total = _rendered_sections(line)
+    _, path = _booklet(with_session)
     texts = page_texts(path)
-    assert len(texts) > len(before) and 1 < rendered < total  # 3.2, what follows it, the sommaire
+    assert len(texts) > len(before) and len(texts) % 4 == 0
     start = next(i for i, t in enumerate(texts) if "N° 5.1" in t)  # the teinte after 3.2, moved
     assert start > next(i for i, t in enumerate(before) if "N° 5.1" in t)
     booklet = reader(path)
-    links = [a.get_object().get("/Dest") for page in booklet.pages for a in page.get("/Annots") or ()]
-    assert "teinte-5-1" in links  # the sommaire's entry, a link to the teinte's destination...
-    assert booklet.get_destination_page_number(booklet.named_destinations["teinte-5-1"]) == start  # ...moved
+    assert booklet.get_destination_page_number(booklet.named_destinations["teinte-5-1"]) == start
     sommaire = lines(booklet.pages[next(i for i, t in enumerate(texts) if t.startswith("Sommaire"))])
     assert re.search(rf"La mise en test[ .]*? {start + 1}\b", sommaire)  # the number printed there
     assert str(start + 1) in texts[start].split()  # its folio
     cold = with_session / "cold"
-    build(BuildOptions(content=with_session / "content", out=cold, deck=False, sheets=False, cache=False, jobs=1))
-    assert (cold / path.name).read_bytes() == path.read_bytes()  # incremental = cold, byte for byte
+    build(BuildOptions(content=with_session / "content", out=cold, deck=False, sheets=False, cache=False))
+    assert (cold / path.name).read_bytes() == path.read_bytes()  # kept = cold, byte for byte
 
 
 def test_a_damaged_booklet_is_rendered_again(with_session):
@@ -275,72 +229,42 @@ def test_damaged_sheets_are_imposed_again(project):
 # --- keeping the cache bounded -----------------------------------------------------------------------
 
 
-def _entry(folder, key: str, size: int, used: float):
-    import os
-
-    sub = folder / key[:2]
-    sub.mkdir(parents=True, exist_ok=True)
-    (sub / f"{key}.pdf").write_bytes(b"%PDF" + b"x" * (size - 4))
-    (sub / f"{key}.json").write_text("{}", encoding="utf-8")
-    os.utime(sub / f"{key}.json", (used, used))
-    return sub / f"{key}.pdf"
+def _aged(cache: Cache, key: str, used: float, data: dict | None = None) -> None:
+    cache.put(key, data or {"size": 8.0, "padding": "x" * 900})
+    os.utime(cache._path(key), (used, used))
 
 
-def test_prune_deletes_the_least_recently_used_entries_first(tmp_path):
-    from nuancier_print.cache import prune
-
-    cache = tmp_path / ".cache"
-    old = _entry(cache / "faces", "a" * 64, 1000, used=1_000)
-    middle = _entry(cache / "booklet-sections", "b" * 64, 1000, used=2_000)
-    recent = _entry(cache / "faces", "c" * 64, 1000, used=3_000)
-    (cache / "faces" / "sizes.json").write_text("{}", encoding="utf-8")
-    (cache / "faces" / "aa" / "notes.txt").write_text("not ours", encoding="utf-8")
-    assert prune(cache, max_bytes=2_100) == 1
-    assert not old.exists() and not old.with_suffix(".json").exists()
-    assert middle.exists() and recent.exists()
-    assert (cache / "faces" / "sizes.json").exists() and (cache / "faces" / "aa" / "notes.txt").exists()
-    assert prune(cache, max_bytes=10_000) == 0 and prune(None) == 0
+def test_prune_deletes_the_least_recently_used_records_first(tmp_path):
+    cache = Cache(tmp_path)
+    for key, used in (("a" * 64, 1_000), ("b" * 64, 2_000), ("c" * 64, 3_000)):
+        _aged(cache, key, used)
+    (tmp_path / "records" / "aa" / "notes.txt").write_text("not ours", encoding="utf-8")
+    size = sum(f.stat().st_size for f in (tmp_path / "records").rglob("*.json"))
+    assert cache.prune(max_bytes=size - 1) == 1
+    assert cache.get("a" * 64) is None and cache.get("b" * 64) and cache.get("c" * 64)
+    assert (tmp_path / "records" / "aa" / "notes.txt").exists()
+    assert cache.prune(max_bytes=10_000) == 0 and Cache(None).prune() == 0
 
 
-def test_reading_an_entry_marks_it_used(tmp_path):
-    import os
-
-    from nuancier_print.cache import Entry, FaceCache, prune
-
-    cache = FaceCache(tmp_path)
-    cache.put("d" * 64, Entry(b"%PDF-1.7 d", 8.0, 1))
-    cache.put("e" * 64, Entry(b"%PDF-1.7 e", 8.0, 1))
-    for key in ("d" * 64, "e" * 64):
-        record = tmp_path / "faces" / key[:2] / f"{key}.json"
-        os.utime(record, (1_000, 1_000))
+def test_reading_a_record_marks_it_used(tmp_path):
+    cache = Cache(tmp_path)
+    _aged(cache, "d" * 64, 1_000)
+    _aged(cache, "e" * 64, 1_000)
     assert cache.get("d" * 64) is not None  # used now: "e" is the least recently used
-    size = sum(f.stat().st_size for f in (tmp_path / "faces").rglob("*") if f.is_file())
-    assert prune(tmp_path, max_bytes=size - 1) == 1
+    size = sum(f.stat().st_size for f in (tmp_path / "records").rglob("*.json"))
+    assert cache.prune(max_bytes=size - 1) == 1
     assert cache.get("d" * 64) is not None and cache.get("e" * 64) is None
 
 
-def test_a_build_keeps_the_cache_under_its_limit_and_what_it_used(project, monkeypatch):
-    from nuancier_print import cache
-
-    _build(project)
-    used = sum(f.stat().st_size for f in (project / "out" / ".cache" / "faces").rglob("*.*") if f.is_file())
-    monkeypatch.setattr(cache, "MAX_CACHE_BYTES", used + 1000)
-    monkeypatch.setattr(cache, "PRUNE_EVERY_SECONDS", 0)
-    _edit(project)
-    assert len(_build(project).rendered) == 2  # the edited teinte's new faces push its old ones out
-    assert _build(project).rendered == []  # ...and nothing this build used was lost
-    kept = sorted(f.name for f in (project / "out" / ".cache" / "faces").rglob("*.pdf"))
-    assert len(kept) == 14
-
-
 def test_the_cache_is_pruned_now_and_then_not_at_every_build(tmp_path, monkeypatch):
-    from nuancier_print import cache
+    from nuancier_print import cache as module
 
     calls = []
-    monkeypatch.setattr(cache, "prune", lambda folder: calls.append(folder) or 0)
-    cache.prune_now_and_then(tmp_path)
-    cache.prune_now_and_then(tmp_path)  # within PRUNE_EVERY_SECONDS of the first
-    assert calls == [tmp_path]
-    monkeypatch.setattr(cache, "PRUNE_EVERY_SECONDS", 0)
-    cache.prune_now_and_then(tmp_path)
-    assert calls == [tmp_path, tmp_path] and cache.prune_now_and_then(None) == 0
+    monkeypatch.setattr(Cache, "prune", lambda self: calls.append(self.folder) or 0)
+    cache = Cache(tmp_path)
+    cache.prune_now_and_then()
+    cache.prune_now_and_then()  # within PRUNE_EVERY_SECONDS of the first
+    assert calls == [tmp_path / "records"]
+    monkeypatch.setattr(module, "PRUNE_EVERY_SECONDS", 0)
+    cache.prune_now_and_then()
+    assert len(calls) == 2 and Cache(None).prune_now_and_then() == 0

@@ -22,7 +22,7 @@ def outputs(tmp_path_factory):
     """Build the mini content once: deck (with crop marks) and A3 sheets."""
     root = tmp_path_factory.mktemp("print")
     shutil.copytree(DATA / "mini", root / "content")
-    build(BuildOptions(content=root / "content", out=root / "out", marks=True, jobs=1))
+    build(BuildOptions(content=root / "content", out=root / "out", marks=True))
     return [root / "out" / "deck.pdf", root / "out" / "deck-sheets-A3.pdf"]
 
 

@@ -299,12 +299,13 @@ def teintes(draw):
 @pytest.fixture(scope="module")
 def teinte_renderer(scratch):
     from nuancier_print.deck import card_format, deck_stylesheet
-    from nuancier_print.render import Renderer
+    from nuancier_print.engine import Engine
 
     content = scratch / "render"
     shutil.copytree(DATA / "mini", content)
     fmt = card_format(load_content(content))
-    return content, Renderer(deck_stylesheet(fmt), roots=[content])
+    engine = Engine(roots=[content])
+    return content, engine, engine.stylesheet(deck_stylesheet(fmt))
 
 
 @settings(max_examples=8, **SETTINGS)
@@ -312,7 +313,7 @@ def teinte_renderer(scratch):
 def test_a_valid_random_teinte_renders_to_two_one_page_faces_or_a_fit_error(teinte_renderer, doc):
     from nuancier_print.deck import card_format, deck_cards
 
-    content_dir, renderer = teinte_renderer
+    content_dir, engine, css = teinte_renderer
     (content_dir / "teintes" / "2-1-troisieme.yaml").write_text(_dump(doc, True), encoding="utf-8")
     try:
         content = load_content(content_dir)
@@ -321,12 +322,12 @@ def test_a_valid_random_teinte_renders_to_two_one_page_faces_or_a_fit_error(tein
     card = next(c for c in deck_cards(content, card_format(content)) if c.key == "teinte-2-1")
     for face in (card.recto, card.verso):
         try:
-            rendered = renderer.render(face)
+            _, document = engine.fit_face(face, css)
         except FitError as exc:
             assert str(exc).startswith(f"{face.label} does not fit on its card")
             continue
-        assert len(PdfReader(io.BytesIO(rendered.pdf)).pages) == 1
-    assert renderer.warnings == []
+        assert len(PdfReader(io.BytesIO(engine.write([document], face.label))).pages) == 1
+    assert engine.warnings == []
 
 
 def test_the_strategies_cover_what_they_promise():

@@ -30,7 +30,8 @@ from nuancier_print.deck import card_format, deck_cards, deck_stylesheet
 from nuancier_print.errors import BuildError
 from nuancier_print.fetcher import FetchRefused, LocalFetcher
 from nuancier_print.markup import fr
-from nuancier_print.render import LAYOUTS_DIR, Renderer
+from nuancier_print.engine import Engine
+from nuancier_print.markup import LAYOUTS_DIR
 
 from .conftest import DATA
 from .pdfutil import normalise, page_texts
@@ -80,11 +81,28 @@ def _mini(tmp_path: Path, teinte_yaml: str) -> Path:
     return content
 
 
+class _Faces:
+    """Lay out and write single faces with an engine, as the build does."""
+
+    def __init__(self, content, fmt, layouts: Path):
+        self.engine = Engine(layouts, roots=[content.root])
+        self.css = self.engine.stylesheet(deck_stylesheet(fmt, layouts))
+        self.fetcher = self.engine.fetcher
+
+    def html(self, spec) -> str:
+        return self.engine.html(spec)
+
+    def render(self, spec):
+        """Return the face fitted and written alone, as an object with its ``pdf`` bytes."""
+        _, document = self.engine.fit_face(spec, self.css)
+        return type("Face", (), {"pdf": self.engine.write([document], spec.label)})
+
+
 def _card(content_dir: Path, key: str = "teinte-2-1", layouts: Path = LAYOUTS_DIR):
     content = load_content(content_dir)
     fmt = card_format(content)
     card = next(c for c in deck_cards(content, fmt) if c.key == key)
-    return Renderer(deck_stylesheet(fmt), roots=[content.root], layouts=layouts), card
+    return _Faces(content, fmt, layouts), card
 
 
 class Elements(html.parser.HTMLParser):
@@ -159,10 +177,10 @@ def test_html_and_jinja_in_content_make_no_element(hostile_deck):
     renderer, card = _card(content_dir)
     clean_renderer, clean_card = _card(DATA / "mini")
     for face, clean in ((card.recto, clean_card.recto), (card.verso, clean_card.verso)):
-        page = renderer.html(face, 8.0)
+        page = renderer.html(face)
         elements = Elements(page)
         assert not elements.tags() & {"script", "img", "iframe", "object", "embed", "b", "i"}, face.label
-        headings = [tag for tag, _ in Elements(clean_renderer.html(clean, 8.0)).found if tag == "h1"]
+        headings = [tag for tag, _ in Elements(clean_renderer.html(clean)).found if tag == "h1"]
         assert [tag for tag, _ in elements.found if tag == "h1"] == headings  # the layout's own title only
         assert page.count("<html") == 1 and page.count("<!DOCTYPE") == 1  # nothing was included twice
         for tag, attrs in elements.found:
@@ -214,7 +232,7 @@ def _face_fonts(pdf: bytes) -> set[str]:
 def test_a_rendered_face_sets_star_text_in_italics_and_keeps_the_rest_literal(tmp_path):
     teinte = "numero: 2.1\ntitre: Troisième teinte\nfinalites:\n  - {}\n  - '**gras** _souligné_ <b>x</b>'\n"
     renderer, card = _card(_mini(tmp_path / "a", teinte.format("Lire *Le Prince*")))
-    html = renderer.html(card.verso, 8.0)
+    html = renderer.html(card.verso)
     assert html.count("<em>") == 1 and "<em>Le Prince</em>" in html
     assert "**gras** _souligné_ &lt;b&gt;x&lt;/b&gt;" in html
     italic = renderer.render(card.verso).pdf
@@ -269,7 +287,6 @@ def _layout_snippets(url: str) -> dict[str, str]:
 
 # What is rendered without any resource at all: nothing to refuse.
 NOTHING_TO_REFUSE = {"anchor", "video-audio"}
-# Known gaps, all in nuancier_print/render.py (see the reasons).
 @pytest.fixture(scope="module")
 def hostile_layouts(tmp_path_factory, server):
     """Render teinte 2.1 once per hostile snippet added to a copy of the layouts: {name: outcome}."""

@@ -7,6 +7,7 @@ back with pypdf: sizes, where each text landed, and which operators were used.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,13 +16,33 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ContentStream, DecodedStreamObject, DictionaryObject, NameObject, RectangleObject
 
+from nuancier_print import sheets
 from nuancier_print.errors import BuildError, ContentError
 from nuancier_print.geometry import mm_to_pt, pt_to_mm
 from nuancier_print.impose import Correction, crop_marks
-from nuancier_print.preflight import text_runs, walk
-from nuancier_print.sheets import calibration_pdf, impose_cards, impose_saddle, load_printers
+from nuancier_print.pdf import DocInfo
+from nuancier_print.preflight import drawn_pages, walk
+from nuancier_print.sheets import load_printers
 
 DL, A5 = (99.0, 210.0), (148.0, 210.0)
+INFO = DocInfo("Essai", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), "essai")
+
+
+def impose_cards(deck: Path, out: Path, **options):
+    """Impose a deck and write the sheets to ``out``; return what was imposed."""
+    result = sheets.impose_cards(deck, INFO, **options)
+    Path(out).write_bytes(result.data)
+    return result
+
+
+def impose_saddle(booklet: Path, out: Path, **options) -> None:
+    """Impose a booklet in saddle order and write it to ``out``."""
+    Path(out).write_bytes(sheets.impose_saddle(booklet, INFO, **options))
+
+
+def calibration_pdf(out: Path, **options) -> None:
+    """Write the calibration sheet to ``out``."""
+    Path(out).write_bytes(sheets.calibration_pdf(**options))
 TEXT_AT = (10.0, 20.0)  # each label starts 10 mm from the left and 20 mm from the top of the trim
 
 
@@ -56,13 +77,10 @@ def make_deck(tmp_path: Path, n_cards: int = 3) -> Path:
     return make_pdf(tmp_path / "deck.pdf", labels)
 
 
-def labels_at(page) -> dict[str, tuple[float, float]]:
-    """Return each label's start point (mm, sheet axes) on an output page."""
-    found = {}
-    for run in text_runs(page):
-        # The run box's bottom-left is its start for upright text, its top-right end when turned.
-        found[run.text] = run.box
-    return found
+def labels_at(page) -> dict[str, tuple[float, float, float, float]]:
+    """Return each label's box (mm, sheet axes) on a page of an output, as a viewer places it."""
+    page.pdf.stream.seek(0)
+    return {run.text: run.box for run in drawn_pages(page.pdf.stream.read())[page.page_number].runs}
 
 
 def size_mm(page) -> tuple[float, float]:

@@ -1,0 +1,293 @@
+"""The PDF backend: the only module that reads or writes PDF objects (with pypdf).
+
+Everything the pipeline does to a PDF after WeasyPrint wrote it goes through
+here:
+
+* :func:`finish` makes any output a complete print file, by one path for
+  every output: document information and XMP metadata that agree (title,
+  creator, producer, dates, ``/Trapped /False``), a trailer ``/ID``, its own
+  XMP InstanceID, and for print files the PDF/X-4 identification with the
+  coated FOGRA39 output intent (its ICC profile embedded). Dates and
+  identifiers come from the content, so the same sources give the same bytes;
+* :func:`page_form`, :func:`add_sheet_side` and :func:`append_content` are what
+  imposition, crop marks and personal copies are made of;
+* :func:`read` and :func:`operations` are what preflight reads PDFs with.
+
+pypdf's private attributes (``_add_object``, ``_ID``) are used here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
+from pypdf.generic import (ArrayObject, ByteStringObject, ContentStream, DecodedStreamObject, DictionaryObject,
+                           FloatObject, NameObject, NumberObject, RectangleObject, StreamObject, TextStringObject)
+
+from . import __version__
+from .errors import BuildError, relative
+from .geometry import mm_to_pt
+
+ICC_PROFILE = Path(__file__).resolve().parent.parent / "layouts" / "icc" / "FOGRA39L-coated.icc"
+OUTPUT_CONDITION = "FOGRA39"  # its name in the ICC's registry of characterized printing conditions
+OUTPUT_CONDITION_INFO = "Coated FOGRA39 (ISO 12647-2:2004)"
+REGISTRY = "http://www.color.org"
+CREATOR = "nuancier-print"
+PRODUCER = f"nuancier-print {__version__} (WeasyPrint, pypdf)"
+Error = (OSError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, ZeroDivisionError)
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """What an output file says about itself."""
+
+    title: str
+    date: dt.datetime
+    identity: str  # hashes what the file is made of: fixes its InstanceID and the second half of its /ID
+    document: str = ""  # names the document across its versions (its DocumentID); default: the title
+    pdfx: bool = True  # a print file: PDF/X-4 with the FOGRA39 output intent
+    lang: str | None = "fr"
+    purpose: str | None = None  # a sentence for the file's subject: what it is and how to print it
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def read(source: Path | bytes) -> PdfReader:
+    """Open a PDF (a path or its bytes), turning a missing or broken file into a BuildError."""
+    shown = "<pdf>" if isinstance(source, bytes) else relative(Path(source))
+    try:
+        reader = PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source)
+        len(reader.pages)  # a broken page tree is found now, not later
+        return reader
+    except Error as error:
+        raise BuildError(f"{shown}: cannot read this PDF ({error})") from None
+
+
+def operations(owner) -> list:
+    """Return the parsed (operands, operator) list of a page's or a form's content stream."""
+    if isinstance(owner, PageObject):
+        contents = owner.get_contents()
+        return contents.operations if contents is not None else []
+    return ContentStream(owner, None).operations
+
+
+def box_pt(page, name: str) -> tuple[float, float, float, float]:
+    """Return a page box in points (pypdf falls back to the CropBox, then the MediaBox)."""
+    rect = {"trim": page.trimbox, "bleed": page.bleedbox, "media": page.mediabox}[name]
+    return float(rect.left), float(rect.bottom), float(rect.right), float(rect.top)
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+def writer() -> PdfWriter:
+    """Return an empty PDF to build sheets in."""
+    return PdfWriter()
+
+
+def clone(source: bytes | PdfReader) -> PdfWriter:
+    """Return a writable copy of a PDF (its bytes or an open reader)."""
+    return PdfWriter(clone_from=source if isinstance(source, PdfReader) else io.BytesIO(source))
+
+
+def page_form(target: PdfWriter, page, bbox: tuple[float, float, float, float] | None = None):
+    """Return an indirect Form XObject that draws ``page``, clipped to ``bbox`` (points; default its MediaBox)."""
+    form = DecodedStreamObject()
+    contents = page.get_contents()
+    form.set_data(contents.get_data() if contents is not None else b"")
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(FloatObject(v) for v in (bbox or box_pt(page, "media")))
+    resources = page.get("/Resources")
+    form[NameObject("/Resources")] = (resources.get_object().clone(target) if resources is not None
+                                      else DictionaryObject())
+    if "/Group" in page:
+        form[NameObject("/Group")] = page["/Group"].get_object().clone(target)
+    return target._add_object(form)
+
+
+def add_sheet_side(target: PdfWriter, size_mm: tuple[float, float], content: bytes, xobjects: dict,
+                   trim_mm: tuple[float, float, float, float] | None = None,
+                   bleed_mm: tuple[float, float, float, float] | None = None):
+    """Append a page of ``size_mm`` drawing ``content`` with ``xobjects`` (name -> form).
+
+    Its TrimBox and BleedBox are the whole sheet unless given (mm from the
+    sheet's lower left corner).
+    """
+    w, h = mm_to_pt(size_mm[0]), mm_to_pt(size_mm[1])
+    page = target.add_blank_page(w, h)
+    for box, rect in (("/TrimBox", trim_mm), ("/BleedBox", bleed_mm or trim_mm)):
+        page[NameObject(box)] = RectangleObject([mm_to_pt(v) for v in rect] if rect else (0, 0, w, h))
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject(f"/{k}"): v for k, v in xobjects.items()})})
+    page[NameObject("/Contents")] = _stream(target, content)
+    return page
+
+
+def append_content(target: PdfWriter, page, ops: bytes, xobjects: dict | None = None) -> None:
+    """Draw ``ops`` on ``page`` in default user space, after its own content (``xobjects``: forms it uses)."""
+    if xobjects:
+        resources = page["/Resources"].get_object()
+        own = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+        own.update({NameObject(f"/{k}"): v for k, v in xobjects.items()})
+        resources[NameObject("/XObject")] = own
+    contents = page.get("/Contents")
+    existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([_stream(target, b"q"), *existing, _stream(target, b"Q\n" + ops)])
+
+
+def replace_page(target: PdfWriter, page, source) -> None:
+    """Give ``page`` the drawing and resources of ``source`` (a page of the same size), in place."""
+    page[NameObject("/Contents")] = source.raw_get("/Contents").clone(target)
+    page[NameObject("/Resources")] = source.raw_get("/Resources").clone(target)
+
+
+def grow_media(page, slug_mm: float) -> None:
+    """Grow a page's MediaBox (and CropBox) by ``slug_mm`` around its TrimBox, for marks."""
+    x0, y0, x1, y1 = box_pt(page, "trim")
+    slug = mm_to_pt(slug_mm)
+    media = RectangleObject([x0 - slug, y0 - slug, x1 + slug, y1 + slug])
+    page.mediabox = media
+    page.cropbox = media
+
+
+def _stream(target: PdfWriter, data: bytes):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return target._add_object(stream)
+
+
+MARK_LENGTH_MM = 5.0
+MARK_WEIGHT_PT = 0.25
+REGISTRATION = b"1 1 1 1 K"  # marks print on every plate
+
+
+def with_crop_marks(data: bytes, bleed_mm: float, info: DocInfo) -> bytes:
+    """Return a finished copy of ``data`` with crop marks around every page's trim, outside its bleed."""
+    target = clone(data)
+    for page in target.pages:
+        add_crop_marks(target, page, bleed_mm)
+    return finish(target, info)
+
+
+def add_crop_marks(target: PdfWriter, page, bleed_mm: float) -> None:
+    """Grow the page's media by a slug and draw crop marks at the trim corners, in registration colour."""
+    x0, y0, x1, y1 = box_pt(page, "trim")
+    grow_media(page, bleed_mm + MARK_LENGTH_MM + 1.0)
+    gap, length = mm_to_pt(bleed_mm), mm_to_pt(MARK_LENGTH_MM)
+    ops = [b"q " + REGISTRATION + f" {MARK_WEIGHT_PT} w".encode()]
+    for x, y, sx, sy in ((x0, y0, -1, -1), (x1, y0, 1, -1), (x0, y1, -1, 1), (x1, y1, 1, 1)):
+        ops.append(f"{x + sx * gap:.3f} {y:.3f} m {x + sx * (gap + length):.3f} {y:.3f} l S".encode())
+        ops.append(f"{x:.3f} {y + sy * gap:.3f} m {x:.3f} {y + sy * (gap + length):.3f} l S".encode())
+    ops.append(b"Q")
+    append_content(target, page, b"\n".join(ops))
+
+
+# --- finishing -------------------------------------------------------------------------------
+
+
+def finish(source: bytes | PdfWriter, info: DocInfo) -> bytes:
+    """Return ``source`` as a finished output file (see the module docstring), its streams compressed."""
+    target = source if isinstance(source, PdfWriter) else clone(source)
+    describe(target, info)
+    for index, obj in enumerate(target._objects):
+        if isinstance(obj, StreamObject) and "/Filter" not in obj and obj.get("/Type") != "/Metadata":
+            target._objects[index] = obj.flate_encode(level=6)
+    buffer = io.BytesIO()
+    target.write(buffer)
+    return buffer.getvalue()
+
+
+def identifiers(info: DocInfo) -> tuple[bytes, bytes]:
+    """Return the (document, instance) identifiers of a file: 16 bytes each, from its sources."""
+    document = hashlib.sha256(f"document|{info.document or info.title}".encode()).digest()[:16]
+    instance = hashlib.sha256(f"instance|{info.identity}|{info.title}|{info.date.isoformat()}".encode()).digest()[:16]
+    return document, instance
+
+
+def describe(target: PdfWriter, info: DocInfo) -> None:
+    """Write the document information, the XMP metadata, the /ID and, for PDF/X, the output intent."""
+    document, instance = identifiers(info)
+    target._ID = ArrayObject([ByteStringObject(document), ByteStringObject(instance)])
+    stamp = info.date.strftime("D:%Y%m%d%H%M%S+00'00'")
+    fields = {"/Title": info.title, "/Producer": PRODUCER, "/Creator": CREATOR,
+              "/CreationDate": stamp, "/ModDate": stamp}
+    if info.purpose:
+        fields["/Subject"] = info.purpose
+    if info.pdfx:
+        fields["/GTS_PDFXVersion"] = "PDF/X-4"
+    target.add_metadata(fields)
+    target.metadata  # noqa: B018 - makes pypdf create the Info dictionary if it had none
+    target._info.get_object()[NameObject("/Trapped")] = NameObject("/False")
+    root = target.root_object
+    _set_xmp(target, xmp(info, document, instance).encode("utf-8"))
+    if info.lang:
+        root[NameObject("/Lang")] = TextStringObject(info.lang)
+    if info.pdfx:
+        target.pdf_header = "%PDF-1.6"  # PDF/X-4 is based on PDF 1.6
+        root[NameObject("/OutputIntents")] = ArrayObject([output_intent(target)])
+    elif "/OutputIntents" in root:
+        del root["/OutputIntents"]
+
+
+def _set_xmp(target: PdfWriter, packet: bytes) -> None:
+    """Put ``packet`` in the document's XMP metadata stream, replacing any other."""
+    metadata = DecodedStreamObject()
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
+    metadata.set_data(packet)
+    target.root_object[NameObject("/Metadata")] = target._add_object(metadata)
+
+
+def output_intent(target: PdfWriter):
+    """Return the PDF/X output intent for coated FOGRA39 printing, with its ICC profile."""
+    profile = DecodedStreamObject()
+    profile.set_data(ICC_PROFILE.read_bytes())
+    profile[NameObject("/N")] = NumberObject(4)
+    intent = DictionaryObject({
+        NameObject("/Type"): NameObject("/OutputIntent"),
+        NameObject("/S"): NameObject("/GTS_PDFX"),
+        NameObject("/OutputConditionIdentifier"): TextStringObject(OUTPUT_CONDITION),
+        NameObject("/RegistryName"): TextStringObject(REGISTRY),
+        NameObject("/Info"): TextStringObject(OUTPUT_CONDITION_INFO),
+        NameObject("/DestOutputProfile"): target._add_object(profile),
+    })
+    return target._add_object(intent)
+
+
+def xmp(info: DocInfo, document: bytes, instance: bytes) -> str:
+    """Return the XMP metadata packet: the same title, tools, dates and identity as the Info dictionary."""
+    when = info.date.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    pdfx = ("<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>"
+            "<pdfx:GTS_PDFXVersion>PDF/X-4</pdfx:GTS_PDFXVersion>") if info.pdfx else ""
+    subject = (f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.purpose)}</rdf:li>'
+               "</rdf:Alt></dc:description>") if info.purpose else ""
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfx="http://ns.adobe.com/pdfx/1.3/" '
+        'xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+        'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.title)}</rdf:li></rdf:Alt></dc:title>'
+        f"{subject}<dc:format>application/pdf</dc:format>"
+        f"{pdfx}<pdf:Trapped>False</pdf:Trapped>"
+        f"<pdf:Producer>{escape(PRODUCER)}</pdf:Producer>"
+        f"<xmp:CreatorTool>{CREATOR}</xmp:CreatorTool>"
+        f"<xmp:CreateDate>{when}</xmp:CreateDate><xmp:ModifyDate>{when}</xmp:ModifyDate>"
+        f"<xmp:MetadataDate>{when}</xmp:MetadataDate>"
+        f"<xmpMM:DocumentID>uuid:{uuid.UUID(bytes=document)}</xmpMM:DocumentID>"
+        f"<xmpMM:InstanceID>uuid:{uuid.UUID(bytes=instance)}</xmpMM:InstanceID>"
+        "<xmpMM:VersionID>1</xmpMM:VersionID><xmpMM:RenditionClass>default</xmpMM:RenditionClass>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>\n"
+        '<?xpacket end="w"?>'
+    )
