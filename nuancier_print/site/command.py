@@ -19,15 +19,16 @@ from .write import SiteResult, build_site
 def make_site(content_dir: Path, out_dir: Path, *, echo: Callable[[str], None] = print) -> SiteResult:
     """Write `<out>/site/` from `content_dir`, building `<out>/deck.pdf` first when it is missing."""
     content = load_content(content_dir, with_sessions=False)
-    for warning in content.warnings:
-        echo(str(warning))
     deck = Path(out_dir) / "deck.pdf"
     if deck.exists():
+        for warning in content.warnings:
+            echo(str(warning))
+        echo(f"content: {content.summary()}, {len(content.warnings)} warnings")
         newer = newer_content(content_dir, deck)
         if newer is not None:
             echo(f"warning: {relative(deck)} is older than {relative(newer)}; the PDF on the site may not "
                  "show the latest text (run `nuancier deck` to update it)")
-    else:
+    else:  # the build reports the content's warnings
         echo(f"{relative(deck)} is missing: building the deck first")
         from ..build import BuildOptions, build
 
