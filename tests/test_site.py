@@ -486,10 +486,11 @@ def page_urls(folder: Path) -> list[tuple[str, str]]:
     return [(path.name, path.as_uri()) for path in sorted(folder.glob("*.html"))]
 
 
-def test_axe_finds_no_wcag_21_aa_violation_on_any_page(real_site, browser, capsys):
+@pytest.mark.parametrize("width", [1280, 360])
+def test_axe_finds_no_wcag_21_aa_violation_on_any_page(real_site, browser, capsys, width):
     _, folder = real_site
     axe = axe_script()
-    set_viewport(browser, 1280)
+    set_viewport(browser, width)
     violations, checked, incomplete = {}, 0, 0
     for name, url in page_urls(folder):
         browser.get(url)
@@ -506,7 +507,7 @@ def test_axe_finds_no_wcag_21_aa_violation_on_any_page(real_site, browser, capsy
         if result["violations"]:
             violations[name] = result["violations"]
     with capsys.disabled():
-        print(f"\naxe-core on {checked} pages ({', '.join(AXE_TAGS)}): "
+        print(f"\naxe-core on {checked} pages at {width} px ({', '.join(AXE_TAGS)}): "
               f"{sum(len(v) for v in violations.values())} violations, {incomplete} to review by hand")
     assert checked == len(list(folder.glob("*.html"))) > 20
     assert violations == {}
