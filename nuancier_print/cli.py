@@ -129,6 +129,15 @@ def deck(content_dir: Path, out_dir: Path, verbose: bool, **options):
     _run_build(content_dir, out_dir, verbose, sheets=False, booklets=False, **options)
 
 
+@main.command()
+@common
+def site(content_dir: Path, out_dir: Path, verbose: bool):
+    """Write the static web site: out/site/, with the deck PDF to download (built first if missing)."""
+    from .site import make_site
+
+    make_site(content_dir, out_dir, echo=click.echo)
+
+
 def _run_build(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **options):
     from .build import BuildOptions, build as run_build
 
