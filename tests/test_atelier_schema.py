@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from nuancier_print.errors import ContentError
-from nuancier_print.jsonschema import json_schema
 from nuancier_print import schema
 from nuancier_print.content import load_content
+from nuancier_print.errors import ContentError
+from nuancier_print.jsonschema import json_schema
 
 from .conftest import ROOT
 
