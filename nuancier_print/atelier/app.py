@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, request
+from flask.globals import request_ctx
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -87,6 +88,8 @@ def _hooks(app: Flask) -> None:
     def error_page(exc: HTTPException):
         if request.path.endswith(".json"):
             return {"error": exc.code}, exc.code
+        if request_ctx.url_adapter is None:  # refused before routing (a foreign host name): plain text
+            return _message(exc), exc.code, {"Content-Type": "text/plain; charset=utf-8"}
         return page("error.html", exc.code or 500, code=exc.code, message=_message(exc))
 
 
