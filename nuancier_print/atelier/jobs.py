@@ -159,8 +159,8 @@ class Builder:
         job.lines += lines
 
     def _options(self, **what) -> BuildOptions:
-        return BuildOptions(content=self.content, out=self.out, deck=False, sheets=False, booklets=False,
-                            **what)
+        chosen = {"deck": False, "sheets": False, "booklets": False, **what}
+        return BuildOptions(content=self.content, out=self.out, **chosen)
 
     def _deck(self, key: str) -> list[str]:
         return build(self._options(deck=True)).lines
