@@ -19,9 +19,9 @@ import pytest
 
 pytest.importorskip("flask", reason="the atelier needs flask (a dependency of the package)")
 
-from .atelier_util import photo_bytes  # noqa: E402
-from .browser import chromium_driver  # noqa: E402
-from .conftest import ROOT  # noqa: E402
+from .atelier_util import photo_bytes
+from .browser import chromium_driver
+from .conftest import ROOT
 
 SLUG = "atelier-de-printemps"
 TEINTES = ["3.2", "2.2", "5.1"]  # the order they are lived in, after one move with the arrows
@@ -114,7 +114,7 @@ def _load(workspace):
 
 
 def test_1_create_a_session_with_three_teintes_and_twelve_participants_from_a_csv(atelier, browser, workspace):
-    app, base = atelier
+    _app, base = atelier
     csv = workspace / "participants.csv"
     lines = ["Nom;Service;Fonction"] + [";".join(p) for p in PEOPLE]
     csv.write_bytes("\r\n".join(lines).encode("cp1252"))  # as French Excel exports it
@@ -179,7 +179,7 @@ def test_2_add_a_photo_and_quotes_then_save(atelier, browser, workspace):
 
 
 def test_3_preview_the_booklet_and_download_its_pdf(atelier, browser, workspace, downloads):
-    app, base = atelier
+    _app, base = atelier
     browser.get(f"{base}/sessions/{SLUG}/preview")
     _wait(browser, lambda b: _css(b, "#job-summary").text in ("Fabriqué.", "La fabrication a échoué.")
           and (_all(b, "#pages img") or "échoué" in _css(b, "#job-summary").text), WAIT, "the build did not finish")
@@ -205,7 +205,7 @@ def test_3_preview_the_booklet_and_download_its_pdf(atelier, browser, workspace,
 
 
 def test_4_a_change_on_disk_while_the_page_is_open_is_reported(atelier, browser, workspace):
-    app, base = atelier
+    _app, base = atelier
     browser.get(f"{base}/sessions/{SLUG}/compose")
     _type(_css(browser, "#lieu"), "Salle modifiée dans le navigateur")
     path = _session_file(workspace)

@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("flask", reason="the atelier needs flask (a dependency of the package)")
 
-from nuancier_print.atelier import create_app  # noqa: E402
+from nuancier_print.atelier import create_app
 
-from .atelier_util import digest_of_page, photo_bytes, token_of, write_session  # noqa: E402
+from .atelier_util import digest_of_page, photo_bytes, token_of, write_session
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from . import yamlwrite
 from .jobs import DECK
 from .web import atelier, bp, page
 
-
 ICC = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
 
 
