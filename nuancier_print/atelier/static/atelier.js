@@ -198,7 +198,18 @@ function followJob(box) {
   window.setTimeout(tick, 800);
 }
 
+/* 6. Text areas grow with their text, so nothing is hidden in a scroll box. */
+function autoGrow(area) {
+  const fit = () => {
+    area.style.height = "auto";
+    area.style.height = `${Math.min(area.scrollHeight + 4, 480)}px`;
+  };
+  area.addEventListener("input", fit);
+  fit();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("textarea").forEach(autoGrow);
   const search = document.querySelector("[data-live-search]");
   if (search) liveSearch(search);
   const chosen = document.getElementById("chosen");
