@@ -76,6 +76,8 @@ def people_from_rows(rows: list[list[str]]) -> list[Person]:
     if not rows:
         return []
     columns = [_column_of(c) for c in rows[0]]
+    if "prenom" in columns and "nom" in columns and "famille" not in columns:  # Prénom | Nom
+        columns = ["famille" if c == "nom" else c for c in columns]
     if any(columns):
         rows = rows[1:]
     else:
