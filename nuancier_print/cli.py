@@ -244,6 +244,23 @@ def calibrate(content_dir: Path, out_dir: Path, verbose: bool, sheet: str, print
     click.echo("Then: nuancier sheets --printer bureau")
 
 
+@main.command()
+@common
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; keep the default unless you know why.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="The port [default: a free one].")
+@click.option("--no-browser", is_flag=True, help="Do not open the browser.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
+              help="The interface's language [default: the browser's].")
+def serve(content_dir: Path, out_dir: Path, verbose: bool, host: str, port: int, no_browser: bool,
+          lang: str | None):
+    """Open the atelier: compose sessions and preview their booklets in the browser."""
+    from .atelier.server import serve as run_server
+
+    run_server(content_dir, out_dir, host=host, port=port, browser=not no_browser, language=lang,
+               echo=click.echo)
+
+
 @main.command("preflight")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--kind", type=click.Choice(["deck", "booklet", "sheets"]), default=None,
@@ -278,3 +295,7 @@ def guess_kind(path: Path) -> str:
     if "sheets" in name or "imposed" in name or name.startswith(("reprint", "calibration")):
         return "sheets"
     return "booklet" if name.startswith("booklet") else "deck"
+
+
+if __name__ == "__main__":
+    main()

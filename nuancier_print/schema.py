@@ -245,12 +245,19 @@ class Nuancier:
 
 @dataclass(frozen=True, kw_only=True)
 class Personne:
-    """A trainer or a participant."""
+    """A person: a trainer; participants are :class:`Participant`, with a role."""
 
     nom: str = doc("First name and surname, as printed.")
     service: str | None = doc("Their service or organisation.", None)
 
     SHORTHAND = "nom"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Participant(Personne):
+    """A participant: a person, and the role they hold in their service."""
+
+    role: str | None = doc("Their role or job title, e.g. `chargée de mission`.", None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -291,7 +298,7 @@ class Session:
     lieu: str = doc("Where it took place.")
     dates: list[str] = doc("The dates, as they should be printed, e.g. `12 mars 2026`.")
     formateurs: list[Personne] = doc("The trainers.")
-    participants: list[Personne] = doc("The participants.", [])
+    participants: list[Participant] = doc("The participants.", [])
     teintes: list[TeinteVecue] = doc("The teintes covered, in the order they were lived.")
     mot_introduction: list[str] = doc("An optional introduction word, one item per paragraph.", [])
     programme: list[Section] = doc("The programme of the days: one block per day.", [])
