@@ -1,23 +1,27 @@
-"""Benchmarks: print figures for the deck pipeline, in one run on one machine.
+"""Benchmarks: what a user waits for, measured side by side in one run on one machine.
 
-    python bench/run.py            # everything (about 5 minutes on 2 cores)
-    python bench/run.py --quick    # skips the 500-teinte deck
+    python bench/run.py             # everything (about 6 minutes on 2 cores)
+    python bench/run.py --quick     # skips the 500-teinte deck
+    python bench/run.py --rounds 5  # more rounds of the cold builds and the floor
 
 Figures (seconds unless stated):
 
-* cold build of the deck (empty cache), with --jobs 1 and with the default jobs,
-  and the engine's floor, in --rounds interleaved rounds (medians compared), each
-  measure in a new process that has built the deck once (see measure_in_child);
-* a diagnostic: the cold --jobs 1 build with every face's size known in advance;
-* rebuild after editing one teinte;
-* naive full rebuild with the cache disabled;
-* the engine's floor: one WeasyPrint render of the same deck HTML as a single
-  document (every face at the size the fitter chose), then one PDF write;
-* watch latency: from a teinte file saved to deck.pdf replaced;
-* synthetic decks of 50 and 500 teintes: time per face and peak RSS;
-* one booklet against 30 per-participant booklets (bench/booklets.py).
+* a cold `nuancier build` (deck, sheets, the example booklet; empty out/),
+  with HarfBuzz's subsetting library visible to WeasyPrint and hidden from
+  it, and the engine's floor in both states: one WeasyPrint document of the
+  whole deck (every face at its fitted size) plus one of the booklet, each
+  laid out and written once. Each is measured in a new process that did the
+  same work once before (imports loaded, libraries warm), in interleaved
+  rounds, and compared by medians;
+* the size of deck.pdf, with and without the library;
+* a second build with nothing changed, and one after editing one teinte;
+* `watch`: from a teinte saved to deck.pdf replaced, 5 saves;
+* synthetic decks of 50 and 500 teintes: time per face and peak RSS.
 
-Nothing here asserts anything: the targets are in bench/README.md.
+Hiding the library: the child process refuses to let cffi open any
+``harfbuzz-subset`` library before WeasyPrint is imported, as on a machine
+without the package. Nothing here asserts anything: the targets are in
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -37,12 +41,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+SLUG = "faire-ensemble-autrement"
 
-from nuancier_print.build import PDF_OPTIONS, BuildOptions, build  # noqa: E402
-from nuancier_print.content import load_content  # noqa: E402
-from nuancier_print.deck import card_format, deck_faces, deck_stylesheet  # noqa: E402
-from nuancier_print.faces import default_jobs  # noqa: E402
-from nuancier_print.render import Renderer  # noqa: E402
+
+def hide_harfbuzz_subset() -> None:
+    """Make cffi refuse to open HarfBuzz's subsetting library (call before importing WeasyPrint)."""
+    import cffi
+
+    real = cffi.FFI.dlopen
+
+    def dlopen(self, name, *args, **kwargs):
+        if name and "harfbuzz-subset" in str(name):
+            raise OSError(f"hidden by bench/run.py: {name}")
+        return real(self, name, *args, **kwargs)
+
+    cffi.FFI.dlopen = dlopen
 
 
 def timed(func, *args, **kwargs) -> tuple[float, object]:
@@ -52,18 +65,19 @@ def timed(func, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def project(tmp: Path, name: str, content: Path = ROOT / "content") -> Path:
-    """Copy a content folder (without sessions) into a fresh project folder."""
+def project(tmp: Path, name: str, content: Path = ROOT / "content", sessions: bool = True) -> Path:
+    """Copy a content folder into a fresh project folder."""
     folder = tmp / name
-    shutil.copytree(content, folder / "content", ignore=shutil.ignore_patterns("sessions"))
+    ignore = None if sessions else shutil.ignore_patterns("sessions")
+    shutil.copytree(content, folder / "content", ignore=ignore)
     return folder
 
 
-def deck_build(folder: Path, **options) -> float:
-    """Build the deck only and return the time it took."""
-    defaults = dict(content=folder / "content", out=folder / "out", sheets=False)
-    seconds, _ = timed(build, BuildOptions(**{**defaults, **options}))
-    return seconds
+def full_build(folder: Path, **options):
+    """Run `nuancier build` (deck, sheets, booklets) as the CLI does; return (seconds, result)."""
+    from nuancier_print.build import BuildOptions, build
+
+    return timed(build, BuildOptions(content=folder / "content", out=folder / "out", **options))
 
 
 def edit_teinte(folder: Path, marker: str) -> Path:
@@ -77,71 +91,63 @@ def edit_teinte(folder: Path, marker: str) -> Path:
 
 # --- the engine's floor -----------------------------------------------------------------------
 
-def floor_html(folder: Path) -> tuple[str, str, int]:
-    """Return (HTML, CSS, faces) of the whole deck as one document, each face at its fitted size."""
-    content = load_content(folder / "content", with_sessions=False)
-    fmt = card_format(content)
+
+def floor_documents(folder: Path):
+    """Return a function that lays out and writes the whole deck as one document, and the booklet as one.
+
+    The deck's faces are set at the sizes a build fitted them to; their
+    fixed boxes are absolutely positioned in each face's own box, and each
+    face's colours scoped to it, so that one document prints what the 54
+    faces print.
+    """
+    from nuancier_print import booklet
+    from nuancier_print.build import BuildOptions, build
+    from nuancier_print.content import load_content
+    from nuancier_print.deck import card_format, deck_faces, deck_stylesheet
+
     sizes = build(BuildOptions(content=folder / "content", out=folder / "out", sheets=False)).sizes
+    content = load_content(folder / "content")
+    fmt = card_format(content)
+    engine = booklet.booklet_engine(content, folder / "out")
     css = deck_stylesheet(fmt).replace("position: fixed", "position: absolute")
     css = re.sub(r"body\.(tall|full|slim|cover)", r".face.\1", css)
-    renderer = Renderer(css, roots=[content.root])
-    head, parts = "", []
+    css += "\n.face { position: relative; break-after: page; } .face.tall { page: tall; }"
+    parts = []
     for index, spec in enumerate(deck_faces(content, fmt)):
-        html = renderer.html(spec, sizes[spec.label])
-        head = head or re.search(r"<head>(.*?)<style>", html, re.S).group(1)
+        html = engine.html(spec)
         styles = re.findall(r"<style>(.*?)</style>", html, re.S)[-1]
         body_class = re.search(r'<body class="([^"]*)"', html).group(1)
-        body = re.search(r"<body[^>]*>(.*)</body>", html, re.S).group(1)
+        body = re.search(r"<body[^>]*>(.*)</body>", html, re.S).group(1).replace('id="fit-', f'id="f{index}-fit-')
         scoped = re.sub(r"(^|\})\s*([^{}@]+)\{", lambda m: m.group(1) + " " + ", ".join(
             f"#f{index} {sel.strip()}" for sel in m.group(2).split(",")) + " {", styles)
         parts.append(f'<style>{scoped}</style><div class="face {body_class}" id="f{index}" '
                      f'style="font-size: {sizes[spec.label]}pt">{body}</div>')
-    css += "\n.face { position: relative; break-after: page; } .face.tall { page: tall; }"
-    document = f'<!DOCTYPE html><html lang="fr"><head>{head}</head><body>{"".join(parts)}</body></html>'
-    return document, css, len(parts)
+    deck_html = f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>{"".join(parts)}</body></html>'
+    path, session = content.sessions[SLUG]
+    photos = booklet.prepare_photos(content, path, session, folder / "out" / booklet.PHOTO_CACHE)
+    booklet_html = booklet.booklet_html(engine, booklet.booklet_context(content, session, photos), "floor")
+    deck_css, booklet_css = engine.stylesheet(css, "floor"), booklet.stylesheet(engine)
 
-
-def engine_floor(folder: Path):
-    """Prepare the whole deck HTML as one document; return a function that renders it once.
-
-    The function returns (seconds for one render() and one write_pdf(), pages).
-    """
-    html, css, _ = floor_html(folder)
-    renderer = Renderer(css, roots=[folder / "content"])
-    from weasyprint import HTML
-
-    def once() -> tuple[float, int]:
+    def once() -> tuple[float, int, int]:
         start = time.perf_counter()
-        document = HTML(string=html, base_url=renderer.layouts.as_uri() + "/", url_fetcher=renderer.fetcher).render(
-            font_config=renderer.font_config, stylesheets=[renderer.css])
-        document.write_pdf(**PDF_OPTIONS)
-        return time.perf_counter() - start, len(document.pages)
+        deck = engine.layout(deck_html, deck_css, "floor deck")
+        deck.write_pdf()
+        book = engine.layout(booklet_html, booklet_css, "floor booklet")
+        book.write_pdf()
+        return time.perf_counter() - start, len(deck.pages), len(book.pages)
 
     return once
 
 
-def sizes_known_build(folder: Path, jobs: int = 1) -> float:
-    """Rebuild a built project with its faces and deck removed but its size hints kept.
-
-    A diagnostic, not a target: every face still renders and is written,
-    preflighted and assembled, but the fitter starts at the size it found
-    last time. The difference with a cold build is the cost of finding sizes.
-    """
-    faces = folder / "out" / ".cache" / "faces"
-    for entry in faces.iterdir():
-        if entry.is_dir():
-            shutil.rmtree(entry)
-    (folder / "out" / "deck.pdf").unlink()
-    return deck_build(folder, jobs=jobs)
-
-
 # --- watch latency ------------------------------------------------------------------------------
+
 
 def watch_latency(folder: Path, edits: int = 5) -> list[float]:
     """Return the seconds from a teinte saved to deck.pdf replaced, for several saves."""
+    from nuancier_print.build import BuildOptions
     from nuancier_print.watch import watch
 
-    options = BuildOptions(content=folder / "content", out=folder / "out", sheets=False)
+    options = BuildOptions(content=folder / "content", out=folder / "out", sheets=False, booklets=False)
     stop, ready, lines = threading.Event(), threading.Event(), []
     thread = threading.Thread(target=watch, args=(options, lines.append), kwargs={"stop": stop, "ready": ready})
     thread.start()
@@ -167,9 +173,10 @@ def watch_latency(folder: Path, edits: int = 5) -> list[float]:
 
 # --- synthetic decks ----------------------------------------------------------------------------
 
+
 def synthetic(tmp: Path, teintes: int) -> Path:
     """Make a content folder with ``teintes`` teintes spread over the 7 familles (real texts, renumbered)."""
-    folder = project(tmp, f"synthetic-{teintes}")
+    folder = project(tmp, f"synthetic-{teintes}", sessions=False)
     source = sorted((folder / "content" / "teintes").glob("*.yaml"))
     texts = [p.read_text(encoding="utf-8") for p in source]
     for path in source:
@@ -182,10 +189,10 @@ def synthetic(tmp: Path, teintes: int) -> Path:
     return folder
 
 
-def synthetic_run(folder: Path, jobs: int) -> tuple[float, int, float]:
-    """Build a synthetic deck in a child process; return (seconds, faces, peak RSS MiB of one process)."""
+def synthetic_run(folder: Path) -> tuple[float, int, float]:
+    """Build a synthetic deck with the CLI in a child process; return (seconds, faces, its peak RSS MiB)."""
     command = [sys.executable, "-m", "nuancier_print", "deck", "--content", str(folder / "content"),
-               "--out", str(folder / "out"), "--jobs", str(jobs)]
+               "--out", str(folder / "out")]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, cwd=folder)
@@ -199,127 +206,111 @@ def synthetic_run(folder: Path, jobs: int) -> tuple[float, int, float]:
 
 # --- one measure in a fresh process ----------------------------------------------------------------
 
-def measure_in_child(kind: str, folder: Path, jobs: int = 1) -> float:
-    """Run one measure in a new Python process and return its seconds.
 
-    Every measure starts from the same state: a new process that has built
-    the deck once (imports loaded, caches of the libraries warm, nothing of
-    ours kept: see forget_what_builds_keep). Measured in this process instead, a big document's time
-    depended on what earlier measures had left alive (the garbage collector
-    walks it all): the floor varied from 3.2 to 5.2 s.
-    """
-    command = [sys.executable, str(Path(__file__).resolve()), "--measure", kind, "--project", str(folder),
-               "--jobs", str(jobs)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+def measure_in_child(kind: str, folder: Path, hidden: bool) -> str:
+    """Run one measure in a new Python process; return what it printed last."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--measure", kind, "--project", str(folder)]
+    result = subprocess.run(command + (["--hide"] if hidden else []), capture_output=True, text=True, check=False)
     if result.returncode:
         raise RuntimeError(result.stderr[-2000:])
-    return float(result.stdout.strip().splitlines()[-1])
+    return result.stdout.strip().splitlines()[-1]
 
 
-def forget_what_builds_keep() -> None:
-    """Forget what our modules keep from one build to the next in a process.
-
-    `watch` gains from them, but a `nuancier build` starts without them: a
-    cold build measured after the warm-up must not find the warm-up's parsed
-    faces (the same bytes, so they were not parsed again: about 0.2 s),
-    compiled layouts or font subsets. Libraries stay loaded and warm, as for
-    the floor.
-    """
-    from nuancier_print import pdfout, render, weasyfix
-
-    for memo in (getattr(pdfout, "_READERS", None), getattr(weasyfix, "_SUBSETS", None),
-                 getattr(getattr(render, "_COMPILED", None), "_compiled", None)):
-        if memo is not None:
-            memo.clear()
-    from nuancier_print.faces import key_environment
-
-    key_environment.cache_clear()
-
-
-def measure(kind: str, folder: Path, jobs: int) -> float:
-    """The child's side of :func:`measure_in_child`: warm up, then time one ``kind``."""
-    warm = project(folder, "warm-up")
-    deck_build(warm, jobs=jobs)
-    forget_what_builds_keep()
+def measure(kind: str, folder: Path) -> str:
+    """The child's side of :func:`measure_in_child`: do the work once, then time it again, fresh."""
     if kind == "floor":
-        return engine_floor(warm)()[0]
-    if kind == "cold":
-        return deck_build(project(folder, "cold"), jobs=jobs)
-    if kind == "known":
-        return sizes_known_build(warm, jobs=jobs)
-    raise ValueError(kind)
+        once = floor_documents(project(folder, "floor"))
+        once()
+        return f"{once()[0]:.4f}"
+    full_build(project(folder, "warm-up"))
+    seconds, _ = full_build(project(folder, "cold"))
+    size = (folder / "cold" / "out" / "deck.pdf").stat().st_size
+    return f"{seconds:.4f} {size}"
 
 
 # --- main ------------------------------------------------------------------------------------------
 
+
+def spread(values: list[float]) -> str:
+    """Return a median and its values."""
+    return f"median {statistics.median(values):5.2f} s  ({', '.join(f'{v:.2f}' for v in values)})"
+
+
+def cold_and_floor(tmp: Path, rounds: int) -> None:
+    """Print the cold builds and floors, with the library and without, in interleaved rounds."""
+    colds = {False: [], True: []}
+    floors = {False: [], True: []}
+    sizes = {}
+    for index in range(rounds):
+        for hidden in (False, True):
+            base = tmp / f"round-{index}-{'hidden' if hidden else 'library'}"
+            floors[hidden].append(float(measure_in_child("floor", base / "floor", hidden)))
+            seconds, size = measure_in_child("cold", base / "cold", hidden).split()
+            colds[hidden].append(float(seconds))
+            sizes[hidden] = int(size)
+    median = {key: (statistics.median(colds[key]), statistics.median(floors[key])) for key in colds}
+    for hidden, label in ((False, "library visible"), (True, "library hidden")):
+        print(f"{f'cold nuancier build, {label}':58s} {spread(colds[hidden])}")
+        print(f"{f'engine floor (deck + booklet), {label}':58s} {spread(floors[hidden])}")
+        print(f"{f'deck.pdf, {label}':58s} {sizes[hidden] / 1024:7.0f} KB")
+    cold_hidden, floor_hidden = median[True]
+    cold_visible, floor_visible = median[False]
+    print(f"{'cold hidden / cold visible':58s} {cold_hidden / cold_visible:.2f}")
+    print(f"{'cold hidden / floor hidden':58s} {cold_hidden / floor_hidden:.2f}")
+    print(f"{'cold hidden / floor visible (the faster floor)':58s} {cold_hidden / floor_visible:.2f}")
+
+
+def incremental(tmp: Path) -> None:
+    """Print a second build with nothing changed, and one after editing one teinte."""
+    folder = project(tmp, "edited")
+    full_build(folder)
+    unchanged, _ = full_build(folder)
+    edit_teinte(folder, "bench")
+    edit, result = full_build(folder)
+    print(f"{'second build, nothing changed':58s} {unchanged:7.2f} s")
+    print(f"{'build after editing one teinte (deck, sheets, booklet)':58s} {edit:7.2f} s "
+          f"({len(result.rendered)} faces fitted, {result.layouts} layouts)")
+
+
+def scale(tmp: Path, quick: bool) -> None:
+    """Print the synthetic decks' time per face and peak RSS."""
+    per_face = {}
+    for count in (50,) if quick else (50, 500):
+        seconds, n_faces, peak = synthetic_run(synthetic(tmp, count))
+        per_face[count] = seconds / n_faces
+        print(f"{f'synthetic deck, {count} teintes ({n_faces} faces), cold':58s} {seconds:7.2f} s, "
+              f"{1000 * seconds / n_faces:.1f} ms per face, peak RSS {peak:.0f} MiB")
+    if len(per_face) == 2:
+        print(f"{'time per face, 500 / 50':58s} {per_face[500] / per_face[50]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 500-teinte deck")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of cold builds and floor (default 3)")
-    parser.add_argument("--cold-only", action="store_true", help="only the cold builds, the floor and their ratios")
-    parser.add_argument("--measure", choices=("floor", "cold", "known"), help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of cold builds and floors (default 3)")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold builds and the floors")
+    parser.add_argument("--measure", choices=("floor", "cold"), help=argparse.SUPPRESS)
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--hide", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1764201600")
+    if args.hide:
+        hide_harfbuzz_subset()
     if args.measure:
-        print(f"{measure(args.measure, args.project, args.jobs):.4f}")
+        print(measure(args.measure, args.project))
         return
-    jobs = default_jobs()
-    print(f"machine: {os.cpu_count()} cores, default jobs {jobs}, Python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="nuancier-bench-") as tmp:
         tmp = Path(tmp)
-        # The machine's speed drifts by 20-30 % within minutes: the floor and the cold builds
-        # are measured in interleaved rounds, each in a fresh process, and compared by medians.
-        colds_1, colds_n, floors, known = [], [], [], []
-        for index in range(args.rounds):
-            round_dir = tmp / f"round-{index}"
-            floors.append(measure_in_child("floor", round_dir / "floor"))
-            colds_1.append(measure_in_child("cold", round_dir / "cold1"))
-            colds_n.append(measure_in_child("cold", round_dir / f"cold{jobs}", jobs))
-            known.append(measure_in_child("known", round_dir / "known"))
-        cold_1, cold_n, floor = (statistics.median(v) for v in (colds_1, colds_n, floors))
-
-        def spread(values):
-            return f"median {statistics.median(values):5.2f} s  ({', '.join(f'{v:.2f}' for v in values)})"
-
-        print(f"{'cold build, --jobs 1':58s} {spread(colds_1)}")
-        print(f"{f'cold build, --jobs {jobs}':58s} {spread(colds_n)}")
-        print(f"{'engine floor: one WeasyPrint document, every face':58s} {spread(floors)}")
-        print(f"{'diagnostic: --jobs 1, every size known in advance':58s} {spread(known)}")
-        print(f"{'ratios (fastest of each)':58s} cold --jobs 1 / floor = {min(colds_1) / min(floors):.2f}; "
-              f"cold --jobs {jobs} / floor = {min(colds_n) / min(floors):.2f}")
+        cold_and_floor(tmp, args.rounds)
         if args.cold_only:
-            print(f"{'ratios (medians)':58s} cold --jobs 1 / floor = {cold_1 / floor:.2f}; "
-                  f"cold --jobs {jobs} / floor = {cold_n / floor:.2f}; "
-                  f"sizes known / floor = {statistics.median(known) / floor:.2f}")
             return
-        cold = project(tmp, "edited")
-        deck_build(cold, jobs=jobs)
-        edit_teinte(cold, "bench")
-        edit = deck_build(cold, jobs=jobs)
-        unchanged = deck_build(cold, jobs=jobs)
-        naive = deck_build(project(tmp, "naive"), jobs=1, cache=False)
-        for label, seconds in (("rebuild after editing one teinte", edit), ("rebuild with nothing changed", unchanged),
-                               ("naive full rebuild, cache disabled, --jobs 1", naive)):
-            print(f"{label:58s} {seconds:7.2f} s")
-        print(f"{'ratios (medians)':58s} cold --jobs 1 / floor = {cold_1 / floor:.2f}; "
-              f"cold --jobs {jobs} / floor = {cold_n / floor:.2f}; edit / cold = {edit / cold_n:.2f}; "
-              f"sizes known / floor = {statistics.median(known) / floor:.2f}")
-        latencies = watch_latency(project(tmp, "watch"))
+        incremental(tmp)
+        latencies = watch_latency(project(tmp, "watch", sessions=False))
         print(f"{'watch latency, save to deck.pdf replaced (5 saves)':58s} median {statistics.median(latencies):.2f} s, "
               f"max {max(latencies):.2f} s")
-        per_face = {}
-        for count in (50,) if args.quick else (50, 500):
-            seconds, n_faces, peak = synthetic_run(synthetic(tmp, count), jobs)
-            per_face[count] = seconds / n_faces
-            print(f"{f'synthetic deck, {count} teintes ({n_faces} faces), --jobs {jobs}':58s} {seconds:7.2f} s, "
-                  f"{1000 * seconds / n_faces:.1f} ms per face, peak RSS {peak:.0f} MiB (largest process)")
-        if len(per_face) == 2:
-            print(f"{'time per face, 500 / 50':58s} {per_face[500] / per_face[50]:.2f}")
-    booklets = ROOT / "bench" / "booklets.py"
-    if booklets.exists():
-        subprocess.run([sys.executable, str(booklets)], check=False)
+        scale(tmp, args.quick)
+    subprocess.run([sys.executable, str(ROOT / "bench" / "booklets.py")], check=False)
 
 
 if __name__ == "__main__":

@@ -119,7 +119,7 @@ class Builder:
         """Lay out every face of the deck, fitted to its card, and write `deck.pdf`."""
         from . import pdf
         from .deck import card_format, deck_faces, deck_stylesheet
-        from .preflight import format_report
+        from .preflight import format_report, page_findings
         from .publish import summary
 
         fmt, engine = card_format(content), self.engine(content)
@@ -144,8 +144,10 @@ class Builder:
                            purpose="Jeu de cartes : recto puis verso de chaque carte ; "
                                    f"{fmt.width:g} × {fmt.height:g} mm, fond perdu {fmt.bleed:g} mm.")
         data = pdf.with_crop_marks(data, fmt.bleed, info) if self.options.marks else pdf.finish(data, info)
+        known = {number: fitted.findings for number, (fitted, _) in enumerate(faces, 1) if fitted.findings is not None}
         report = publish(data, path, kind="deck", trim=(fmt.width, fmt.height), bleed=fmt.bleed,
-                          rivet=fmt.rivet, texts=[fitted.text for fitted, _ in faces])
+                         rivet=fmt.rivet, texts=[fitted.text for fitted, _ in faces], known=known)
+        self.remember_findings(faces, keys, page_findings(report))
         sizes = {fitted.spec.label: fitted.size for fitted, _ in faces}
         self.cache.written(path.name, deck_key, [path], {"sizes": sizes})
         result.written.append(path)
@@ -177,6 +179,13 @@ class Builder:
             self.faces = {key: self.faces[key] for key in keys}
         return faces
 
+    def remember_findings(self, faces: list[tuple], keys: list[str], found: dict[int, list]) -> None:
+        """Record the page checks of the faces checked for the first time, with their size, for later builds."""
+        for number, ((fitted, _), key) in enumerate(zip(faces, keys), 1):
+            if fitted.findings is None:
+                fitted.findings = [tuple(f) for f in found.get(number, [])]
+                self.cache.put(key, {"size": fitted.size, "findings": [list(f) for f in fitted.findings]})
+
     def face(self, spec, html: str, key: str, css, result: BuildResult) -> tuple:
         """Return a face laid out: kept from this session, at the size the cache knows, or fitted."""
         if self.faces is not None and key in self.faces:
@@ -184,6 +193,8 @@ class Builder:
         engine = self._engine
         known = self.cache.get(key)
         laid = engine.lay_out_at(spec, css, float(known["size"]), html) if known and "size" in known else None
+        if laid is not None and isinstance(known.get("findings"), list):
+            laid[0].findings = [tuple(f) for f in known["findings"]]
         if laid is None:
             hint = self.cache.get(digest("hint", spec.key))
             laid = engine.fit_face(spec, css, html, start=hint.get("size") if hint else None)

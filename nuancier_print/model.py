@@ -57,3 +57,4 @@ class Fitted:
     size: float
     layouts: int  # 0 when its size came from the cache
     text: str = ""  # the text the page must print, for preflight's "nothing lost" check
+    findings: list | None = None  # preflight's page checks on it, (severity, check, message), once known

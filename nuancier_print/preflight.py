@@ -118,6 +118,7 @@ def preflight(
     min_text_pt: float = geometry.MIN_TEXT_PT,
     checks: frozenset[str] = FILE_CHECKS | PAGE_CHECKS,
     texts: list[str] | None = None,
+    known: dict[int, list[Finding | tuple]] | None = None,
 ) -> Report:
     """Check a print PDF (a path or PDF bytes) and return every finding.
 
@@ -125,7 +126,9 @@ def preflight(
     swapped); ``rivet`` defaults to :func:`geometry.rivet_for` each page's trim
     size. ``checks`` selects the checks to run. ``texts`` is the text each
     page must print (one string per page; or one string for the whole file):
-    with it, the ``text`` check reports what is missing.
+    with it, the ``text`` check reports what is missing. ``known`` gives,
+    by page number, the page checks' findings of pages already checked (as
+    ``(severity, check, message)``): those pages are not read again.
     Raise BuildError if the PDF cannot be read.
     """
     if kind not in KINDS:
@@ -135,6 +138,7 @@ def preflight(
     pages = list(reader.pages)
     report = Report(shown, kind)
     options = Options(kind, trim, bleed, rivet, min_text_pt)
+    known = known or {}
     if "pdfx" in checks:
         check_pdfx(reader, report)
     if "pages" in checks:
@@ -142,21 +146,35 @@ def preflight(
     for number, page in enumerate(pages, 1):
         if "boxes" in checks:
             check_boxes(page, number, report, options)
-        if "colour" in checks:
+        if "colour" in checks and number not in known:
             check_colour(page, number, report)
     if "fonts" in checks:
         check_fonts(pages, report)
-    if {"images", "geometry", "text"} & checks:
+    wanted = {number for number in range(1, len(pages) + 1) if number not in known}
+    if {"images", "geometry", "text"} & checks and wanted:
         text = kind != "sheets" and bool({"geometry", "text"} & checks)
-        drawn = drawn_pages(path, text=text)
-        for number, page in enumerate(drawn, 1):
+        drawn = drawn_pages(path, text=text, only=wanted)
+        for number, page in drawn.items():
             if "images" in checks:
                 check_images(page.images, number, report)
             if text and "geometry" in checks:
                 check_runs(page.runs, page.trim, number, report, options)
         if text and "text" in checks and texts is not None:
-            check_text(drawn, texts, report)
+            check_text(drawn, texts, report, len(pages))
+    for number, findings in sorted(known.items()):
+        for severity, check, message in findings:
+            (report.error if severity == "error" else report.warn)(check, number, message)
     return report
+
+
+def page_findings(report: Report) -> dict[int, list[tuple[str, str, str]]]:
+    """Return a report's findings on pages, by page number, as ``(severity, check, message)``."""
+    found: dict[int, list] = {}
+    for severity, findings in (("error", report.errors), ("warning", report.warnings)):
+        for finding in findings:
+            if finding.page is not None and finding.check in PAGE_CHECKS:
+                found.setdefault(finding.page, []).append((severity, finding.check, finding.message))
+    return found
 
 
 # --- PDF/X identification ------------------------------------------------------------
@@ -551,17 +569,21 @@ class Drawn:
     trim: tuple[float, float, float, float]
 
 
-def drawn_pages(source: Path | bytes, text: bool = True) -> list[Drawn]:
-    """Return what each page draws, read with pdfium (a viewer's own engine): words with their boxes and sizes, images."""
+def drawn_pages(source: Path | bytes, text: bool = True, only: set[int] | None = None) -> dict[int, Drawn]:
+    """Return what pages draw (by page number; ``only`` some), read with pdfium, a viewer's own engine.
+
+    For each page: its words with their boxes and sizes, its text, its images.
+    """
     import pypdfium2
 
     document = pypdfium2.PdfDocument(source if isinstance(source, bytes) else str(source))
     try:
-        pages = []
-        for page in document:
+        pages = {}
+        for number in sorted(only) if only is not None else range(1, len(document) + 1):
+            page = document[number - 1]
             chars = _chars(page) if text else []
             trim = tuple(geometry.pt_to_mm(v) for v in page.get_trimbox())
-            pages.append(Drawn(_words(chars), "".join(c for c, _, _ in chars), _images(page), trim))
+            pages[number] = Drawn(_words(chars), "".join(c for c, _, _ in chars), _images(page), trim)
         return pages
     finally:
         document.close()
@@ -687,17 +709,21 @@ def _fold(text: str) -> str:
     return text.casefold().translate(_IGNORED)
 
 
-def check_text(placed: list[Drawn], texts: list[str], report: Report) -> None:
+def check_text(placed: dict[int, Drawn], texts: list[str], report: Report, pages: int) -> None:
     """Report the characters a page (or, given one text, the file) must print and does not.
 
     Each expected character must appear on its page at least as many times
     as in its text; spaces, hyphens and case do not count (line breaks and
-    layouts change them).
+    layouts change them). ``placed`` holds the pages read, by number, of a
+    file of ``pages`` pages: one text for a file of several pages is the
+    whole file's.
     """
     from collections import Counter
 
-    pairs = ([(None, " ".join(p.text for p in placed), texts[0])] if len(texts) == 1 and len(placed) != 1
-             else [(number, page.text, text) for number, (page, text) in enumerate(zip(placed, texts), 1)])
+    if len(texts) == 1 and pages > 1:
+        pairs = [(None, " ".join(page.text for page in placed.values()), texts[0])]
+    else:
+        pairs = [(number, page.text, texts[number - 1]) for number, page in placed.items()]
     for number, printed, text in pairs:
         missing = Counter(_fold(text)) - Counter(_fold(printed))
         if missing:

@@ -268,3 +268,26 @@ def test_the_cache_is_pruned_now_and_then_not_at_every_build(tmp_path, monkeypat
     monkeypatch.setattr(module, "PRUNE_EVERY_SECONDS", 0)
     cache.prune_now_and_then()
     assert len(calls) == 2 and Cache(None).prune_now_and_then() == 0
+
+
+def test_page_checks_are_kept_with_each_face_and_reported_again(project, tmp_path, monkeypatch):
+    from PIL import Image
+
+    from nuancier_print import preflight
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS_DIR, layouts)
+    Image.new("CMYK", (160, 160), (0, 80, 80, 0)).save(layouts / "tampon.jpg")  # 203 dpi over 20 mm: a warning
+    closing = layouts / "closing-recto.html.j2"
+    closing.write_text(closing.read_text(encoding="utf-8").replace(
+        "{% block main %}", '{% block main %}<img src="tampon.jpg" style="width: 20mm">', 1), encoding="utf-8")
+    first = _build(project, layouts=layouts)
+    warning = [line for line in first.lines if "image 1 is 203 dpi" in line]
+    assert warning and "page 13: warning" in warning[0]
+    read = []
+    real = preflight.drawn_pages
+    monkeypatch.setattr(preflight, "drawn_pages", lambda *a, **k: read.append(k.get("only")) or real(*a, **k))
+    _edit(project)
+    second = _build(project, layouts=layouts)
+    assert read[0] == {5, 6}  # the edited teinte's faces only: the others were checked before
+    assert [line for line in second.lines if "image 1 is 203 dpi" in line] == warning

@@ -366,7 +366,7 @@ def long_line_width(tmp_path: Path) -> float:
     """Return the measured length (mm) of LONG_LINE, whichever font Fontconfig picked."""
     pdf = render(tmp_path, f'<div class="at" style="left: 10mm; top: 50mm">{LONG_LINE}</div>',
                  name="measure.pdf")
-    runs = drawn_pages(pdf)[0].runs  # their boxes are checked against poppler below
+    runs = drawn_pages(pdf)[1].runs  # their boxes are checked against poppler below
     return runs[-1].box[2] - runs[0].box[0]
 
 
@@ -390,7 +390,7 @@ def test_the_end_of_a_run_counts_for_the_safe_zone(tmp_path, margin, expected):
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_text_run_boxes_agree_with_poppler(tmp_path):
     pdf = render(tmp_path, f'<div class="at" style="left: 20mm; top: 50mm">{LONG_LINE}</div>')
-    runs = drawn_pages(pdf)[0].runs
+    runs = drawn_pages(pdf)[1].runs
     start, end = runs[0].box[0], runs[-1].box[2]
     xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], check=True,
                          capture_output=True, text=True).stdout
@@ -430,7 +430,7 @@ def test_text_runs_inside_forms_are_placed_in_page_coordinates(tmp_path):
     set_page(writer, page, b"q 1 0 0 1 100 50 cm /Fx Do Q BT /F1 9 Tf 20 20 Td (Dehors) Tj ET",
              {"/XObject": {NameObject("/Fx"): fx}, "/Font": {NameObject("/F1"): helvetica}})
     writer.write(tmp_path / "text-form.pdf")
-    runs = {r.text: r for r in drawn_pages(tmp_path / "text-form.pdf")[0].runs}
+    runs = {r.text: r for r in drawn_pages(tmp_path / "text-form.pdf")[1].runs}
     inside, outside = runs["Dans la forme"], runs["Dehors"]
     assert inside.size == pytest.approx(20) and outside.size == pytest.approx(9)
     # (5, 7) in the form, scaled by 2, then moved by (100, 50): (110, 64) pt; glyphs start a hair inside.

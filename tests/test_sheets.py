@@ -80,7 +80,7 @@ def make_deck(tmp_path: Path, n_cards: int = 3) -> Path:
 def labels_at(page) -> dict[str, tuple[float, float, float, float]]:
     """Return each label's box (mm, sheet axes) on a page of an output, as a viewer places it."""
     page.pdf.stream.seek(0)
-    return {run.text: run.box for run in drawn_pages(page.pdf.stream.read())[page.page_number].runs}
+    return {run.text: run.box for run in drawn_pages(page.pdf.stream.read())[page.page_number + 1].runs}
 
 
 def size_mm(page) -> tuple[float, float]:
