@@ -118,11 +118,12 @@ def floor_documents(folder: Path):
         styles = re.findall(r"<style>(.*?)</style>", html, re.S)[-1]
         body_class = re.search(r'<body class="([^"]*)"', html).group(1)
         body = re.search(r"<body[^>]*>(.*)</body>", html, re.S).group(1).replace('id="fit-', f'id="f{index}-fit-')
-        scoped = re.sub(r"(^|\})\s*([^{}@]+)\{", lambda m: m.group(1) + " " + ", ".join(
-            f"#f{index} {sel.strip()}" for sel in m.group(2).split(",")) + " {", styles)
+        scoped = re.sub(r"(^|\})\s*([^{}@]+)\{", lambda m, i=index: m.group(1) + " " + ", ".join(
+            f"#f{i} {sel.strip()}" for sel in m.group(2).split(",")) + " {", styles)
         parts.append(f'<style>{scoped}</style><div class="face {body_class}" id="f{index}" '
                      f'style="font-size: {sizes[spec.label]}pt">{body}</div>')
-    deck_html = f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>{"".join(parts)}</body></html>'
+    deck_html = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head>'
+                 f'<body>{"".join(parts)}</body></html>')
     path, session = content.sessions[SLUG]
     photos = booklet.prepare_photos(content, path, session, folder / "out" / booklet.PHOTO_CACHE)
     booklet_html = booklet.booklet_html(engine, booklet.booklet_context(content, session, photos), "floor")
@@ -307,8 +308,8 @@ def main() -> None:
             return
         incremental(tmp)
         latencies = watch_latency(project(tmp, "watch", sessions=False))
-        print(f"{'watch latency, save to deck.pdf replaced (5 saves)':58s} median {statistics.median(latencies):.2f} s, "
-              f"max {max(latencies):.2f} s")
+        print(f"{'watch latency, save to deck.pdf replaced (5 saves)':58s} "
+              f"median {statistics.median(latencies):.2f} s, max {max(latencies):.2f} s")
         scale(tmp, args.quick)
     subprocess.run([sys.executable, str(ROOT / "bench" / "booklets.py")], check=False)
 

@@ -63,6 +63,7 @@ class BuildResult:
     sizes: dict[str, float] = field(default_factory=dict)  # face label -> text size (pt)
     rendered: list[str] = field(default_factory=list)  # keys of the faces fitted (their size was not known)
     layouts: int = 0  # layouts made for the deck
+    warnings: list[str] = field(default_factory=list)  # WeasyPrint's and preflight's, not the content's
     booklets_rendered: list[str] = field(default_factory=list)  # slugs of the booklets laid out (not kept)
     content: Content | None = None
 
@@ -157,6 +158,7 @@ class Builder:
         result.lines.append(f"deck: {path} ({len(faces) // 2} cards, {len(faces)} pages, "
                             f"{fmt.width:g} × {fmt.height:g} mm + {fmt.bleed:g} mm bleed; smallest text "
                             f"{smallest.size:g} pt on {smallest.spec.label}; {len(laid)} faces fitted)")
+        result.warnings += format_report(report)[:-1] + engine.warnings[before:]
         result.lines += [summary(report)] + format_report(report)[:-1] + engine.warnings[before:]
         if self.options.verbose:
             result.lines += [f"  {fitted.spec.label}: {fitted.size:g} pt"
@@ -259,6 +261,7 @@ class Builder:
                 result.booklets_rendered.append(booklet.slug)
             result.lines.append(booklet.line())
             result.lines += booklet.warnings
+            result.warnings += booklet.warnings
 
 
 def face_key(engine, css_text: str, spec, html: str) -> str:

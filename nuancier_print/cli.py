@@ -139,7 +139,8 @@ def site(content_dir: Path, out_dir: Path, verbose: bool):
 
 
 def _run_build(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **options):
-    from .build import BuildOptions, build as run_build
+    from .build import BuildOptions
+    from .build import build as run_build
 
     result = run_build(BuildOptions(content=content_dir, out=out_dir, verbose=verbose,
                                     cache=not no_cache, **options))
@@ -164,7 +165,8 @@ def watch(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **
 @build_options
 def preview(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **options):
     """Write PNG previews: one per face, a contact sheet, and the deck fanned open."""
-    from .build import BuildOptions, build as run_build
+    from .build import BuildOptions
+    from .build import build as run_build
     from .deck import card_format
     from .preview import write_previews
 

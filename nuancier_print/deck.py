@@ -14,11 +14,10 @@ from . import schema
 from .cache import canonical
 from .content import Content
 from .edition import Dates, mark, short_hash
-from .load import where
 from .geometry import MIN_TEXT_PT, SAFE_MM, CardFormat
+from .load import where
 from .markup import LAYOUTS_DIR, make_environment
 from .model import Card, FaceSpec, Palette
-
 
 BLACK = schema.Cmyk((0, 0, 0, 92))
 WHITE = schema.Cmyk((0, 0, 0, 0))

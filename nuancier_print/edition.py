@@ -54,19 +54,19 @@ class Dates:
         """Return when a content file last changed (see the module docstring)."""
         override = epoch_override()
         if override is not None:
-            return dt.datetime.fromtimestamp(override, dt.timezone.utc).date()
+            return dt.datetime.fromtimestamp(override, dt.UTC).date()
         path = Path(path).resolve()
         if path.parent not in self._folders:
             self._folders[path.parent] = committed_dates(path.parent)
         committed = self._folders[path.parent].get(path.name)
         if committed is not None:
             return committed
-        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date()
 
     def newest(self, paths) -> dt.datetime:
         """Return the newest date of existing ``paths``, as midnight UTC (a file's date)."""
         newest = max(self.of(Path(p)) for p in paths if Path(p).exists())
-        return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
+        return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC)
 
 
 def committed_dates(folder: Path) -> dict[str, dt.date]:
@@ -87,7 +87,7 @@ def committed_dates(folder: Path) -> dict[str, dt.date]:
     stamp = None
     for line in log.splitlines():
         if line.startswith("@"):
-            stamp = dt.datetime.fromtimestamp(int(line[1:]), dt.timezone.utc).date()
+            stamp = dt.datetime.fromtimestamp(int(line[1:]), dt.UTC).date()
         elif line.strip() and "/" not in line and line not in dates and stamp is not None:
             dates[line] = stamp
     return {name: date for name, date in dates.items()

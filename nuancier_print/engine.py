@@ -21,8 +21,9 @@ import contextlib
 import hashlib
 import html.parser
 import logging
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from . import fonts
 

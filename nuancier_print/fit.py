@@ -19,10 +19,9 @@ much it overflowed) is only where the search starts, never what it finds.
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 STEP = 0.25
 PX_PER_MM = 96 / 25.4

@@ -7,7 +7,7 @@ ensure it:
   ``fonts/`` with ``@font-face``; a missing file stops the build and names it;
 * :func:`isolate` points Fontconfig at a configuration that knows only the
   ``fonts/`` folder, so WeasyPrint cannot fall back to a system font. It must
-  run before WeasyPrint is imported (:mod:`nuancier_print.render` does that).
+  run before WeasyPrint is imported (:mod:`nuancier_print.engine` does that).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .errors import BuildError
@@ -96,7 +96,7 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-@lru_cache(maxsize=None)
+@cache
 def covered(family: str = TEXT_FAMILY, fonts_dir: Path = FONTS_DIR) -> frozenset[int]:
     """Return the code points that every face of ``family`` can draw (a missing file draws nothing)."""
     import uharfbuzz as hb

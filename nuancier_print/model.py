@@ -9,8 +9,9 @@ fitter chose and what preflight found on it. Importing this module (or
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .geometry import MIN_TEXT_PT
 

@@ -29,8 +29,19 @@ from xml.sax.saxutils import escape
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
-from pypdf.generic import (ArrayObject, ByteStringObject, ContentStream, DecodedStreamObject, DictionaryObject,
-                           FloatObject, NameObject, NumberObject, RectangleObject, StreamObject, TextStringObject)
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    ContentStream,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    RectangleObject,
+    StreamObject,
+    TextStringObject,
+)
 
 from . import __version__
 from .errors import BuildError, relative

@@ -27,9 +27,9 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from . import geometry, pdf
 from .errors import relative
@@ -341,12 +341,12 @@ def _all_resources(resources, seen: set | None = None) -> Iterator[tuple[str, di
     seen.add(id(resources))
     yield "page resources", resources
     children = []
-    for name, obj in _items(resources, "/XObject"):
+    for _, obj in _items(resources, "/XObject"):
         if obj.get("/Subtype") == "/Form":
             children.append(obj.get("/Resources"))
-    for name, obj in _items(resources, "/Pattern"):
+    for _, obj in _items(resources, "/Pattern"):
         children.append(obj.get("/Resources"))
-    for name, obj in _items(resources, "/ExtGState"):
+    for _, obj in _items(resources, "/ExtGState"):
         mask = obj.get("/SMask")
         mask = mask.get_object() if mask is not None else None
         if isinstance(mask, dict) and "/G" in mask:  # a soft mask's group form

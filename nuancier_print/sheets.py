@@ -23,7 +23,6 @@ import yaml
 
 from . import pdf
 from .errors import BuildError, ContentError, Location, Problem, relative
-from .pdf import DocInfo
 from .geometry import mm_to_pt, pt_to_mm
 from .impose import (
     FLIPS,
@@ -40,6 +39,7 @@ from .impose import (
     saddle_plan,
     sheet_plan,
 )
+from .pdf import DocInfo
 
 SHEETS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "SRA3": (320.0, 450.0)}
 MARK_COLOUR = b"0 0 0 1 K"  # crop and calibration marks: black ink only
@@ -303,25 +303,25 @@ def _edge_rulers(w: float, h: float) -> bytes:
 def _instruction_form(writer, w: float, h: float):
     """Return a Form XObject with the French instructions, or None without the bundled fonts.
 
-    The text is set by WeasyPrint with the fonts of the repository's ``fonts/``
-    folder only, in black ink (``device-cmyk``); it never falls back to a system font.
+    The text is set by the engine with the fonts of the repository's
+    ``fonts/`` folder only, in black ink (``device-cmyk``); it never falls
+    back to a system font.
     """
+    from . import fonts
+
     try:
-        from . import fonts
-
-        css = fonts.font_face_css()
-        family = fonts.TEXT_FAMILY
-        fonts.isolate()
-    except (ImportError, AttributeError, BuildError):
+        fonts.check_fonts()
+    except BuildError:
         return None
-    from weasyprint import HTML
+    from .engine import Engine
 
-    html = (
-        f"<style>{css} @page {{ size: {w}mm {h}mm; margin: {h / 2 + 20}mm 40mm 40mm 40mm }}"
-        f" body {{ font-family: '{family}'; font-size: 8pt; line-height: 1.35;"
-        f" color: device-cmyk(0 0 0 1) }}</style><p>{CALIBRATION_TEXT}</p>"
-    )
-    page = pdf.read(HTML(string=html).write_pdf()).pages[0]
+    engine = Engine()
+    css = engine.stylesheet(
+        f"@page {{ size: {w}mm {h}mm; margin: {h / 2 + 20}mm 40mm 40mm 40mm }}"
+        f" body {{ font-family: '{fonts.TEXT_FAMILY}'; font-size: 8pt; line-height: 1.35;"
+        " color: device-cmyk(0 0 0 1) }", "calibration")
+    document = engine.layout(f"<p>{CALIBRATION_TEXT}</p>", css, "calibration sheet")
+    page = pdf.read(engine.write([document], "calibration sheet")).pages[0]
     return pdf.page_form(writer, page, _box(page, "media"))
 
 
@@ -358,8 +358,8 @@ def _calibration_info(sheet: str, correction: Correction | None) -> DocInfo:
     from .edition import epoch_override
 
     epoch = epoch_override()
-    date = (dt.datetime.fromtimestamp(epoch, dt.timezone.utc) if epoch is not None
-            else dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc))
+    date = (dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None
+            else dt.datetime(2026, 11, 27, tzinfo=dt.UTC))
     return DocInfo(f"Feuille de calibration recto verso, {sheet}", date, f"calibration|{sheet}|{correction}",
                    purpose="Imprimer recto verso à 100 %, bord long ; regarder par transparence.")
 

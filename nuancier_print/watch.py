@@ -12,8 +12,8 @@ and watching goes on.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .build import Builder, BuildOptions, BuildResult
 from .errors import NuancierError

@@ -159,7 +159,8 @@ def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
     deep = _flow_depth(text)
     if deep is not None:
         line, column = text.count("\n", 0, deep) + 1, deep - text.rfind("\n", 0, deep)
-        return None, [Problem(Location(shown, line, column), "", f"the file is nested more than {MAX_DEPTH} levels deep")]
+        message = f"the file is nested more than {MAX_DEPTH} levels deep"
+        return None, [Problem(Location(shown, line, column), "", message)]
     try:
         node = _compose(text)
     except _YamlProblem as exc:

@@ -3,7 +3,6 @@ sommaire, bibliography, lived pages, imposition, personal copies, colours."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 

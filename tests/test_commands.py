@@ -69,8 +69,9 @@ def test_preflight_command_passes_good_files_and_reports_json(built, runner):
 
 
 def test_preflight_command_fails_on_an_rgb_pdf(tmp_path, runner):
-    from nuancier_print import engine  # noqa: F401 - isolates fonts before WeasyPrint loads
     from weasyprint import HTML
+
+    from nuancier_print import engine  # noqa: F401 - isolates fonts before WeasyPrint loads
 
     path = tmp_path / "deck.pdf"
     HTML(string="<p style='color: rgb(255, 0, 0)'>rouge</p>").write_pdf(path)

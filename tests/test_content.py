@@ -126,7 +126,8 @@ def test_files_declare_their_json_schema(path, schema):
 
 # --- Sections present exactly where the source has them ----------------------
 
-R, I, L, F, C, S, E, M = ("ressources", "references_inspirantes", "champ_lexical", "finalites",
+# The source's section letters.
+R, I, L, F, C, S, E, M = ("ressources", "references_inspirantes", "champ_lexical", "finalites",  # noqa: E741
                           "competences", "savoir_etre", "exemples_de_contenus", "module")
 
 # Derived from the source by reading it: which sections each teinte has. 1.1's

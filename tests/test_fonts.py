@@ -47,8 +47,9 @@ def test_font_face_rules_point_at_the_bundled_files():
 
 
 def test_fontconfig_sees_only_the_bundled_fonts():
-    from nuancier_print import engine  # noqa: F401 - isolates Fontconfig before WeasyPrint loads
     import os
+
+    from nuancier_print import engine  # noqa: F401 - isolates Fontconfig before WeasyPrint loads
 
     conf = open(os.environ["FONTCONFIG_FILE"], encoding="utf-8").read()
     assert f"<dir>{fonts.FONTS_DIR.resolve()}</dir>" in conf

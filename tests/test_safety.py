@@ -27,11 +27,10 @@ from pypdf import PdfReader
 from nuancier_print.cli import main
 from nuancier_print.content import load_content
 from nuancier_print.deck import card_format, deck_cards, deck_stylesheet
+from nuancier_print.engine import Engine
 from nuancier_print.errors import BuildError
 from nuancier_print.fetcher import FetchRefused, LocalFetcher
-from nuancier_print.markup import fr
-from nuancier_print.engine import Engine
-from nuancier_print.markup import LAYOUTS_DIR
+from nuancier_print.markup import LAYOUTS_DIR, fr
 
 from .conftest import DATA
 from .pdfutil import normalise, page_texts

@@ -25,7 +25,7 @@ from nuancier_print.preflight import drawn_pages, walk
 from nuancier_print.sheets import load_printers
 
 DL, A5 = (99.0, 210.0), (148.0, 210.0)
-INFO = DocInfo("Essai", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), "essai")
+INFO = DocInfo("Essai", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "essai")
 
 
 def impose_cards(deck: Path, out: Path, **options):

@@ -50,8 +50,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 class PageParser(HTMLParser):
     """Collect what the tests look at in one page."""
 
-    RESOURCE_ATTRS = frozenset({("link", "href"), ("script", "src"), ("img", "src"), ("img", "srcset"), ("source", "src"),
-                      ("source", "srcset"), ("iframe", "src"), ("embed", "src"), ("object", "data"),
+    RESOURCE_ATTRS = frozenset({("link", "href"), ("script", "src"), ("img", "src"), ("img", "srcset"),
+                      ("source", "src"), ("source", "srcset"), ("iframe", "src"), ("embed", "src"), ("object", "data"),
                       ("video", "src"), ("video", "poster"), ("audio", "src"), ("track", "src"),
                       ("input", "src"), ("image", "href"), ("use", "href")})
 

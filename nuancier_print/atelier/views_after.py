@@ -31,7 +31,8 @@ def _after_page(slug, loaded, values, feedback, status=200, conflict=None, reloa
     titles = {t["numero"]: t for f in fan(content) for t in f["teintes"]}
     return page("after.html", status, slug=slug, session=loaded.session, values=values, base=values["base"],
                 titles=titles, authors=_authors(loaded.session), feedback=feedback, conflict=conflict,
-                reload_only=reload_only, photo_px=[math.ceil(dpi * PHOTO_WIDTH_MM / 25.4) for dpi in (MIN_DPI, GOOD_DPI)])
+                reload_only=reload_only,
+                photo_px=[math.ceil(dpi * PHOTO_WIDTH_MM / 25.4) for dpi in (MIN_DPI, GOOD_DPI)])
 
 
 def after_values(data: dict, digest: str) -> dict:
