@@ -133,14 +133,13 @@ class Cache:
         """Prune if the cache was not pruned in the last :data:`PRUNE_EVERY_SECONDS`; return how many went."""
         if self.folder is None:
             return 0
-        stamp = self.folder / "pruned"
-        with contextlib.suppress(OSError):
-            if time.time() - stamp.stat().st_mtime < PRUNE_EVERY_SECONDS:
+        stamp = self.folder / "pruned"  # holds when it was last pruned, by this process's clock
+        with contextlib.suppress(OSError, ValueError):
+            if -1 < time.time() - float(stamp.read_text(encoding="ascii")) < PRUNE_EVERY_SECONDS:
                 return 0
         removed = self.prune()
         with contextlib.suppress(OSError):
-            stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.touch()
+            atomic_write(stamp, repr(time.time()).encode(), durable=False)
         return removed
 
     def _path(self, key: str) -> Path:
