@@ -44,6 +44,7 @@ from .errors import BuildError, FitError, relative
 from .markup import LAYOUTS_DIR
 from .model import FaceSpec, Palette
 from .output import atomic_write
+from .outputs import BookletPaths, Ledger, booklet_paths
 from .pdf import DocInfo
 from .preflight import format_report, preflight
 from .publish import publish
@@ -390,12 +391,12 @@ def personal_copy(shared, cover, stamp, info: DocInfo) -> bytes:
     return pdf.finish(target, info)
 
 
-def write_personal_copies(engine: Engine, context: dict, shared: bytes, info: DocInfo, out: Path,
-                          slug: str) -> list[Path]:
+def write_personal_copies(engine: Engine, context: dict, shared: bytes, info: DocInfo, paths: BookletPaths,
+                          ledger: Ledger, sources: list[Path]) -> list[Path]:
     """Write one booklet per participant: their cover, their name in every footer."""
     session = context["session"]
     names = [french(p.nom) for p in session.participants]
-    label = f"booklet {slug}"
+    label = f"booklet {paths.slug}"
     document = lay_out_personal_pages(engine, context, names, label)
     personal = pdf.read(engine.write([document], f"{label}, personal pages"))
     report = preflight(pdf_bytes(personal), kind="booklet", trim=A5_TRIM, bleed=BLEED, checks=PERSONAL_CHECKS)
@@ -403,13 +404,15 @@ def write_personal_copies(engine: Engine, context: dict, shared: bytes, info: Do
         raise BuildError("\n".join(format_report(report) + [f"{label}: the personal covers and footers "
                                                              "failed preflight; no personal copy was written"]))
     reader = pdf.read(shared)
-    paths = []
+    written = []
     for index, (person, name) in enumerate(zip(session.participants, names)):
         mine = DocInfo(f"Livret de {name} — {french(session.titre)}", info.date, f"{info.identity}|{name}",
-                       document=f"booklet|{slug}|{person_slug(person.nom)}")
+                       document=f"booklet|{paths.slug}|{person_slug(person.nom)}")
         data = personal_copy(reader, personal.pages[2 * index], personal.pages[2 * index + 1], mine)
-        paths.append(atomic_write(out / f"booklet-{slug}-{person_slug(person.nom)}.pdf", data))
-    return paths
+        target = atomic_write(paths.participant(person_slug(person.nom)), data)
+        ledger.written(target, "participant", sources, session=paths.slug)
+        written.append(target)
+    return written
 
 
 def pdf_bytes(reader) -> bytes:
@@ -424,8 +427,8 @@ PERSONAL_CHECKS = frozenset({"boxes", "fonts", "colour", "images"})
 
 
 def write_booklets(content: Content, out: Path, *, slugs: list[str] | None = None, per_participant: bool = False,
-                   cache: Cache | None = None, engine: Engine | None = None,
-                   dates: Dates | None = None) -> list[BookletResult]:
+                   cache: Cache | None = None, engine: Engine | None = None, dates: Dates | None = None,
+                   ledger: Ledger | None = None) -> list[BookletResult]:
     """Write the booklet of each session (or of ``slugs``), imposed, and personal copies if asked.
 
     A booklet whose inputs have not changed since it was written (and whose
@@ -433,9 +436,9 @@ def write_booklets(content: Content, out: Path, *, slugs: list[str] | None = Non
     """
     out = Path(out)
     engine = engine or booklet_engine(content, out)
-    dates = dates or Dates()
+    ledger = ledger or Ledger(out, content.root)
     return [write_booklet(content, slug, out, per_participant=per_participant, cache=cache or Cache(None),
-                          engine=engine, dates=dates)
+                          engine=engine, dates=dates or Dates(), ledger=ledger)
             for slug in _chosen_sessions(content, slugs)]
 
 
@@ -448,19 +451,36 @@ def _chosen_sessions(content: Content, slugs: list[str] | None) -> list[str]:
     """Return the slugs to build, or raise BuildError naming the unknown ones."""
     if slugs is None:
         return sorted(content.sessions)
-    unknown = [s for s in slugs if s not in content.sessions]
+    unknown = [s for s in slugs if s not in content.sessions and s not in content.session_errors]
     if unknown:
-        known = ", ".join(sorted(content.sessions)) or "none"
+        known = ", ".join(sorted([*content.sessions, *content.session_errors])) or "none"
         raise BuildError(f"no session named {', '.join(unknown)} in {relative(content.root / 'sessions')}/ "
                          f"(the sessions are: {known})")
-    return list(dict.fromkeys(slugs))
+    return [slug for slug in dict.fromkeys(slugs) if slug in content.sessions]
+
+
+def booklet_sources(content: Content, slug: str) -> list[Path]:
+    """Return the content files a session's booklet is made of: the session, its teintes, the shared texts, photos."""
+    from .load import where
+
+    path, session = content.sessions[slug]
+    root = content.root
+    files = [path, root / "nuancier.yaml", root / "familles.yaml", *sorted(root.glob("familles/*.y*ml"))]
+    files += [Path(where(content.teinte(v.numero)).file) for v in session.teintes]
+    files += [found for v in session.teintes for m in v.mises_en_situation if m.photo
+              for found in [resolve_photo(m.photo, path.parent, root)] if found is not None]
+    return list(dict.fromkeys(f for f in files if f.exists()))
 
 
 def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bool = False, cache: Cache,
-                  engine: Engine, dates: Dates) -> BookletResult:
+                  engine: Engine, dates: Dates, ledger: Ledger) -> BookletResult:
     """Write one session's booklet, its imposed sheets and, if asked, its personal copies."""
     path, session = content.sessions[slug]
     label = f"booklet {slug}"
+    paths = booklet_paths(out, slug)
+    sources = booklet_sources(content, slug)
+    copies = [paths.participant(person_slug(p.nom)) for p in session.participants] if per_participant else []
+    ledger.plan(paths.booklet, paths.imposed, *copies)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     photos = prepare_photos(content, path, session, out / PHOTO_CACHE)
@@ -469,10 +489,12 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     html = booklet_html(engine, context, label)
     made_of = booklet_key(engine, html, date)
     key = digest(made_of, per_participant)
-    booklet, imposed = out / f"booklet-{slug}.pdf", out / f"booklet-{slug}-imposed.pdf"
-    kept = cache.unchanged(booklet.name, key)
+    kept = cache.unchanged(f"booklet|{slug}", key)
     if kept is not None:
-        return _kept(slug, booklet, imposed, kept)
+        for output, kind in [(paths.booklet, "booklet"), (paths.imposed, "imposed"),
+                             *((copy, "participant") for copy in copies)]:
+            ledger.written(output, kind, sources, session=slug, unchanged=True)
+        return _kept(slug, paths, kept)
     before = len(engine.warnings)
     timings["photos"], clock = _lap(clock)
     laid = lay_out_booklet(engine, context, label, html)
@@ -480,17 +502,19 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     info = DocInfo(context["title"], date, f"booklet|{made_of}", document=f"booklet|{slug}",
                    purpose="Livret A5 à imprimer recto verso, plier et agrafer ; fond perdu 3 mm.")
     shared = pdf.finish(engine.write(laid.documents, label), info)
-    report = publish(shared, booklet, kind="booklet", trim=A5_TRIM, bleed=BLEED, texts=[laid.text])
+    report = publish(shared, paths.booklet, kind="booklet", trim=A5_TRIM, bleed=BLEED, texts=[laid.text])
+    ledger.written(paths.booklet, "booklet", sources, session=slug)
     timings["write"], clock = _lap(clock)
-    _write_imposed(booklet, imposed, info)
+    _write_imposed(paths.booklet, paths.imposed, info)
+    ledger.written(paths.imposed, "imposed", sources, session=slug)
     timings["impose"], clock = _lap(clock)
-    copies = write_personal_copies(engine, context, shared, info, out, slug) if per_participant else []
+    if per_participant:
+        write_personal_copies(engine, context, shared, info, paths, ledger, sources)
     timings["personal"], clock = _lap(clock)
     warnings = list(dict.fromkeys(engine.warnings[before:] + format_report(report)[:-1]))
-    result = BookletResult(slug, booklet, imposed, laid.pages, laid.padding, copies, timings, warnings)
-    cache.written(booklet.name, key, [booklet, imposed, *copies],
-                  {"pages": result.pages, "padding": result.padding, "copies": [str(p) for p in copies],
-                   "warnings": warnings})
+    result = BookletResult(slug, paths.booklet, paths.imposed, laid.pages, laid.padding, copies, timings, warnings)
+    cache.written(f"booklet|{slug}", key, [paths.booklet, paths.imposed, *copies],
+                  {"pages": result.pages, "padding": result.padding, "warnings": warnings})
     return result
 
 
@@ -520,11 +544,11 @@ def booklet_key(engine: Engine, html: str, date: dt.datetime) -> str:
     return digest("booklet", engine.salt, html, layouts, date.isoformat())
 
 
-def _kept(slug: str, booklet: Path, imposed: Path, data: dict) -> BookletResult:
+def _kept(slug: str, paths: BookletPaths, data: dict) -> BookletResult:
     """Return the result of a booklet kept as it was."""
     copies = [Path(p) for p in data.get("copies", [])]
-    return BookletResult(slug, booklet, imposed, int(data.get("pages", 0)), int(data.get("padding", 0)), copies,
-                         warnings=list(data.get("warnings", [])), reused=True)
+    return BookletResult(slug, paths.booklet, paths.imposed, int(data.get("pages", 0)), int(data.get("padding", 0)),
+                         copies, warnings=list(data.get("warnings", [])), reused=True)
 
 
 def _lap(start: float) -> tuple[float, float]:

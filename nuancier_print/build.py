@@ -21,9 +21,12 @@ from pathlib import Path
 from .cache import Cache, digest, file_sha256
 from .content import Content, load_content
 from .edition import Dates, content_files
-from .errors import BuildError, FitError
+from .errors import BuildError, ContentError, FitError, NuancierError, relative
 from .output import build_lock
+from .outputs import Ledger, booklet_paths, deck_path, sheets_path, tools_digest
 from .publish import publish
+from .report import RunReport
+from .sessions import person_slug
 
 
 @dataclass
@@ -65,28 +68,44 @@ class BuildResult:
     layouts: int = 0  # layouts made for the deck
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's and preflight's, not the content's
     booklets_rendered: list[str] = field(default_factory=list)  # slugs of the booklets laid out (not kept)
+    failed: list[str] = field(default_factory=list)  # slugs of the sessions whose booklet could not be written
     content: Content | None = None
+    report: RunReport | None = None
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Validate the content and write every output into ``options.out``."""
-    return Builder(options).build()
+def build(options: BuildOptions, report: RunReport | None = None) -> BuildResult:
+    """Validate the content and write every output into ``options.out``.
+
+    ``report`` records what becomes of each output, whatever ends the run
+    (the CLI prints it last); see :mod:`.report`.
+    """
+    return Builder(options, report=report).build()
 
 
 class Builder:
     """One build, or the successive builds of a `watch` session (``keep_faces``)."""
 
-    def __init__(self, options: BuildOptions, *, keep_faces: bool = False):
+    def __init__(self, options: BuildOptions, *, keep_faces: bool = False, report: RunReport | None = None):
         self.options = options
         self.cache = Cache(options.cache_folder)
         self.faces: dict[str, tuple] | None = {} if keep_faces else None  # face key -> (Fitted, document)
+        self.parsed: dict = {}  # content files already read (see load_content)
+        self.report = report
         self._engine = None
         self._engine_for: tuple | None = None
 
     def build(self) -> BuildResult:
         """Validate the content and write every output (see the module docstring)."""
         options, result = self.options, BuildResult()
-        content = load_content(options.content)
+        ledger = Ledger(options.out, options.content, self.report if self.report is not None else RunReport(),
+                        tools_digest(self.layouts))
+        result.report = ledger.report
+        try:
+            content = load_content(options.content, parsed=self.parsed)
+        except ContentError:
+            ledger.plan(*(options.out / e.path for e in ledger.manifest.entries.values()))
+            ledger.report.stop("the content has errors (above): nothing was written")
+            raise
         result.content = content
         result.lines += [str(w) for w in content.warnings]
         result.lines.append(f"content: {content.summary()}, {len(content.warnings)} warnings")
@@ -94,14 +113,58 @@ class Builder:
         if self._engine is not None:
             self._engine.warnings.clear()  # each build reports its own
         with build_lock(options.out):
-            if options.deck:
-                deck = self.write_deck(content, dates, result)
-                if options.sheets:
-                    self.write_sheets(content, deck, dates, result)
-            if options.booklets and content.sessions:
-                self.write_booklets(content, dates, result)
+            self.plan(content, ledger)
+            try:
+                if options.deck:
+                    deck = self.write_deck(content, dates, result, ledger)
+                    if options.sheets:
+                        for sheet, flip, printer in self.sheet_sizes(ledger):
+                            self.write_sheets(content, deck, dates, result, ledger, sheet, flip, printer)
+                if options.booklets:
+                    self.write_booklets(content, dates, result, ledger)
+                    self.remove_orphans(content, ledger)
+            except NuancierError as exc:
+                ledger.report.stop(f"not reached: {_first_line(exc)}")
+                raise
             self.cache.prune_now_and_then()
         return result
+
+    @property
+    def layouts(self) -> Path:
+        """Return the layouts folder this build uses."""
+        from .markup import LAYOUTS_DIR
+
+        return (self.options.layouts or LAYOUTS_DIR).resolve()
+
+    def plan(self, content: Content, ledger: Ledger) -> None:
+        """Say which outputs this build means to write, before it writes any."""
+        out, options = self.options.out, self.options
+        if options.deck:
+            ledger.plan(deck_path(out), *(sheets_path(out, sheet) for sheet, _, _ in self.sheet_sizes(ledger)
+                                          if options.sheets))
+        if options.booklets:
+            for slug in self.chosen_sessions(content):
+                paths = booklet_paths(out, slug)
+                ledger.plan(paths.booklet, paths.imposed)
+                if slug in content.sessions and (options.per_participant or self.had_copies(ledger, slug)):
+                    people = content.sessions[slug][1].participants
+                    ledger.plan(*(paths.participant(person_slug(p.nom)) for p in people))
+
+    def chosen_sessions(self, content: Content) -> list[str]:
+        """Return the slugs of the sessions whose booklets this build makes (or fails to)."""
+        if self.options.sessions is not None:
+            return self.options.sessions
+        return sorted([*content.sessions, *content.session_errors])
+
+    def sheet_sizes(self, ledger: Ledger) -> list[tuple[str, str, str | None]]:
+        """Return (sheet, flip, printer) of every press sheet file to make: the one asked, and those made before."""
+        options = self.options
+        sizes = {options.sheet: (options.sheet, options.flip, options.printer)}
+        for entry in ledger.manifest.of_kind("sheets"):
+            sheet = entry.options.get("sheet")
+            if sheet and sheet not in sizes and (ledger.manifest.out / entry.path).exists():
+                sizes[sheet] = (sheet, entry.options.get("flip", "long"), entry.options.get("printer"))
+        return list(sizes.values())
 
     def engine(self, content: Content):
         """Return the rendering engine, made once for a content folder and a layouts folder."""
@@ -116,7 +179,7 @@ class Builder:
 
     # --- the deck --------------------------------------------------------------------------------
 
-    def write_deck(self, content: Content, dates: Dates, result: BuildResult) -> Path:
+    def write_deck(self, content: Content, dates: Dates, result: BuildResult, ledger: Ledger) -> Path:
         """Lay out every face of the deck, fitted to its card, and write `deck.pdf`."""
         from . import pdf
         from .deck import card_format, deck_faces, deck_stylesheet
@@ -129,10 +192,12 @@ class Builder:
         htmls = [engine.html(spec) for spec in specs]
         keys = [face_key(engine, css_text, spec, html) for spec, html in zip(specs, htmls)]
         date = content_date(content, dates)
-        path = self.options.out / "deck.pdf"
+        path = deck_path(self.options.out)
         deck_key = digest("deck", keys, self.options.marks, date.isoformat())
         kept = self.cache.unchanged(path.name, deck_key)
+        sources = content_files(content.root)
         if kept is not None:
+            ledger.written(path, "deck", sources, unchanged=True)
             result.sizes.update(kept.get("sizes", {}))
             result.written.append(path)
             result.lines.append(f"deck: {path} ({len(specs) // 2} cards, {len(specs)} pages); "
@@ -149,6 +214,7 @@ class Builder:
         report = publish(data, path, kind="deck", trim=(fmt.width, fmt.height), bleed=fmt.bleed,
                          rivet=fmt.rivet, texts=[fitted.text for fitted, _ in faces], known=known)
         self.remember_findings(faces, keys, page_findings(report))
+        ledger.written(path, "deck", sources)
         sizes = {fitted.spec.label: fitted.size for fitted, _ in faces}
         self.cache.written(path.name, deck_key, [path], {"sizes": sizes})
         result.written.append(path)
@@ -212,7 +278,8 @@ class Builder:
 
     # --- press sheets ------------------------------------------------------------------------------
 
-    def write_sheets(self, content: Content, deck: Path, dates: Dates, result: BuildResult) -> Path:
+    def write_sheets(self, content: Content, deck: Path, dates: Dates, result: BuildResult, ledger: Ledger,
+                     sheet: str, flip: str, printer: str | None) -> Path:
         """Impose the deck on press sheets, backs behind fronts, and write `deck-sheets-<SHEET>.pdf`.
 
         When neither the deck nor the sheet options changed since the sheets
@@ -222,46 +289,104 @@ class Builder:
         from .publish import summary
         from .sheets import impose_cards
 
-        options = self.options
-        correction = printer_correction(content, options.printer)
-        path = options.out / f"deck-sheets-{options.sheet}.pdf"
-        key = digest("sheets", file_sha256(deck), options.sheet, options.flip, repr(correction))
+        correction = printer_correction(content, printer)
+        path = sheets_path(self.options.out, sheet)
+        key = digest("sheets", file_sha256(deck), sheet, flip, repr(correction))
         kept = self.cache.unchanged(path.name, key)
+        sources = content_files(content.root) + ([content.root / "printers.yaml"] if printer else [])
+        options = {"sheet": sheet, "flip": flip, "printer": printer}
         if kept is not None:
             numbers, verdict = (kept["cards"], kept["per_sheet"], kept["sheets"]), "ok; unchanged, not imposed again"
+            ledger.written(path, "sheets", sources, options=options, unchanged=True)
         else:
-            info = DocInfo(f"{content.nuancier.titre} — feuilles {options.sheet}", content_date(content, dates),
-                           key, document=f"sheets|{options.sheet}",
-                           purpose=f"Cartes imposées sur {options.sheet}, recto verso bord "
-                                   f"{'long' if options.flip == 'long' else 'court'} ; couper aux traits.")
-            imposed = impose_cards(deck, info, sheet=options.sheet, flip=options.flip, correction=correction)
+            info = DocInfo(f"{content.nuancier.titre} — feuilles {sheet}", content_date(content, dates),
+                           key, document=f"sheets|{sheet}",
+                           purpose=f"Cartes imposées sur {sheet}, recto verso bord "
+                                   f"{'long' if flip == 'long' else 'court'} ; couper aux traits.")
+            imposed = impose_cards(deck, info, sheet=sheet, flip=flip, correction=correction)
             report = publish(imposed.data, path, kind="sheets")
+            ledger.written(path, "sheets", sources, options=options)
             numbers = (imposed.n_cards, imposed.grid.count, imposed.n_sheets)
             verdict = summary(report).split(": ", 1)[1]
             self.cache.written(path.name, key, [path], dict(zip(("cards", "per_sheet", "sheets"), numbers)))
         result.written.append(path)
-        printer = f", corrected for printer {options.printer}" if options.printer else ""
-        result.lines.append(f"sheets: {path} ({numbers[0]} cards, {numbers[1]} per {options.sheet} "
-                            f"sheet, {numbers[2]} sheet(s) printed recto verso, {options.flip}-edge flip"
-                            f"{printer}); {verdict}")
+        corrected = f", corrected for printer {printer}" if printer else ""
+        result.lines.append(f"sheets: {path} ({numbers[0]} cards, {numbers[1]} per {sheet} "
+                            f"sheet, {numbers[2]} sheet(s) printed recto verso, {flip}-edge flip"
+                            f"{corrected}); {verdict}")
         return path
 
     # --- booklets ----------------------------------------------------------------------------------
 
-    def write_booklets(self, content: Content, dates: Dates, result: BuildResult) -> None:
-        """Write each session's booklet, its imposed sheets and, if asked, the personal copies."""
+    def write_booklets(self, content: Content, dates: Dates, result: BuildResult, ledger: Ledger) -> None:
+        """Write each session's booklet, its imposed sheets and the personal copies asked now or made before.
+
+        An error confined to one session (its file, its cover, its photos)
+        keeps only that session's files from being written: the others are
+        still made, and the run ends with exit status 1.
+        """
         from .booklet import write_booklets
 
         options = self.options
-        for booklet in write_booklets(content, options.out, slugs=options.sessions,
-                                      per_participant=options.per_participant, cache=self.cache,
-                                      engine=self.engine(content), dates=dates):
+        for slug in self.chosen_sessions(content):
+            if slug in content.session_errors:
+                self.broken_session(content, slug, ledger, result)
+                continue
+            try:
+                [booklet] = write_booklets(content, options.out, slugs=[slug], cache=self.cache, dates=dates,
+                                           per_participant=options.per_participant or self.had_copies(ledger, slug),
+                                           engine=self.engine(content), ledger=ledger)
+            except (FitError, BuildError) as exc:
+                if slug not in content.sessions:
+                    raise
+                self.failed_session(slug, exc, ledger, result)
+                continue
             result.written += [booklet.path, booklet.imposed_path, *booklet.per_participant]
             if not booklet.reused:
                 result.booklets_rendered.append(booklet.slug)
             result.lines.append(booklet.line())
             result.lines += booklet.warnings
             result.warnings += booklet.warnings
+
+    def had_copies(self, ledger: Ledger, slug: str) -> bool:
+        """Tell whether an earlier run made personal copies of this session (they must not go stale)."""
+        return any(e.session == slug for e in ledger.manifest.of_kind("participant"))
+
+    def broken_session(self, content: Content, slug: str, ledger: Ledger, result: BuildResult) -> None:
+        """Report a session whose file has errors: its problems, and its outputs as not written."""
+        path, problems = content.session_errors[slug]
+        result.lines += [str(p) for p in problems]
+        self.failed_session(slug, f"{relative(path)} has errors (above)", ledger, result)
+
+    def failed_session(self, slug: str, error, ledger: Ledger, result: BuildResult) -> None:
+        """Record a session's outputs as not written, and the run as failed."""
+        paths = booklet_paths(self.options.out, slug)
+        if not isinstance(error, str):
+            result.lines += error.lines()
+        reason = error if isinstance(error, str) else f"booklet {slug}: {_first_line(error)}"
+        for output in (paths.booklet, paths.imposed):
+            ledger.failed(output, reason)
+        result.failed.append(slug)
+
+    def remove_orphans(self, content: Content, ledger: Ledger) -> None:
+        """Remove the session outputs of earlier runs that nothing makes any more, and say so."""
+        people: dict[str, set[Path]] = {}
+        for slug, (_, session) in content.sessions.items():
+            paths = booklet_paths(self.options.out, slug)
+            people[slug] = {paths.participant(person_slug(p.nom)).resolve() for p in session.participants}
+        known = {*content.sessions, *content.session_errors}
+        for entry in list(ledger.manifest.entries.values()):
+            path = self.options.out / entry.path
+            if entry.session and entry.session not in known:
+                ledger.remove(path, "its session file is gone")
+            elif entry.kind == "participant" and path.resolve() not in people.get(entry.session, {path.resolve()}):
+                ledger.remove(path, "no longer a participant of the session")
+
+
+def _first_line(error) -> str:
+    """Return the last line of an error's message: the one that says what happened."""
+    lines = error.lines() if hasattr(error, "lines") else str(error).splitlines()
+    return lines[-1] if lines else type(error).__name__
 
 
 def face_key(engine, css_text: str, spec, html: str) -> str:

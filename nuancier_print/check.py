@@ -1,12 +1,19 @@
-"""`nuancier check`: validate the content and summarise the result."""
+"""`nuancier check`: validate the content (or some of its files) and summarise the result.
+
+With files named, the whole content is still read (a session is checked
+against the teintes it covers), but only the problems of those files, and of
+the files they refer to (a session's teintes, a teinte's famille), are
+reported.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import load_content
-from .errors import ContentError
+from .content import Content, load_content
+from .errors import ContentError, Location, Problem, relative
+from .load import where
 
 
 @dataclass
@@ -17,22 +24,58 @@ class CheckReport:
     ok: bool
 
 
-def check_content(root: Path, *, strict: bool = False) -> CheckReport:
-    """Validate ``root`` and return every problem plus a one-line summary."""
+def check_content(root: Path, *, strict: bool = False, files: list[Path] | None = None) -> CheckReport:
+    """Validate ``root`` (only the problems of ``files`` and what they refer to, if given); report every problem."""
     try:
         content = load_content(root)
     except ContentError as exc:
-        errors = [p for p in exc.problems if p.is_error]
-        warnings = [p for p in exc.problems if not p.is_error]
-        lines = [str(p) for p in exc.problems]
-        return CheckReport(lines + [_summary("content", len(errors), len(warnings))], False)
-    warnings = content.warnings
-    errors = len(warnings) if strict else 0
-    summary = _summary(content.summary(), errors, 0 if strict else len(warnings))
-    if content.sessions:
-        summary = summary.replace(" teintes,", f" teintes, {len(content.sessions)} "
-                                             f"session{'s' if len(content.sessions) != 1 else ''},", 1)
-    return CheckReport([str(p) for p in warnings] + [summary], errors == 0)
+        problems = _only(exc.problems, root, files, None)
+        return _report(problems, "content", strict)
+    problems = content.warnings + [p for _, found in content.session_errors.values() for p in found]
+    problems = _only(sorted(problems, key=Problem.sort_key), root, files, content)
+    what = content.summary()
+    sessions = len(content.sessions) + len(content.session_errors)
+    if sessions:
+        what += f", {sessions} session{'s' if sessions != 1 else ''}"
+    if files:
+        what = ", ".join(relative(Path(f)) for f in files)
+    return _report(problems, what, strict)
+
+
+def _report(problems: list[Problem], what: str, strict: bool) -> CheckReport:
+    errors = sum(p.is_error or strict for p in problems)
+    warnings = len(problems) - errors
+    return CheckReport([str(p) for p in problems] + [_summary(what, errors, warnings)], errors == 0)
+
+
+def _only(problems: list[Problem], root: Path, files: list[Path] | None, content: Content | None) -> list[Problem]:
+    """Keep the problems of ``files`` and of the files they refer to (all of them without ``files``)."""
+    if not files:
+        return problems
+    wanted = set()
+    for path in files:
+        wanted |= {_same(path)} | _referred(Path(path), content)
+    missing = [Problem(Location(relative(Path(f))), "", "this file does not exist") for f in files
+               if not Path(f).is_file()]
+    return missing + [p for p in problems if _same(Path(p.where.file)) in wanted]
+
+
+def _same(path: Path) -> Path:
+    return Path(path).resolve()
+
+
+def _referred(path: Path, content: Content | None) -> set[Path]:
+    """Return the files a content file refers to: a session's teintes, a teinte's famille list."""
+    if content is None:
+        return set()
+    referred = set()
+    for _, (session_path, session) in content.sessions.items():
+        if _same(session_path) == _same(path):
+            referred |= {_same(Path(where(content.teinte(v.numero)).file)) for v in session.teintes}
+    for teinte in content.teintes:
+        if _same(Path(where(teinte).file)) == _same(path):
+            referred.add(_same(Path(where(content.famille(teinte.numero.famille)).file)))
+    return referred
 
 
 def _summary(what: str, errors: int, warnings: int) -> str:

@@ -8,8 +8,11 @@ Python traceback instead.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -38,7 +41,7 @@ def common(func):
                 click.echo(line, err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("interrupted; the previous outputs in the out folder are untouched", err=True)
+            click.echo("interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # noqa: BLE001 - the user must never see a traceback by default
             if debug:
@@ -59,12 +62,13 @@ def main():
 
 @main.command()
 @common
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check(content_dir: Path, out_dir: Path, verbose: bool, strict: bool):
-    """Check the content and report every problem with its file and line."""
+def check(content_dir: Path, out_dir: Path, verbose: bool, files: tuple[Path, ...], strict: bool):
+    """Check the content (or only FILES and what they refer to) and report every problem with its file and line."""
     from .check import check_content
 
-    report = check_content(content_dir, strict=strict)
+    report = check_content(content_dir, strict=strict, files=list(files) or None)
     for line in report.lines:
         click.echo(line, err=not report.ok)
     if not report.ok:
@@ -102,6 +106,8 @@ def build_options(func):
               help="How your printer turns the sheet for the backs.")
 @click.option("--printer", default=None, metavar="NAME",
               help="Apply this printer's duplex correction (content/printers.yaml) to the backs.")
+@click.option("--per-participant", is_flag=True,
+              help="Also write each session's booklet once per participant, with their name.")
 def build(content_dir: Path, out_dir: Path, verbose: bool, **options):
     """Check the content, then write every output into the out folder."""
     _run_build(content_dir, out_dir, verbose, **options)
@@ -139,13 +145,52 @@ def site(content_dir: Path, out_dir: Path, verbose: bool):
 
 
 def _run_build(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **options):
+    """Build, then say last what became of each output, whatever ends the run."""
     from .build import BuildOptions
     from .build import build as run_build
+    from .report import RunReport
 
-    result = run_build(BuildOptions(content=content_dir, out=out_dir, verbose=verbose,
-                                    cache=not no_cache, **options))
-    for line in result.lines:
-        click.echo(line)
+    report = RunReport()
+    status = 1
+    try:
+        with terminated_as_interrupt():
+            result = run_build(BuildOptions(content=content_dir, out=out_dir, verbose=verbose,
+                                            cache=not no_cache, **options), report)
+        for line in result.lines:
+            click.echo(line)
+        status = 1 if report.failures else 0
+    except NuancierError as exc:
+        for line in exc.lines():
+            click.echo(line, err=True)
+    except KeyboardInterrupt as exc:
+        report.stop("interrupted before it was written")
+        click.echo("interrupted", err=True)
+        status = 143 if isinstance(exc, Terminated) else 130
+    finally:
+        for line in report.lines():
+            click.echo(line, err=status != 0)
+    sys.exit(status)
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM): handled like Ctrl-C, so that the run says what it did."""
+
+
+@contextlib.contextmanager
+def terminated_as_interrupt():
+    """Turn SIGTERM into :class:`Terminated` while a build runs (in the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @main.command()
@@ -289,6 +334,29 @@ def preflight_command(files: tuple[Path, ...], kind: str | None, as_json: bool, 
         for line in lines:
             click.echo(line)
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@common
+def status(content_dir: Path, out_dir: Path, verbose: bool):
+    """List the outputs of the out folder that are out of date, and why; exit 1 if any is."""
+    from .markup import LAYOUTS_DIR
+    from .outputs import Manifest, tools_digest
+
+    manifest = Manifest(out_dir, content_dir)
+    if not manifest.entries:
+        click.echo(f"{out_dir}/ holds no output made by nuancier build yet")
+        return
+    tools = tools_digest(LAYOUTS_DIR)
+    stale = 0
+    for entry in sorted(manifest.entries.values(), key=lambda e: e.path):
+        reasons = manifest.stale(entry, tools)
+        stale += bool(reasons)
+        click.echo(f"{'out of date' if reasons else 'up to date '}  {out_dir / entry.path}"
+                   + (f": {'; '.join(reasons)}" if reasons else ""))
+    click.echo(f"{stale} of {len(manifest.entries)} outputs out of date"
+               + ("; run `nuancier build` to make them again" if stale else ""))
+    sys.exit(1 if stale else 0)
 
 
 def guess_kind(path: Path) -> str:

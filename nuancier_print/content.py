@@ -9,8 +9,11 @@ Layout of a content folder::
 
 :func:`load_content` collects every problem of every file (syntax, types,
 unknown keys, numbering, famille links, unfinished places) and raises one
-:class:`~nuancier_print.errors.ContentError` if any is an error. Warnings are
-kept on the returned :class:`Content`.
+:class:`~nuancier_print.errors.ContentError` if any is an error in the
+shared content (the nuancier, the familles, the teintes). A session with
+errors only keeps its own booklet from being made: it is set aside, with its
+problems, in :attr:`Content.session_errors`. Warnings are kept on the
+returned :class:`Content`.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ class Content:
     nuancier: schema.Nuancier
     familles: list[schema.Famille]
     teintes: list[schema.Teinte]
-    sessions: dict = field(default_factory=dict)  # slug -> (path, Session)
+    sessions: dict = field(default_factory=dict)  # slug -> (path, Session), the sessions without errors
     warnings: list[Problem] = field(default_factory=list)
+    session_errors: dict = field(default_factory=dict)  # slug -> (path, [Problem]): sessions that have errors
 
     def famille(self, numero: str) -> schema.Famille:
         """Return the famille with this number."""
@@ -61,10 +65,11 @@ class Content:
 class _Collector:
     """Gathers problems from every file of a content folder."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, parsed: dict | None = None):
         self.root = root
         self.problems: list[Problem] = []
         self.incomplete = False  # a file failed to load: skip checks that need them all
+        self.parsed = {} if parsed is None else parsed  # see _load_file
 
     def shown(self, path: Path) -> str:
         return relative(path)
@@ -80,23 +85,28 @@ class _Collector:
             self.add(Location(shown), "", f"this file is a link to {target}, outside the content "
                                           "folder; copy that file into the folder instead")
             return None
-        obj, problems = _load_file(path, shown, cls)
+        obj, problems = _load_file(path, shown, cls, self.parsed)
         self.problems += problems
         return obj
 
     def add(self, where_: Location, field_: str, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(where_, field_, message, severity))
 
+    def apart(self) -> _Collector:
+        """Return a collector of its own for one file's problems, sharing what was parsed."""
+        other = _Collector(self.root, self.parsed)
+        return other
 
-def _load_file(path: Path, shown: str, cls):
-    """Read and convert one file; unchanged regular files are not parsed again (see `watch`)."""
+
+def _load_file(path: Path, shown: str, cls, parsed: dict):
+    """Read and convert one file; an unchanged regular file is not parsed again in the same ``parsed`` memo."""
     try:
         info = path.stat()
         key = (str(path), shown, cls, info.st_mtime_ns, info.st_size, info.st_ino)
     except OSError:
         key = None
-    if key is not None and stat.S_ISREG(info.st_mode) and key in _PARSED:
-        obj, problems = _PARSED[key]
+    if key is not None and stat.S_ISREG(info.st_mode) and key in parsed:
+        obj, problems = parsed[key]
         return obj, list(problems)
     node, problems = read_yaml(path, shown)
     obj = None
@@ -104,21 +114,22 @@ def _load_file(path: Path, shown: str, cls):
         obj, more = load_node(node, cls, shown)
         problems = problems + more
     if key is not None and stat.S_ISREG(info.st_mode):
-        if len(_PARSED) > 1024:
-            _PARSED.clear()
-        _PARSED[key] = (obj, tuple(problems))
+        if len(parsed) > 1024:
+            parsed.clear()
+        parsed[key] = (obj, tuple(problems))
     return obj, problems
 
 
-_PARSED: dict = {}  # (path, shown name, class, mtime, size, inode) -> (object, problems)
+def load_content(root: Path | str = "content", *, with_sessions: bool = True, parsed: dict | None = None) -> Content:
+    """Load and validate a content folder; raise ContentError if its shared content has errors.
 
-
-def load_content(root: Path | str = "content", *, with_sessions: bool = True) -> Content:
-    """Load and validate a content folder; raise ContentError if it has errors."""
+    ``parsed`` keeps the files already read, for a caller that loads the same
+    folder again and again (`watch`): an unchanged file is not read again.
+    """
     root = Path(root)
     if not root.is_dir():
         raise ContentError([Problem(Location(relative(root)), "", "this content folder does not exist")])
-    col = _Collector(root)
+    col = _Collector(root, parsed)
     nuancier = _load_nuancier(col, root)
     familles = _load_familles(col, root)
     teintes = _load_teintes(col, root)
@@ -133,7 +144,7 @@ def load_content(root: Path | str = "content", *, with_sessions: bool = True) ->
         if with_sessions:
             from .sessions import load_sessions
 
-            content.sessions = load_sessions(col, content)
+            content.sessions, content.session_errors = load_sessions(col, content)
     errors = [p for p in col.problems if p.is_error]
     if errors or content is None:
         raise ContentError(col.problems)

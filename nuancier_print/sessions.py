@@ -30,14 +30,24 @@ def session_files(root: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
 
 
-def load_sessions(col, content) -> dict:
-    """Load every session of ``content``; return {slug: (path, Session)}."""
-    sessions = {}
+def load_sessions(col, content) -> tuple[dict, dict]:
+    """Load every session of ``content``; return ({slug: (path, Session)}, {slug: (path, [Problem])}).
+
+    A session's problems are collected apart: its warnings join the
+    content's (in ``col``), and a session with errors is set aside with
+    them, so that it keeps only its own booklet from being made.
+    """
+    sessions, broken = {}, {}
     for path in session_files(content.root):
-        session = load_session(col, content, path)
-        if session is not None:
+        own = col.apart()
+        session = load_session(own, content, path)
+        errors = [p for p in own.problems if p.is_error]
+        col.problems += [p for p in own.problems if not p.is_error]
+        if errors:
+            broken[path.stem] = (path, errors)
+        elif session is not None:
             sessions[path.stem] = (path, session)
-    return sessions
+    return sessions, broken
 
 
 def load_session(col, content, path: Path):

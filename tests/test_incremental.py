@@ -12,6 +12,7 @@ from nuancier_print.build import BuildOptions, build
 from nuancier_print.cache import Cache
 from nuancier_print.errors import FitError
 from nuancier_print.markup import LAYOUTS_DIR
+from nuancier_print.outputs import booklet_paths
 
 from .conftest import DATA, ROOT
 from .pdfutil import page_texts, reader
@@ -132,7 +133,7 @@ REUSED = "; unchanged, not rendered again"
 def _booklet(project, **options):
     result = _build(project, deck=False, sheets=False, **options)
     (line,) = [line for line in result.lines if line.startswith("booklet:")]
-    return line, project / "out" / "booklet-faire-ensemble-autrement.pdf"
+    return line, booklet_paths(project / "out", "faire-ensemble-autrement").booklet
 
 
 def _edit_teinte(project, prefix: str):
@@ -169,7 +170,7 @@ def _edit_session(project, old: str, new: str):
 
 def test_a_longer_lecture_critique_moves_the_folios_and_the_sommaire_follows(with_session):
     _booklet(with_session)
-    before = page_texts(with_session / "out" / "booklet-faire-ensemble-autrement.pdf")
+    before = page_texts(booklet_paths(with_session / "out", "faire-ensemble-autrement").booklet)
     quote = "J'aurais aimé avoir plus de temps pour trier les idées."
     _edit_session(with_session, quote, quote + " " + "Une phrase de plus pour allonger ce témoignage. " * 60)
     _, path = _booklet(with_session)
@@ -184,7 +185,7 @@ def test_a_longer_lecture_critique_moves_the_folios_and_the_sommaire_follows(wit
     assert str(start + 1) in texts[start].split()  # its folio
     cold = with_session / "cold"
     build(BuildOptions(content=with_session / "content", out=cold, deck=False, sheets=False, cache=False))
-    assert (cold / path.name).read_bytes() == path.read_bytes()  # kept = cold, byte for byte
+    assert booklet_paths(cold, "faire-ensemble-autrement").booklet.read_bytes() == path.read_bytes()  # = cold
 
 
 def test_a_damaged_booklet_is_rendered_again(with_session):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..build import BuildOptions, build
 from ..errors import NuancierError
+from ..outputs import booklet_paths
 from .texts import N_
 
 PREVIEW_WIDTH_PX = 420
@@ -172,7 +173,7 @@ class Builder:
         return build(self._options(booklets=True, sessions=[slug], per_participant=True)).lines[-1:]
 
     def _previews(self, slug: str) -> list[str]:
-        count = write_previews(self.out / f"booklet-{slug}.pdf", previews_folder(self.out, slug))
+        count = write_previews(booklet_paths(self.out, slug).booklet, previews_folder(self.out, slug))
         return [f"previews: {count} pages"]
 
 

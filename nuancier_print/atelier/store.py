@@ -161,7 +161,7 @@ class Store:
             except ContentError as exc:
                 found = exc.problems
             else:
-                found = content.warnings
+                found = content.warnings + [p for _, errors in content.session_errors.values() for p in errors]
             own = relative(self.path(slug))
             relocated = [self._relocated(p, shadow) for p in found]
             return [p for p in relocated if p.is_error or p.where.file == own]  # not the teintes' warnings

@@ -11,6 +11,7 @@ import zipfile
 
 from flask import abort, redirect, send_file, url_for
 
+from ..outputs import booklet_paths
 from ..sessions import person_slug
 from .jobs import preview_pages, previews_folder
 from .texts import _
@@ -19,12 +20,10 @@ from .web import atelier, bp, page
 
 
 def _outputs(slug: str, session) -> dict:
-    out = atelier().out
-    booklet = out / f"booklet-{slug}.pdf"
-    copies = [out / f"booklet-{slug}-{person_slug(p.nom)}.pdf" for p in session.participants] if session else []
-    return {"booklet": booklet if booklet.is_file() else None,
-            "imposed": out / f"booklet-{slug}-imposed.pdf" if (out / f"booklet-{slug}-imposed.pdf").is_file()
-            else None,
+    paths = booklet_paths(atelier().out, slug)
+    copies = [paths.participant(person_slug(p.nom)) for p in session.participants] if session else []
+    return {"booklet": paths.booklet if paths.booklet.is_file() else None,
+            "imposed": paths.imposed if paths.imposed.is_file() else None,
             "copies": [c for c in copies if c.is_file()], "participants": len(copies)}
 
 
