@@ -142,3 +142,34 @@ def test_a_famille_with_many_teintes_gets_a_range_on_its_divider(tmp_path):
     dividers = [t for t in texts if "14 teintes, de 2.1 à 2.14" in t]
     assert len(dividers) == 1 and "Deuxième famille" in dividers[0]
     assert sum("N° 2.14" in t for t in texts) == 2  # the teinte itself still has its two faces
+
+
+def _outline(path: Path) -> list[tuple[int, str, int]]:
+    """Return (depth, title, page number) of every bookmark, in order."""
+    deck = reader(path)
+    found = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, deck.get_destination_page_number(item) + 1))
+
+    walk(deck.outline, 0)
+    return found
+
+
+def test_bookmarks_name_each_famille_and_each_teinte_at_its_recto(mini_deck):
+    from nuancier_print.content import load_content
+
+    content = load_content(DATA / "mini")
+    outline = _outline(mini_deck)
+    texts = page_texts(mini_deck)
+    teintes = [(depth, title, page) for depth, title, page in outline if depth == 1]
+    assert [title.split(" · ")[0] for _, title, _ in teintes] == [t.numero for t in content.teintes]
+    for _, title, page in teintes:
+        assert f"N° {title.split(' · ')[0]}" in texts[page - 1] and page % 2 == 1  # a recto
+    familles = [title for depth, title, _ in outline if depth == 0 and title.startswith("Famille ")]
+    assert familles == [f"Famille {f.numero} · {f.titre}" for f in content.familles]
+    assert outline[0][2] == 1 and outline[-1][1].startswith("Quelques conseils")
