@@ -23,7 +23,7 @@ from .content import Content, load_content
 from .edition import Dates, content_files
 from .errors import BuildError, ContentError, FitError, NuancierError, relative
 from .output import build_lock
-from .outputs import Ledger, booklet_paths, deck_path, sheets_path, tools_digest
+from .outputs import Ledger, booklet_paths, deck_path, kit_paths, sheets_path, tools_digest
 from .publish import publish
 from .report import RunReport
 from .sessions import person_slug
@@ -48,6 +48,8 @@ class BuildOptions:
     sheet: str = "A3"
     flip: str = "long"
     printer: str | None = None  # a printer of content/printers.yaml whose duplex correction to apply
+    kits: list[dict] | None = None  # kits asked now: {"session": slug} or {"teintes": "3.2,4.1"}, and options
+    session_kits: bool = True  # make the kits the sessions declare, and remake those made before
 
     @property
     def cache_folder(self) -> Path | None:
@@ -91,6 +93,7 @@ class Builder:
         self.faces: dict[str, tuple] | None = {} if keep_faces else None  # face key -> (Fitted, document)
         self.parsed: dict = {}  # content files already read (see load_content)
         self.report = report
+        self._used: set[str] = set()  # the face keys this build used (`watch` keeps their layouts)
         self._engine = None
         self._engine_for: tuple | None = None
 
@@ -110,6 +113,7 @@ class Builder:
         result.lines += [str(w) for w in content.warnings]
         result.lines.append(f"content: {content.summary()}, {len(content.warnings)} warnings")
         dates = Dates()
+        self._used = set()
         if self._engine is not None:
             self._engine.warnings.clear()  # each build reports its own
         with build_lock(options.out):
@@ -123,10 +127,13 @@ class Builder:
                 if options.booklets:
                     self.write_booklets(content, dates, result, ledger)
                     self.remove_orphans(content, ledger)
+                self.write_kits(content, dates, result, ledger)
             except NuancierError as exc:
                 ledger.report.stop(f"not reached: {_first_line(exc)}")
                 raise
             self.cache.prune_now_and_then()
+        if self.faces is not None:  # `watch` keeps the faces of the last build only
+            self.faces = {key: self.faces[key] for key in self._used if key in self.faces}
         return result
 
     @property
@@ -232,7 +239,8 @@ class Builder:
                              for fitted, _ in faces]
         return path
 
-    def lay_out_faces(self, specs: list, htmls: list[str], keys: list[str], css, result: BuildResult) -> list[tuple]:
+    def lay_out_faces(self, specs: list, htmls: list[str], keys: list[str], css, result: BuildResult,
+                      kept: bool = True) -> list[tuple]:
         """Return (Fitted, document) for every face, in order; report every face that does not fit at once."""
         faces, failures = [], []
         for spec, html, key in zip(specs, htmls, keys):
@@ -243,8 +251,8 @@ class Builder:
         if failures:
             raise FitError("\n".join(failures + [f"{len(failures)} face(s) do not fit: deck.pdf was not "
                                                  "written, the previous one is unchanged"]))
-        if self.faces is not None:  # `watch` keeps the faces of the last build only
-            self.faces = {key: self.faces[key] for key in keys}
+        if kept:
+            self._used.update(keys)
         return faces
 
     def remember_findings(self, faces: list[tuple], keys: list[str], found: dict[int, list]) -> None:
@@ -257,6 +265,7 @@ class Builder:
     def face(self, spec, html: str, key: str, css, result: BuildResult) -> tuple:
         """Return a face laid out: kept from this session, at the size the cache knows, or fitted."""
         if self.faces is not None and key in self.faces:
+            self._used.add(key)
             return self.faces[key]
         engine = self._engine
         known = self.cache.get(key)
@@ -347,6 +356,45 @@ class Builder:
             result.lines.append(booklet.line())
             result.lines += booklet.warnings
             result.warnings += booklet.warnings
+
+    def write_kits(self, content: Content, dates: Dates, result: BuildResult, ledger: Ledger) -> None:
+        """Make the kits asked for, those the sessions declare, and again those made before from this content."""
+        from .kits import write_kit
+
+        for spec in self.kit_specs(content, ledger):
+            try:
+                write_kit(self, content, spec, dates, result, ledger)
+            except (FitError, BuildError) as exc:
+                if self.options.kits:
+                    raise
+                result.lines += exc.lines()
+                ledger.failed(kit_paths(self.options.out, spec.name).deck, f"kit {spec.name}: {_first_line(exc)}")
+                result.failed.append(f"kit {spec.name}")
+
+    def kit_specs(self, content: Content, ledger: Ledger) -> list:
+        """Return the kits to make: asked now, declared by the sessions, and made before (with their options)."""
+        from .kits import KitSpec, kit_asked, kit_of_session
+
+        specs = {spec.name: spec for spec in (kit_asked(content, asked) for asked in self.options.kits or [])}
+        if not self.options.session_kits:
+            return list(specs.values())
+        for slug, (_, session) in content.sessions.items():
+            if session.kit is not None and slug not in specs:
+                specs[slug] = kit_of_session(content, slug)
+        for entry in ledger.manifest.of_kind("kit"):
+            name, recorded = Path(entry.path).parent.name, entry.options
+            if name in specs or not (self.options.out / entry.path).exists():
+                continue
+            session = recorded.get("session")
+            if session and session not in content.sessions:
+                continue  # its session is gone: remove_orphans deals with it
+            teintes = recorded.get("teintes")
+            if teintes is not None and not set(teintes) <= {t.numero for t in content.teintes}:
+                continue
+            specs[name] = KitSpec(name, tuple(teintes) if teintes is not None else None,
+                                  int(recorded.get("copies", 1)), recorded.get("sheet", "A4"),
+                                  recorded.get("flip", "long"), recorded.get("printer"), session)
+        return list(specs.values())
 
     def had_copies(self, ledger: Ledger, slug: str) -> bool:
         """Tell whether an earlier run made personal copies of this session (they must not go stale)."""

@@ -100,8 +100,9 @@ def build_options(func):
 @main.command()
 @common
 @build_options
-@click.option("--sheet", type=click.Choice(["A4", "A3", "SRA3"]), default="A3", show_default=True,
-              help="The press sheet size for deck-sheets-<SHEET>.pdf.")
+@click.option("--sheet", type=click.Choice(["A4", "Letter", "A3", "SRA3"]), default="A3", show_default=True,
+              help="The sheet for deck-sheets-<SHEET>.pdf: A3 or SRA3 for a print shop, A4 or Letter for an "
+                   "office printer (two cards a sheet, no bleed).")
 @click.option("--flip", type=click.Choice(["long", "short"]), default="long", show_default=True,
               help="How your printer turns the sheet for the backs.")
 @click.option("--printer", default=None, metavar="NAME",
@@ -195,6 +196,29 @@ def terminated_as_interrupt():
 
 @main.command()
 @common
+@click.option("--session", "session", default=None, metavar="SLUG",
+              help="Take the teintes of this session (content/sessions/SLUG.yaml), in the order lived.")
+@click.option("--teintes", default=None, metavar="LIST", help="Take these teintes, e.g. 3.2,4.1,5.1.")
+@click.option("--copies", type=click.IntRange(1, 50), default=None, help="How many copies, one per table [default: 1].")
+@click.option("--sheet", type=click.Choice(["A4", "Letter", "A3", "SRA3"], case_sensitive=False), default=None,
+              help="A4 or Letter: an office printer, two cards a sheet; A3 or SRA3: a print shop [default: A4].")
+@click.option("--flip", type=click.Choice(["long", "short"]), default="long", show_default=True,
+              help="How the printer turns the sheet for the backs.")
+@click.option("--printer", default=None, metavar="NAME",
+              help="Apply this printer's duplex correction (content/printers.yaml) to the backs.")
+@click.option("--name", default=None, help="The kit's folder name under out/kits/ [default: from what it holds].")
+def kit(content_dir: Path, out_dir: Path, verbose: bool, **asked):
+    """Write a workshop kit: the deck of a session's teintes (or of a list, or all), in several copies, imposed."""
+    if asked["session"] and asked["teintes"]:
+        raise click.UsageError("give --session or --teintes, not both")
+    if asked["sheet"]:
+        asked["sheet"] = {"letter": "Letter"}.get(asked["sheet"].lower(), asked["sheet"].upper())
+    _run_build(content_dir, out_dir, verbose, no_cache=False, deck=False, sheets=False, booklets=False,
+               session_kits=False, kits=[asked])
+
+
+@main.command()
+@common
 @build_options
 def watch(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: bool, **options):
     """Rebuild what changed every time a content, layout or font file is saved."""
@@ -253,8 +277,9 @@ def sheet_options(func):
                         help="Apply this printer's duplex correction (content/printers.yaml) to the backs.")(func)
     func = click.option("--flip", type=click.Choice(["long", "short"]), default="long", show_default=True,
                         help="How your printer turns the sheet for the backs.")(func)
-    func = click.option("--sheet", type=click.Choice(["A4", "A3", "SRA3"]), default="A3", show_default=True,
-                        help="The press sheet size.")(func)
+    func = click.option("--sheet", type=click.Choice(["A4", "Letter", "A3", "SRA3"]), default="A3",
+                        show_default=True, help="A3 or SRA3 for a print shop, A4 or Letter for an office printer "
+                                                "(two cards a sheet, no bleed).")(func)
     return func
 
 

@@ -273,15 +273,37 @@ def sheet_plan(n_cards: int, grid: Grid, flip: str = "long") -> list[Placement]:
     if n_cards < 0:
         raise ValueError(f"the number of cards cannot be negative, got {n_cards}")
     per_sheet = grid.count
+    fronts = [[first + s if first + s < n_cards else None for s in range(per_sheet)]
+              for first in range(0, n_cards, per_sheet)]
+    return fronts_plan(fronts, grid, flip)
+
+
+def stack_plan(stacks: list[list[int]], grid: Grid, flip: str = "long") -> list[Placement]:
+    """Return the plan that keeps each stack together once the sheets are cut: "cut and stack".
+
+    Stacks go ``grid.count`` at a time, one per slot: slot ``s`` of
+    successive sheets holds the cards of stack ``s`` in order, so that once
+    the pile of sheets is cut, each pile of cards is one stack (one copy of
+    a kit), in order. Slots without a stack in the last batch stay empty.
+    """
+    fronts = []
+    for start in range(0, len(stacks), grid.count):
+        batch = stacks[start:start + grid.count]
+        for depth in range(max(len(stack) for stack in batch)):
+            fronts.append([stack[depth] if depth < len(stack) else None for stack in batch]
+                          + [None] * (grid.count - len(batch)))
+    return fronts_plan(fronts, grid, flip)
+
+
+def fronts_plan(fronts: list[list[int | None]], grid: Grid, flip: str = "long") -> list[Placement]:
+    """Return the plan of sheets whose fronts hold ``fronts[sheet][slot]``, each back behind its front."""
     rotation = back_rotation(grid, flip)
     plan: list[Placement] = []
-    for sheet in range(1, math.ceil(n_cards / per_sheet) + 1):
-        first = (sheet - 1) * per_sheet
-        fronts = [first + s if first + s < n_cards else None for s in range(per_sheet)]
-        backs: list[int | None] = [None] * per_sheet
-        for slot, card in enumerate(fronts):
+    for sheet, cards in enumerate(fronts, 1):
+        backs: list[int | None] = [None] * grid.count
+        for slot, card in enumerate(cards):
             backs[back_slot(grid, slot, flip)] = card
-        plan += _side(sheet, "front", grid, fronts, "recto", 0)
+        plan += _side(sheet, "front", grid, cards, "recto", 0)
         plan += _side(sheet, "back", grid, backs, "verso", rotation)
     return plan
 

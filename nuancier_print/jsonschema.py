@@ -56,6 +56,10 @@ def _inner(tp) -> dict:
         return {"type": ["string", "number"], "pattern": schema.Numero.PATTERN.pattern}
     if tp is schema.FamilleNumero:
         return {"type": ["string", "integer"], "pattern": schema.FamilleNumero.PATTERN.pattern}
+    if tp is schema.Copies:
+        return {"type": ["string", "integer"], "pattern": schema.Copies.PATTERN.pattern}
+    if tp is schema.Feuille:
+        return {"type": "string", "enum": list(schema.Feuille.CHOICES)}
     if tp is bool:
         return {"type": "boolean"}
     return {"type": ["string", "number", "boolean"], "minLength": 1}

@@ -182,6 +182,20 @@ class Converter:
             return None
         return schema.FamilleNumero(text)
 
+    def _as_copies(self, node, text, path):
+        if not schema.Copies.PATTERN.match(text):
+            self.error(node, path, f"`{text}` is not a number of copies; write a whole number from 1 to 50")
+            return None
+        return schema.Copies(text)
+
+    def _as_feuille(self, node, text, path):
+        found = {choice.casefold(): choice for choice in schema.Feuille.CHOICES}.get(text.casefold())
+        if found is None:
+            self.error(node, path, f"`{text}` is not a sheet we print on; write one of "
+                                   + ", ".join(f"`{c}`" for c in schema.Feuille.CHOICES))
+            return None
+        return schema.Feuille(found)
+
     def _as_length(self, node, text, path):
         match = schema.Length.PATTERN.match(text)
         if not match:

@@ -68,6 +68,28 @@ def booklet_paths(out: Path, slug: str) -> BookletPaths:
     return BookletPaths(session_folder(out, slug), slug)
 
 
+@dataclass(frozen=True)
+class KitPaths:
+    """Where a kit's files go: `out/kits/<name>/`."""
+
+    folder: Path
+    name: str
+
+    @property
+    def deck(self) -> Path:
+        """The kit's cards, copy after copy, each with its bleed."""
+        return self.folder / f"kit-{self.name}.pdf"
+
+    def sheets(self, sheet: str) -> Path:
+        """The kit imposed on ``sheet``."""
+        return self.folder / f"kit-{self.name}-{sheet}.pdf"
+
+
+def kit_paths(out: Path, name: str) -> KitPaths:
+    """Return where a kit's files go."""
+    return KitPaths(Path(out) / "kits" / name, name)
+
+
 # --- the manifest ---------------------------------------------------------------------------
 
 

@@ -108,6 +108,23 @@ class FamilleNumero(str):
     PATTERN = re.compile(r"^[1-9][0-9]?$")
 
 
+class Copies(str):
+    """A number of copies: a whole number from 1 to 50."""
+
+    PATTERN = re.compile(r"^(?:[1-9]|[1-4][0-9]|50)$")
+
+    @property
+    def count(self) -> int:
+        """Return the number."""
+        return int(self)
+
+
+class Feuille(str):
+    """A sheet to print cards on: a print shop's `A3` or `SRA3`, an office printer's `A4` or `Letter`."""
+
+    CHOICES = ("A3", "SRA3", "A4", "Letter")
+
+
 # --- Deck content ----------------------------------------------------------
 
 
@@ -290,6 +307,15 @@ class TeinteVecue:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Kit:
+    """A deck of a session's teintes, in as many copies as the workshop has tables."""
+
+    copies: Copies = doc("How many copies to print, one per table: 1 to 50.", Copies("1"))
+    feuille: Feuille = doc("The sheet: `A4` or `Letter` for an office printer (two cards a sheet), "
+                           "`A3` or `SRA3` for a print shop.", Feuille("A4"))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Session:
     """A training session: the file `content/sessions/<slug>.yaml`."""
 
@@ -303,6 +329,8 @@ class Session:
     mot_introduction: list[str] = doc("An optional introduction word, one item per paragraph.", [])
     programme: list[Section] = doc("The programme of the days: one block per day.", [])
     fictif: bool = doc("True for an example session that did not take place.", False)
+    kit: Kit | None = doc("A deck of the session's teintes to print for its workshop, made by `nuancier build`.",
+                          None)
 
 
 ROOTS = {

@@ -38,10 +38,14 @@ from .impose import (
     crop_marks,
     saddle_plan,
     sheet_plan,
+    stack_plan,
 )
 from .pdf import DocInfo
 
-SHEETS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "SRA3": (320.0, 450.0)}
+SHEETS = {"A4": (210.0, 297.0), "LETTER": (215.9, 279.4), "A3": (297.0, 420.0), "SRA3": (320.0, 450.0)}
+OFFICE = {"A4", "LETTER"}  # office printers: cards without bleed, two DL per sheet, cut lines, the duplex edge said
+OFFICE_MARGIN = 5.0  # mm between the sheet edge and the cards, for office sheets
+OFFICE_LINE_PT = 0.1
 MARK_COLOUR = b"0 0 0 1 K"  # crop and calibration marks: black ink only
 HAIRLINE_PT = 0.25
 Box = tuple[float, float, float, float]
@@ -182,25 +186,34 @@ def _face_matrix(trim: Box, p: Placement, grid: Grid) -> Matrix:
     return (1.0, 0.0, 0.0, 1.0, sx - x0, sy - y0)
 
 
-def _card_side(writer, reader, forms, placements, grid, marks, correction) -> None:
-    """Append one sheet side: its faces, its crop marks (fronts), its correction (backs)."""
+def _card_side(writer, reader, forms, placements, grid, marks, correction, label=None) -> None:
+    """Append one sheet side: its faces, its marks, its correction (backs) and, for office sheets, its label."""
     content, xobjects = b"", {}
+    office = grid.bleed == 0
     for p in placements:
         if p.card is None:
             continue
         index = 2 * p.card + (0 if p.face == "recto" else 1)
         page = reader.pages[index]
-        if index not in forms:
-            forms[index] = pdf.page_form(writer, page, _box(page, "bleed"))
+        if index not in forms:  # an office sheet shows each face to its trim: no bleed to cut away
+            forms[index] = pdf.page_form(writer, page, _box(page, "trim" if office else "bleed"))
         name = f"F{index + 1}"
         xobjects[name] = forms[index]
         content += _draw(name, _face_matrix(_box(page, "trim"), p, grid))
     side = placements[0].side
     if side == "front" and marks:
-        content += _segments(crop_marks(grid))
+        content += _segments(cut_lines(grid), OFFICE_LINE_PT) if office else _segments(crop_marks(grid))
     if side == "back" and correction is not None and not correction.is_identity:
         content = b"q\n" + _cm(correction_matrix(correction, grid.sheet_w, grid.sheet_h)) + content + b"Q\n"
+    if label is not None and side == "front":
+        xobjects["L"] = label
+        content += _draw("L", IDENTITY)
     pdf.add_sheet_side(writer, (grid.sheet_w, grid.sheet_h), content, xobjects)
+
+
+def is_office(sheet: str) -> bool:
+    """Tell whether a sheet is an office printer's (A4, Letter) rather than a press sheet."""
+    return sheet.upper() in OFFICE
 
 
 def impose_cards(
@@ -210,27 +223,59 @@ def impose_cards(
     flip: str = "long",
     correction: Correction | None = None,
     marks: bool = True,
+    copies: int = 1,
 ) -> ImposeResult:
     """Write a deck (recto, verso per card) as duplex sheets of cards, backs behind fronts.
 
-    Output pages alternate front, back. Faces keep their bleed; crop marks go
-    in the margin of the fronts; ``correction`` moves the backs only.
+    Output pages alternate front, back; ``correction`` moves the backs only.
+    On a press sheet (A3, SRA3), faces keep their bleed and crop marks go in
+    the margin of the fronts. On an office sheet (A4, Letter), faces are
+    shown to their trim, two DL cards a sheet, with thin cut lines outside
+    the cards and the duplex edge to choose printed on each front. A deck
+    holding ``copies`` copies one after the other is imposed so that each
+    copy's cards stay together once cut (:func:`.impose.stack_plan`).
     """
     if flip not in FLIPS:
         raise BuildError(f"flip must be 'long' or 'short', got {flip!r}")
     reader = pdf.read(deck_pdf)
     card_w, card_h, bleed = _deck_format(reader, deck_pdf)
+    office = is_office(sheet)
     try:
-        grid = card_grid(*sheet_size(sheet), card_w, card_h, bleed)
+        grid = (card_grid(*sheet_size(sheet), card_w, card_h, 0.0, margin=OFFICE_MARGIN) if office
+                else card_grid(*sheet_size(sheet), card_w, card_h, bleed))
     except ValueError as error:
         raise BuildError(f"{relative(deck_pdf)}: {error}") from None
     n_cards = len(reader.pages) // 2
-    plan = sheet_plan(n_cards, grid, flip)
+    if copies > 1:
+        per_copy = n_cards // copies
+        plan = stack_plan([list(range(c * per_copy, (c + 1) * per_copy)) for c in range(copies)], grid, flip)
+    else:
+        plan = sheet_plan(n_cards, grid, flip)
     writer, forms = pdf.writer(), {}
+    label = _office_label(writer, grid, flip) if office else None
     for _, side in itertools.groupby(plan, key=lambda p: (p.sheet, p.side)):
-        _card_side(writer, reader, forms, list(side), grid, marks, correction)
+        _card_side(writer, reader, forms, list(side), grid, marks, correction, label)
     n_sheets = len(writer.pages) // 2
     return ImposeResult(pdf.finish(writer, info), grid, n_cards, n_sheets, flip)
+
+
+def cut_lines(grid) -> list:
+    """Return the cut lines of an office sheet: every trim line, outside the cards, to the sheet's edge."""
+    x0, y0, x1, y1 = grid.block()
+    xs = sorted({x for x, _ in grid.slots} | {x + grid.card_w for x, _ in grid.slots})
+    ys = sorted({y for _, y in grid.slots} | {y + grid.card_h for _, y in grid.slots})
+    gap = 1.0
+    lines = [(x, 0.0, x, y0 - gap) for x in xs] + [(x, y1 + gap, x, grid.sheet_h) for x in xs]
+    lines += [(0.0, y, x0 - gap, y) for y in ys] + [(x1 + gap, y, grid.sheet_w, y) for y in ys]
+    return [line for line in lines if abs(line[2] - line[0]) + abs(line[3] - line[1]) > 0.5]
+
+
+def _office_label(writer, grid, flip: str):
+    """Return a Form XObject saying how to print an office sheet, in the margin below the cards."""
+    edge = "bord long" if flip == "long" else "bord court"
+    text = (f"Imprimer en recto verso, retournement sur le {edge}, à 100 % (sans « ajuster à la page »). "
+            "Couper aux traits.")
+    return _text_form(writer, text, grid.sheet_w, grid.sheet_h, bottom=max(2.0, grid.block()[1] / 2 - 3))
 
 
 # --- calibration sheet ------------------------------------------------------------------
@@ -301,12 +346,21 @@ def _edge_rulers(w: float, h: float) -> bytes:
 
 
 def _instruction_form(writer, w: float, h: float):
-    """Return a Form XObject with the French instructions, or None without the bundled fonts.
+    """Return a Form XObject with the calibration sheet's French instructions, or None without the fonts."""
+    return _text_form(writer, CALIBRATION_TEXT, w, h, top=h / 2 + 20, side=40.0)
+
+
+def _text_form(writer, text: str, w: float, h: float, *, top: float | None = None, bottom: float | None = None,
+               side: float = 15.0):
+    """Return a Form XObject of a ``w`` × ``h`` mm page holding ``text``, or None without the bundled fonts.
 
     The text is set by the engine with the fonts of the repository's
     ``fonts/`` folder only, in black ink (``device-cmyk``); it never falls
-    back to a system font.
+    back to a system font. It starts ``top`` mm below the page's top, or
+    ends ``bottom`` mm above its bottom.
     """
+    from markupsafe import escape
+
     from . import fonts
 
     try:
@@ -316,12 +370,14 @@ def _instruction_form(writer, w: float, h: float):
     from .engine import Engine
 
     engine = Engine()
+    margin = f"{top}mm {side}mm 0 {side}mm" if top is not None else f"0 {side}mm {bottom}mm {side}mm"
+    align = "" if top is not None else "display: flex; flex-direction: column; justify-content: flex-end; "
     css = engine.stylesheet(
-        f"@page {{ size: {w}mm {h}mm; margin: {h / 2 + 20}mm 40mm 40mm 40mm }}"
-        f" body {{ font-family: '{fonts.TEXT_FAMILY}'; font-size: 8pt; line-height: 1.35;"
-        " color: device-cmyk(0 0 0 1) }", "calibration")
-    document = engine.layout(f"<p>{CALIBRATION_TEXT}</p>", css, "calibration sheet")
-    page = pdf.read(engine.write([document], "calibration sheet")).pages[0]
+        f"@page {{ size: {w}mm {h}mm; margin: {margin} }}"
+        f" html, body {{ height: 100% }} body {{ {align}margin: 0; font-family: '{fonts.TEXT_FAMILY}';"
+        " font-size: 8pt; line-height: 1.35; color: device-cmyk(0 0 0 1) }", "sheet text")
+    document = engine.layout(f"<p>{escape(text)}</p>", css, "sheet text")
+    page = pdf.read(engine.write([document], "sheet text")).pages[0]
     return pdf.page_form(writer, page, _box(page, "media"))
 
 

@@ -13,6 +13,7 @@ from nuancier_print.impose import (
     Correction,
     SaddleSide,
     apply,
+    back_slot,
     calibration_targets,
     card_grid,
     compose,
@@ -312,3 +313,23 @@ def test_calibration_back_targets_lie_behind_their_front_twins(size, flip):
         assert turned_over(Sheet, flip, b.x, b.y) == pytest.approx((f.x, f.y))
     # Not trivially so: on a perfect sheet every corner target has moved to another corner.
     assert [(t.x, t.y) for t in back[1:]] != [(t.x, t.y) for t in front[1:]]
+
+
+def test_cut_and_stack_keeps_each_copy_in_one_pile_in_order():
+    from nuancier_print.impose import stack_plan
+
+    grid = card_grid(297, 420, 99, 210, 3)  # A3: 3 DL cards per side
+    copies = [list(range(c * 4, c * 4 + 4)) for c in range(5)]  # 5 copies of 4 cards
+    plan = stack_plan(copies, grid)
+    fronts = [p for p in plan if p.side == "front"]
+    piles: dict[tuple[int, int], list[int]] = {}
+    for p in fronts:  # cut the pile of sheets: slot by slot, sheet after sheet
+        if p.card is not None:
+            batch = (p.sheet - 1) // 4
+            piles.setdefault((batch, p.slot), []).append(p.card)
+    assert sorted(piles.values()) == copies
+    assert max(p.sheet for p in plan) == 8  # 3 copies on 4 sheets, then 2 copies on 4 more
+    for p in plan:
+        if p.side == "back" and p.card is not None:
+            front = next(f for f in fronts if f.sheet == p.sheet and f.card == p.card)
+            assert p.slot == back_slot(grid, front.slot, "long")
