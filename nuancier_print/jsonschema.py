@@ -23,13 +23,18 @@ FILES = {
     "famille": schema.Famille,
     "teinte": schema.Teinte,
     "session": schema.Session,
+    "printers": schema.Printers,
 }
+# Types without a class (and a docstring) of their own: their title and description.
+TITLES = {schema.Printers: ("Printers", "The file `content/printers.yaml`: each office printer's duplex "
+                                        "correction, under the name given to `nuancier sheets --printer`.")}
 
 
 def json_schema(cls) -> dict:
     """Return the JSON Schema of one content file type."""
+    title, description = TITLES.get(cls, (cls.__name__, None))
     out = _type(cls)
-    return {"$schema": DRAFT, "title": cls.__name__, **out}
+    return {"$schema": DRAFT, "title": title, **({"description": description} if description else {}), **out}
 
 
 def _type(tp) -> dict:
@@ -47,6 +52,12 @@ def _inner(tp) -> dict:
         if item is str or hasattr(item, "SHORTHAND"):
             return {"anyOf": [listed, _type(item)]}
         return listed
+    if typing.get_origin(tp) is dict:
+        return {"type": "object", "propertyNames": {"minLength": 1},
+                "additionalProperties": _type(typing.get_args(tp)[1])}
+    if isinstance(tp, type) and issubclass(tp, schema.Number):
+        low, high = tp.RANGE
+        return {"type": "number", "minimum": low, "maximum": high}
     if tp is schema.Cmyk:
         return {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 100},
                 "minItems": 4, "maxItems": 4}

@@ -142,10 +142,11 @@ def location(file: str, mark) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
-def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
+def read_yaml(path: Path, shown: str, *, empty_ok: bool = False) -> tuple[yaml.Node | None, list[Problem]]:
     """Compose ``path`` into a node tree; return it with any problems found.
 
-    ``shown`` is the path to print in messages.
+    ``shown`` is the path to print in messages. With ``empty_ok``, a file
+    that is empty or holds only comments gives no node and no problem.
     """
     data, problem = _read(Path(path), shown)
     if problem is None:
@@ -155,7 +156,7 @@ def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
     if problem:
         return None, [problem]
     if not text.strip():
-        return None, [Problem(Location(shown, 1, 1), "", "this file is empty")]
+        return None, [] if empty_ok else [Problem(Location(shown, 1, 1), "", "this file is empty")]
     deep = _flow_depth(text)
     if deep is not None:
         line, column = text.count("\n", 0, deep) + 1, deep - text.rfind("\n", 0, deep)
@@ -172,7 +173,8 @@ def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
     except RecursionError:
         return None, [Problem(Location(shown, 1, 1), "", "the file is nested too deeply")]
     if node is None:
-        return None, [Problem(Location(shown, 1, 1), "", "this file holds no content (only comments)")]
+        return None, [] if empty_ok else [Problem(Location(shown, 1, 1), "",
+                                                  "this file holds no content (only comments)")]
     return node, []
 
 

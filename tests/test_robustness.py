@@ -179,3 +179,33 @@ def test_a_file_just_under_the_size_limit_is_checked(mini):
     (mini / "teintes" / "2-1-troisieme.yaml").write_text(body, encoding="utf-8")
     content = load_content(mini)
     assert len(content.teinte("2.1").finalites) > 10_000
+
+
+SESSION = ("titre: Une session\ncommanditaire: Une ville\nlieu: Ici\ndates: [1er avril 2026]\n"
+           "formateurs: [Une formatrice]\nteintes:\n  - numero: 1.1\n")
+
+
+@pytest.mark.parametrize("name", ["nuancier.yaml", "familles.yaml", "teintes/1-1-premiere.yaml",
+                                  "sessions/une-session.yaml", "printers.yaml"])
+def test_every_content_file_that_links_out_of_the_content_folder_is_refused(mini, runner, name):
+    """Whatever the file, a link out of the content folder is named, and what it leads to is not read."""
+    (mini / "sessions").mkdir()
+    (mini / "sessions" / "une-session.yaml").write_text(SESSION, encoding="utf-8")
+    (mini / "printers.yaml").write_text("bureau:\n  dx: 1\n", encoding="utf-8")
+    path = mini / name
+    outside = mini.parent / "ailleurs.yaml"
+    outside.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(outside)
+    result = runner.invoke(main, ["check"])
+    assert result.exit_code == 1, result.output
+    assert f"content/{name}: this file is a link to {outside}, outside the content folder" in result.stderr
+
+
+def test_a_link_inside_the_content_folder_is_followed(mini, runner):
+    (mini / "printers.yaml").write_text("bureau:\n  dx: 1\n", encoding="utf-8")
+    (mini / "imprimantes.yaml").write_bytes((mini / "printers.yaml").read_bytes())
+    (mini / "printers.yaml").unlink()
+    (mini / "printers.yaml").symlink_to("imprimantes.yaml")
+    result = runner.invoke(main, ["check"])
+    assert result.exit_code == 0, result.stderr
