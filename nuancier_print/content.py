@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import schema
 from .errors import ContentError, Location, Problem, relative
+from .geometry import MIN_CARD_MM
 from .load import load_node, where
 from .yamlsrc import read_yaml
 
@@ -191,10 +192,11 @@ def _load_nuancier(col: _Collector, root: Path):
         wrong = {p.field for p in col.problems[before:]}  # a size already reported is not also "missing"
         if (fmt.largeur is None) != (fmt.hauteur is None) and not wrong & {"format.largeur", "format.hauteur"}:
             col.add(where(fmt), "format", "give both `largeur` and `hauteur`, or neither")
-        for name in ("largeur", "hauteur"):
+        for name, smallest in zip(("largeur", "hauteur"), MIN_CARD_MM):
             value = getattr(fmt, name)
-            if value is not None and value < 30:
-                col.add(where(fmt, name), f"format.{name}", f"{value.css} is too small for a card")
+            if value is not None and value < smallest:
+                col.add(where(fmt, name), f"format.{name}", f"{value.css} is too small for a card: the layouts "
+                                                            f"need a {name} of at least {smallest:g}mm")
             if value is not None and value > MAX_CARD_MM:
                 col.add(where(fmt, name), f"format.{name}",
                         f"{value.css} is too large for a card (at most {MAX_CARD_MM}mm)")

@@ -15,6 +15,8 @@ import typing
 from pathlib import Path
 
 from . import schema
+from .errors import BuildError, relative
+from .output import atomic_write
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 FILES = {
@@ -88,12 +90,23 @@ def _object(cls) -> dict:
 
 
 def write_schemas(folder: Path) -> list[Path]:
-    """Write one ``<name>.schema.json`` per content file type into ``folder``."""
+    """Write one ``<name>.schema.json`` per content file type into ``folder`` (made if missing).
+
+    Raise :class:`BuildError` naming the path when the folder cannot be made
+    or a file cannot be written (``--to`` names a file, say).
+    """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    in_the_way = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if in_the_way is not None:
+        raise BuildError(f"{relative(in_the_way)}: this is a file, not a folder; give `--to` a folder "
+                         "(it is made if it does not exist)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"{relative(folder)}: cannot make this folder ({exc.strerror})") from None
     written = []
     for name, cls in FILES.items():
         path = folder / f"{name}.schema.json"
-        path.write_text(json.dumps(json_schema(cls), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        written.append(path)
+        text = json.dumps(json_schema(cls), ensure_ascii=False, indent=2) + "\n"
+        written.append(atomic_write(path, text.encode("utf-8")))  # a BuildError names the path
     return written

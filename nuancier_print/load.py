@@ -117,13 +117,16 @@ class Converter:
             value = self.convert(value_node, hints[key], sub)
             if value is None and not schema.unwrap(hints[key])[1]:
                 ok = False
+            elif value == [] and _required(declared[key]):  # `dates: []`: a list that must hold something
+                self.error(value_node, sub, f"the list `{key}` is empty; write at least one item "
+                                            f"({declared[key].metadata['doc']})")
+                ok = False
             values[key] = value
         for name, f in declared.items():
             if name in values:
                 continue
-            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             sub = f"{path}.{name}" if path else name
-            if required:
+            if _required(f):
                 self.error(node, sub, f"the required field `{name}` is missing ({f.metadata['doc']})")
                 ok = False
         return (values if ok else None), where_
@@ -280,6 +283,11 @@ def _number(node) -> float | None:
     finally:
         _SAFE.constructed_objects.clear()
     return value if math.isfinite(value) else None
+
+
+def _required(f: dataclasses.Field) -> bool:
+    """Tell whether a declared field must be given (it has no default)."""
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
 def _locate(obj, where_: dict):

@@ -1,11 +1,12 @@
 """Load and validate training sessions (`content/sessions/*.yaml`).
 
 A session names the teintes it covered and carries what the group lived.
-Besides the schema, this checks what only makes sense against the rest of
-the content: at least one teinte, teinte numbers that exist, participants
-listed once (and giving distinct file names for their personal booklets),
-and photos that are real, local, readable images with enough resolution for
-the size they print at (:data:`PHOTO_WIDTH_MM`).
+Besides the schema (which already requires at least one date, trainer and
+teinte), this checks what only makes sense against the rest of the content:
+teinte numbers that exist, participants listed once (and giving distinct
+file names for their personal booklets), and photos that are real, local,
+images that decode whole, with enough resolution for the size they print
+at (:data:`PHOTO_WIDTH_MM`).
 """
 
 from __future__ import annotations
@@ -53,9 +54,6 @@ def load_session(col, content, path: Path):
 
 
 def _check_teintes(col, content, session) -> None:
-    if not session.teintes:
-        col.add(where(session, "teintes"), "teintes",
-                "no teinte is listed; list the teintes the session covered, e.g. `- numero: 2.1`")
     known = {t.numero for t in content.teintes}
     seen = set()
     for i, vecue in enumerate(session.teintes):
