@@ -41,7 +41,7 @@ from .deck import palette, teinte_colour
 from .edition import Dates
 from .engine import Engine, page_text
 from .errors import BuildError, FitError, relative
-from .markup import LAYOUTS_DIR
+from .markup import LAYOUTS_DIR, read_layout
 from .model import FaceSpec, Palette
 from .output import atomic_write
 from .pdf import DocInfo
@@ -299,7 +299,7 @@ STYLESHEET = "booklet.css"
 
 def stylesheet(engine: Engine):
     """Return the booklet's stylesheet, parsed by ``engine``."""
-    return engine.stylesheet((engine.layouts / STYLESHEET).read_text(encoding="utf-8"), STYLESHEET)
+    return engine.stylesheet(read_layout(engine.layouts, STYLESHEET), STYLESHEET)
 
 
 def booklet_html(engine: Engine, context: dict, label: str) -> str:
@@ -515,7 +515,7 @@ def booklet_key(engine: Engine, html: str, date: dt.datetime) -> str:
     named after their bytes), the booklet's other layouts and stylesheet,
     the fonts, the tool's and WeasyPrint's versions, and its date.
     """
-    layouts = {name: (engine.layouts / name).read_text(encoding="utf-8")
+    layouts = {name: read_layout(engine.layouts, name)
                for name in (PADDING_TEMPLATE, PERSONAL_TEMPLATE, "booklet-parts.html.j2", STYLESHEET)}
     return digest("booklet", engine.salt, html, layouts, date.isoformat())
 
