@@ -47,7 +47,7 @@ from .output import atomic_write
 from .pdf import DocInfo
 from .preflight import format_report, preflight
 from .publish import publish
-from .sessions import PHOTO_WIDTH_MM, person_slug, resolve_photo
+from .sessions import PHOTO_WIDTH_MM, PhotoError, open_image, person_slug, read_image, resolve_photo, strict_images
 from .typography import french, short_url
 
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
@@ -220,7 +220,8 @@ def prepare_photos(content: Content, path: Path, session: schema.Session, folder
     reused, and the booklet's bytes do not change from one build to the next.
     Their URLs (``nuancier-photo:<copy>``) do not name the folder: WeasyPrint
     names images after their URLs, and the booklet must not depend on where
-    the project is.
+    the project is. A copy is decoded whole before it is used, and made again
+    if it was damaged since (WeasyPrint would print a truncated one grey).
     """
     urls = {}
     for vecue in session.teintes:
@@ -231,10 +232,23 @@ def prepare_photos(content: Content, path: Path, session: schema.Session, folder
             if source is None or not source.is_file():
                 raise BuildError(f"{relative(path)}: photo `{mise.photo}` not found; run `nuancier check`")
             target = folder / f"photo-{_photo_key(source)}.jpg"
-            if not target.is_file():
-                atomic_write(target, cmyk_photo(source))
+            if not _whole_copy(target):  # missing, or damaged since it was made: make it again
+                try:
+                    atomic_write(target, cmyk_photo(source))
+                except PhotoError as exc:
+                    raise BuildError(f"{relative(path)}: the photo `{mise.photo}` {exc}") from None
             urls[mise.photo] = f"{PHOTO_SCHEME}:{target.name}"
     return urls
+
+
+def _whole_copy(path: Path) -> bool:
+    """Tell whether a print copy of the cache is there and whole: a JPEG whose every pixel decodes."""
+    if not path.is_file():
+        return False
+    try:
+        return read_image(path)[0] == "JPEG"
+    except PhotoError:
+        return False
 
 
 def _photo_key(source: Path) -> str:
@@ -252,7 +266,12 @@ def cmyk_photo(source: Path) -> bytes:
     if not PRESS_PROFILE.is_file():
         raise BuildError(f"the press colour profile {relative(PRESS_PROFILE)} is missing; "
                          "restore it from git: `git checkout -- layouts/icc`")
-    with Image.open(source) as opened:
+    with strict_images(), open_image(source) as opened:
+        try:
+            opened.load()
+        except OSError:
+            raise PhotoError("is damaged: only part of it can be read; copy the photo again from its "
+                             "original") from None
         image = _flatten(ImageOps.exif_transpose(opened))
         embedded = opened.info.get("icc_profile")
         limit = round(MAX_PHOTO_DPI * PHOTO_WIDTH_MM / 25.4)

@@ -13,7 +13,7 @@ from pypdf.generic import ContentStream, DecodedStreamObject, NameObject
 from nuancier_print import schema
 from nuancier_print.booklet import bibliography, collation_key, write_booklets
 from nuancier_print.content import load_content
-from nuancier_print.errors import BuildError, FitError
+from nuancier_print.errors import BuildError, ContentError, FitError, relative
 from nuancier_print.sessions import person_slug
 from nuancier_print.typography import french
 
@@ -546,3 +546,72 @@ def test_a_photo_under_300_dpi_is_a_warning_that_names_its_page(tmp_path):
     page = int(re.search(r"page (\d+): warning", shown)[1])
     texts = page_texts(built.path)
     assert "Décider par consentement" in texts[page - 1] and "MISES EN SITUATION" in texts[page - 1]
+
+
+# --- photos: read whole, or refused ----------------------------------------------------------
+
+
+def _session_with_a_photo(tmp_path):
+    """A copy of the mini content with one session whose mise en situation has a 1400-pixel photo."""
+    from PIL import Image
+
+    from .conftest import DATA
+
+    content = tmp_path / "content"
+    shutil.copytree(DATA / "mini", content)
+    (content / "sessions" / "s").mkdir(parents=True)
+    image = Image.new("RGB", (1400, 930), (40, 120, 200))
+    for x in range(0, 1400, 20):  # some detail, so that a truncated file loses pixels
+        image.paste((200, 60, 30), (x, 0, x + 10, 930))
+    image.save(content / "sessions" / "s" / "photo.jpg", quality=90)
+    (content / "sessions" / "s.yaml").write_text(
+        "titre: Une session\ncommanditaire: Une ville\nlieu: Ici\ndates: [1er avril 2026]\n"
+        "formateurs: [Une formatrice]\nteintes:\n  - numero: 1.1\n    mises_en_situation:\n"
+        "      - titre: Un atelier\n        photo: s/photo.jpg\n", encoding="utf-8")
+    return content
+
+
+def test_a_damaged_photo_copy_in_the_cache_is_made_again(tmp_path):
+    from nuancier_print.booklet import PHOTO_CACHE
+    from nuancier_print.sessions import read_image
+
+    content = _session_with_a_photo(tmp_path)
+    out = tmp_path / "out"
+    write_booklets(load_content(content), out)
+    [copy] = (out / PHOTO_CACHE).glob("photo-*.jpg")
+    whole = copy.read_bytes()
+    copy.write_bytes(whole[: len(whole) // 2])  # a copy cut short: WeasyPrint printed it half grey
+    write_booklets(load_content(content), out)
+    assert copy.read_bytes() == whole
+    copy.write_bytes(b"")  # an empty copy printed nothing at all
+    write_booklets(load_content(content), out)
+    assert copy.read_bytes() == whole and read_image(copy) == ("JPEG", (1400, 930))
+
+
+def test_a_photo_cut_short_is_refused_even_after_weasyprint_is_loaded(tmp_path):
+    """WeasyPrint lets Pillow read truncated images for the whole process; the check still refuses them."""
+    from PIL import ImageFile
+
+    import nuancier_print.engine  # noqa: F401 - loads WeasyPrint, which turns LOAD_TRUNCATED_IMAGES on
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    content = _session_with_a_photo(tmp_path)
+    photo = content / "sessions" / "s" / "photo.jpg"
+    photo.write_bytes(photo.read_bytes()[:-2000])
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+    assert caught.value.lines()[0] == (
+        f"{relative(content / 'sessions' / 's.yaml')}:10:16: teintes[0].mises_en_situation[0].photo: "
+        "`s/photo.jpg` is damaged: only part of it can be read (it may have been cut short while it was copied); "
+        "copy the photo again from its original")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as WeasyPrint wants it
+
+
+def test_a_photo_with_too_many_pixels_is_refused_before_it_is_decoded(tmp_path):
+    from PIL import Image
+
+    content = _session_with_a_photo(tmp_path)
+    Image.new("1", (10000, 9000)).save(content / "sessions" / "s" / "photo.jpg", format="PNG")  # 90 MP
+    with pytest.raises(ContentError, match=r"`s/photo.jpg` is 10000 × 9000 pixels: it has more than 80 "
+                                           r"megapixels; save a smaller copy \(a width of 1300 pixels"):
+        load_content(content)
