@@ -40,7 +40,8 @@ from .content import Content
 from .deck import palette, teinte_colour
 from .edition import Dates
 from .engine import Engine, page_text
-from .errors import BuildError, FitError, relative
+from .errors import BuildError, FitError, Problem, relative
+from .geometry import SAFE_MM
 from .markup import LAYOUTS_DIR, read_layout
 from .model import FaceSpec, Palette
 from .output import atomic_write
@@ -53,6 +54,10 @@ from .typography import french, short_url
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
 A5_TRIM = (148.0, PAGE_H)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_X = 17.0, 16.0, 15.0  # as in layouts/booklet.css
+FOOTER_PADDING, LABEL_W, STAMP_W = 5.0, 35.0, 48.0  # the footers' margin boxes, as in layouts/booklet.css
+PT = 25.4 / 72
+# One line of the cover's texts, in mm: font size × line height, as in layouts/booklet.css.
+COVER_LINES = {"title": 30 * 1.02 * PT, "owner": 14 * 1.15 * PT, "fact": 9 * 1.45 * PT}
 TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
 PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
 MAX_PHOTO_DPI = 450  # larger photos are scaled down to this at their printed width
@@ -168,6 +173,9 @@ def geometry(n_teintes: int) -> dict:
         "cover_top_h": round(PAGE_H - band_h * n_teintes - 15.0 - 14.0, 2),  # top padding, source line
         "photo_w": PHOTO_WIDTH_MM,
         "note_pitch": NOTE_PITCH, "note_lines": int((content_h - 14.0) // NOTE_PITCH),
+        "cover_lines": {name: round(mm, 2) for name, mm in COVER_LINES.items()},
+        # The height a footer may take: from its padding down to the safe zone along the trim.
+        "footer_room": MARGIN_BOTTOM - FOOTER_PADDING - SAFE_MM, "label_w": LABEL_W, "stamp_w": STAMP_W,
     }
 
 
@@ -345,7 +353,7 @@ def lay_out_booklet(engine: Engine, context: dict, label: str, html: str | None 
     css = stylesheet(engine)
     html = html or booklet_html(engine, context, label)
     document = engine.layout(html, css, label)
-    _check_cover(document.pages, label)
+    _check_cover(document.pages, label, context.get("session"))
     _check_back_cover(document.pages, label)
     count = len(document.pages)
     padding = -count % 4
@@ -369,11 +377,80 @@ def _padding(engine: Engine, context: dict, label: str, padding: int, first_page
     return document.copy(document.pages[1:] if lead else document.pages)
 
 
-def _check_cover(pages, label: str) -> None:
-    """Raise FitError unless the cover holds on the first page, its texts within their zone."""
-    if len(pages) < 2 or "formation" not in pages[1].anchors or fit.overflow_mm(pages[:1], fit.probes_on(pages[0])):
+def _check_cover(pages, label: str, session: schema.Session | None = None) -> None:
+    """Raise FitError unless the cover holds on the first page, its texts within their zone.
+
+    With the ``session``, each line names the text to shorten, where it is
+    written (``content/sessions/x.yaml:3:8: titre: ...``): the session's
+    title, commanditaire, lieu or dates, or the title again when the
+    footers cannot hold it.
+    """
+    spilled = len(pages) < 2 or "formation" not in pages[1].anchors
+    over = _over(pages[0])
+    if not spilled and not over:
+        return
+    if session is None:
         raise FitError(f"{label}: the cover does not fit on one page; shorten the session's "
                        "title, commanditaire or lieu")
+    problems = []
+    if "footer-label" in over and not session.fictif:
+        problems.append(_footer_problem(session, "titre", "the session's title", over["footer-label"],
+                                        "the footer of every page"))
+    if spilled or "cover" in over:
+        problems.append(_cover_problem(session, pages[:2], None))
+    raise FitError("\n".join(str(p) for p in problems))
+
+
+def _over(page) -> dict[str, float]:
+    """Return {probe name: mm beyond its limit} for the fit probes of one page that are beyond it."""
+    probes = fit.probes_on(page)
+    beyond = fit.measure([page], probes).beyond if probes else {}
+    return {probe.name: beyond[probe.anchor] for probe in probes if beyond[probe.anchor] > fit.TOLERANCE_MM}
+
+
+_FIELD = re.compile(r"field-([a-z_]+)-(\d+)x(\d+(?:\.\d+)?)(?:-(\d+))?")
+COVER_FIELDS = {  # the cover's texts: field of the session, and how to name it
+    "titre": ("titre", "the session's title"), "owner": ("participants[{i}].nom", "the participant's name"),
+    "commanditaire": ("commanditaire", "the commanditaire"), "lieu": ("lieu", "the lieu"),
+    "dates": ("dates", "the dates"),
+}
+
+
+def _cover_problem(session: schema.Session, pages, index: int | None) -> Problem:
+    """Return the problem of a cover that does not fit: its text that most exceeds its room.
+
+    Every text of the cover says how many lines of it the cover has room for
+    (``field-<name>-<lines>x<line mm>``); the one with the most lines beyond
+    that is named (the tallest, when none is beyond it: the cover's room
+    shrinks as the session covers more teintes).
+    """
+    from .load import where
+
+    found = []
+    for page in pages:
+        for anchor, box in page.anchors.items():
+            match = _FIELD.fullmatch(anchor)
+            if match and (int(match[4]) if match[4] else None) == index and match[1] in COVER_FIELDS:
+                lines = max(1, round((box[3] - box[1]) / fit.PX_PER_MM / float(match[3])))
+                found.append((lines - int(match[2]), lines, int(match[2]), match[1]))
+    if not found:  # a layout without field ids: the cover as a whole
+        return Problem(where(session), "", "the cover does not fit on its page; shorten the session's title, "
+                                           "commanditaire or lieu")
+    _, lines, room, name = max(found)
+    field, what = COVER_FIELDS[name]
+    field = field.format(i=(index or 1) - 1)
+    return Problem(where(session, field), field,
+                   f"{what} takes {lines} line{'s' * (lines > 1)} on the cover, which has room for about {room}, "
+                   "and the cover does not fit on its page; shorten it")
+
+
+def _footer_problem(session: schema.Session, field: str, what: str, excess: float, place: str) -> Problem:
+    """Return the problem of a text too long for the footer it is printed in."""
+    from .load import where
+
+    return Problem(where(session, field), field,
+                   f"{what} does not fit in {place}: its lines would run {max(excess, 1):.0f} mm "
+                   "past the safe zone along the trim; shorten it")
 
 
 def _check_back_cover(pages, label: str) -> None:
@@ -387,15 +464,31 @@ def _check_back_cover(pages, label: str) -> None:
 
 
 def lay_out_personal_pages(engine: Engine, context: dict, names: list[str], label: str):
-    """Lay out every participant's cover and footer stamp in one document: cover, stamp, cover..."""
+    """Lay out every participant's cover and footer stamp in one document: cover, stamp, cover...
+
+    Raise FitError naming, for each participant whose cover or footer stamp
+    does not fit, the name to shorten (or the text of the cover that is too long).
+    """
     spec = FaceSpec("personal", f"{label}, personal pages", (PERSONAL_TEMPLATE,),
                     {**context, "participants": names}, base_size=9.0)
     document = engine.layout(engine.html(spec), stylesheet(engine), spec.label)
-    covers = document.pages[::2]
-    if len(document.pages) != 2 * len(names) or any(
-            fit.overflow_mm([page], fit.probes_on(page)) for page in covers):
-        raise FitError(f"{label}: a personal cover does not fit on one page; shorten the "
-                       "session's title or the participants' names")
+    pages, session = document.pages, context["session"]
+    problems = []
+    for index in range(1, len(names) + 1):
+        start = next((number for number, page in enumerate(pages)
+                      if any(a.startswith(f"fit-cover-{index}-") for a in page.anchors)), None)
+        cover = pages[2 * index - 2] if 2 * index - 2 < len(pages) else None
+        over = _over(cover) if cover is not None else {}
+        if f"stamp-{index}" in over:
+            problems.append(_footer_problem(session, f"participants[{index - 1}].nom", "the participant's name",
+                                            over[f"stamp-{index}"], "the footer of every page of their personal copy"))
+        if start != 2 * index - 2 or f"cover-{index}" in over:
+            problems.append(_cover_problem(session, pages[2 * index - 2:2 * index], index))
+            break  # the pages after a cover that spilled are no longer where they should be
+    if problems or len(pages) != 2 * len(names):
+        raise FitError("\n".join(str(p) for p in problems) or (
+            f"{label}: a personal cover does not fit on one page; shorten the session's title or the "
+            "participants' names"))
     return document
 
 
@@ -436,7 +529,7 @@ def pdf_bytes(reader) -> bytes:
     return reader.stream.getvalue()
 
 
-PERSONAL_CHECKS = frozenset({"boxes", "fonts", "colour", "images"})
+PERSONAL_CHECKS = frozenset({"boxes", "fonts", "colour", "images", "geometry"})
 
 
 # --- the stage -----------------------------------------------------------------------------
