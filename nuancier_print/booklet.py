@@ -40,20 +40,25 @@ from .content import Content
 from .deck import palette, teinte_colour
 from .edition import Dates
 from .engine import Engine, page_text
-from .errors import BuildError, FitError, relative
-from .markup import LAYOUTS_DIR
+from .errors import BuildError, FitError, Problem, relative
+from .geometry import SAFE_MM
+from .markup import LAYOUTS_DIR, read_layout
 from .model import FaceSpec, Palette
 from .output import atomic_write
 from .outputs import BookletPaths, Ledger, booklet_paths
 from .pdf import DocInfo
 from .preflight import format_report, preflight
 from .publish import publish
-from .sessions import PHOTO_WIDTH_MM, person_slug, resolve_photo
+from .sessions import PHOTO_WIDTH_MM, PhotoError, open_image, person_slug, read_image, resolve_photo, strict_images
 from .typography import french, short_url
 
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
 A5_TRIM = (148.0, PAGE_H)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_X = 17.0, 16.0, 15.0  # as in layouts/booklet.css
+FOOTER_PADDING, LABEL_W, STAMP_W = 5.0, 35.0, 48.0  # the footers' margin boxes, as in layouts/booklet.css
+PT = 25.4 / 72
+# One line of the cover's texts, in mm: font size × line height, as in layouts/booklet.css.
+COVER_LINES = {"title": 30 * 1.02 * PT, "owner": 14 * 1.15 * PT, "fact": 9 * 1.45 * PT}
 TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
 PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
 MAX_PHOTO_DPI = 450  # larger photos are scaled down to this at their printed width
@@ -169,6 +174,9 @@ def geometry(n_teintes: int) -> dict:
         "cover_top_h": round(PAGE_H - band_h * n_teintes - 15.0 - 14.0, 2),  # top padding, source line
         "photo_w": PHOTO_WIDTH_MM,
         "note_pitch": NOTE_PITCH, "note_lines": int((content_h - 14.0) // NOTE_PITCH),
+        "cover_lines": {name: round(mm, 2) for name, mm in COVER_LINES.items()},
+        # The height a footer may take: from its padding down to the safe zone along the trim.
+        "footer_room": MARGIN_BOTTOM - FOOTER_PADDING - SAFE_MM, "label_w": LABEL_W, "stamp_w": STAMP_W,
     }
 
 
@@ -221,7 +229,8 @@ def prepare_photos(content: Content, path: Path, session: schema.Session, folder
     reused, and the booklet's bytes do not change from one build to the next.
     Their URLs (``nuancier-photo:<copy>``) do not name the folder: WeasyPrint
     names images after their URLs, and the booklet must not depend on where
-    the project is.
+    the project is. A copy is decoded whole before it is used, and made again
+    if it was damaged since (WeasyPrint would print a truncated one grey).
     """
     urls = {}
     for vecue in session.teintes:
@@ -232,10 +241,23 @@ def prepare_photos(content: Content, path: Path, session: schema.Session, folder
             if source is None or not source.is_file():
                 raise BuildError(f"{relative(path)}: photo `{mise.photo}` not found; run `nuancier check`")
             target = folder / f"photo-{_photo_key(source)}.jpg"
-            if not target.is_file():
-                atomic_write(target, cmyk_photo(source))
+            if not _whole_copy(target):  # missing, or damaged since it was made: make it again
+                try:
+                    atomic_write(target, cmyk_photo(source))
+                except PhotoError as exc:
+                    raise BuildError(f"{relative(path)}: the photo `{mise.photo}` {exc}") from None
             urls[mise.photo] = f"{PHOTO_SCHEME}:{target.name}"
     return urls
+
+
+def _whole_copy(path: Path) -> bool:
+    """Tell whether a print copy of the cache is there and whole: a JPEG whose every pixel decodes."""
+    if not path.is_file():
+        return False
+    try:
+        return read_image(path)[0] == "JPEG"
+    except PhotoError:
+        return False
 
 
 def _photo_key(source: Path) -> str:
@@ -253,7 +275,12 @@ def cmyk_photo(source: Path) -> bytes:
     if not PRESS_PROFILE.is_file():
         raise BuildError(f"the press colour profile {relative(PRESS_PROFILE)} is missing; "
                          "restore it from git: `git checkout -- layouts/icc`")
-    with Image.open(source) as opened:
+    with strict_images(), open_image(source) as opened:
+        try:
+            opened.load()
+        except OSError:
+            raise PhotoError("is damaged: only part of it can be read; copy the photo again from its "
+                             "original") from None
         image = _flatten(ImageOps.exif_transpose(opened))
         embedded = opened.info.get("icc_profile")
         limit = round(MAX_PHOTO_DPI * PHOTO_WIDTH_MM / 25.4)
@@ -300,7 +327,7 @@ STYLESHEET = "booklet.css"
 
 def stylesheet(engine: Engine):
     """Return the booklet's stylesheet, parsed by ``engine``."""
-    return engine.stylesheet((engine.layouts / STYLESHEET).read_text(encoding="utf-8"), STYLESHEET)
+    return engine.stylesheet(read_layout(engine.layouts, STYLESHEET), STYLESHEET)
 
 
 def booklet_html(engine: Engine, context: dict, label: str) -> str:
@@ -327,7 +354,7 @@ def lay_out_booklet(engine: Engine, context: dict, label: str, html: str | None 
     css = stylesheet(engine)
     html = html or booklet_html(engine, context, label)
     document = engine.layout(html, css, label)
-    _check_cover(document.pages, label)
+    _check_cover(document.pages, label, context.get("session"))
     _check_back_cover(document.pages, label)
     count = len(document.pages)
     padding = -count % 4
@@ -351,11 +378,80 @@ def _padding(engine: Engine, context: dict, label: str, padding: int, first_page
     return document.copy(document.pages[1:] if lead else document.pages)
 
 
-def _check_cover(pages, label: str) -> None:
-    """Raise FitError unless the cover holds on the first page, its texts within their zone."""
-    if len(pages) < 2 or "formation" not in pages[1].anchors or fit.overflow_mm(pages[:1], fit.probes_on(pages[0])):
+def _check_cover(pages, label: str, session: schema.Session | None = None) -> None:
+    """Raise FitError unless the cover holds on the first page, its texts within their zone.
+
+    With the ``session``, each line names the text to shorten, where it is
+    written (``content/sessions/x.yaml:3:8: titre: ...``): the session's
+    title, commanditaire, lieu or dates, or the title again when the
+    footers cannot hold it.
+    """
+    spilled = len(pages) < 2 or "formation" not in pages[1].anchors
+    over = _over(pages[0])
+    if not spilled and not over:
+        return
+    if session is None:
         raise FitError(f"{label}: the cover does not fit on one page; shorten the session's "
                        "title, commanditaire or lieu")
+    problems = []
+    if "footer-label" in over and not session.fictif:
+        problems.append(_footer_problem(session, "titre", "the session's title", over["footer-label"],
+                                        "the footer of every page"))
+    if spilled or "cover" in over:
+        problems.append(_cover_problem(session, pages[:2], None))
+    raise FitError("\n".join(str(p) for p in problems))
+
+
+def _over(page) -> dict[str, float]:
+    """Return {probe name: mm beyond its limit} for the fit probes of one page that are beyond it."""
+    probes = fit.probes_on(page)
+    beyond = fit.measure([page], probes).beyond if probes else {}
+    return {probe.name: beyond[probe.anchor] for probe in probes if beyond[probe.anchor] > fit.TOLERANCE_MM}
+
+
+_FIELD = re.compile(r"field-([a-z_]+)-(\d+)x(\d+(?:\.\d+)?)(?:-(\d+))?")
+COVER_FIELDS = {  # the cover's texts: field of the session, and how to name it
+    "titre": ("titre", "the session's title"), "owner": ("participants[{i}].nom", "the participant's name"),
+    "commanditaire": ("commanditaire", "the commanditaire"), "lieu": ("lieu", "the lieu"),
+    "dates": ("dates", "the dates"),
+}
+
+
+def _cover_problem(session: schema.Session, pages, index: int | None) -> Problem:
+    """Return the problem of a cover that does not fit: its text that most exceeds its room.
+
+    Every text of the cover says how many lines of it the cover has room for
+    (``field-<name>-<lines>x<line mm>``); the one with the most lines beyond
+    that is named (the tallest, when none is beyond it: the cover's room
+    shrinks as the session covers more teintes).
+    """
+    from .load import where
+
+    found = []
+    for page in pages:
+        for anchor, box in page.anchors.items():
+            match = _FIELD.fullmatch(anchor)
+            if match and (int(match[4]) if match[4] else None) == index and match[1] in COVER_FIELDS:
+                lines = max(1, round((box[3] - box[1]) / fit.PX_PER_MM / float(match[3])))
+                found.append((lines - int(match[2]), lines, int(match[2]), match[1]))
+    if not found:  # a layout without field ids: the cover as a whole
+        return Problem(where(session), "", "the cover does not fit on its page; shorten the session's title, "
+                                           "commanditaire or lieu")
+    _, lines, room, name = max(found)
+    field, what = COVER_FIELDS[name]
+    field = field.format(i=(index or 1) - 1)
+    return Problem(where(session, field), field,
+                   f"{what} takes {lines} line{'s' * (lines > 1)} on the cover, which has room for about {room}, "
+                   "and the cover does not fit on its page; shorten it")
+
+
+def _footer_problem(session: schema.Session, field: str, what: str, excess: float, place: str) -> Problem:
+    """Return the problem of a text too long for the footer it is printed in."""
+    from .load import where
+
+    return Problem(where(session, field), field,
+                   f"{what} does not fit in {place}: its lines would run {max(excess, 1):.0f} mm "
+                   "past the safe zone along the trim; shorten it")
 
 
 def _check_back_cover(pages, label: str) -> None:
@@ -369,15 +465,31 @@ def _check_back_cover(pages, label: str) -> None:
 
 
 def lay_out_personal_pages(engine: Engine, context: dict, names: list[str], label: str):
-    """Lay out every participant's cover and footer stamp in one document: cover, stamp, cover..."""
+    """Lay out every participant's cover and footer stamp in one document: cover, stamp, cover...
+
+    Raise FitError naming, for each participant whose cover or footer stamp
+    does not fit, the name to shorten (or the text of the cover that is too long).
+    """
     spec = FaceSpec("personal", f"{label}, personal pages", (PERSONAL_TEMPLATE,),
                     {**context, "participants": names}, base_size=9.0)
     document = engine.layout(engine.html(spec), stylesheet(engine), spec.label)
-    covers = document.pages[::2]
-    if len(document.pages) != 2 * len(names) or any(
-            fit.overflow_mm([page], fit.probes_on(page)) for page in covers):
-        raise FitError(f"{label}: a personal cover does not fit on one page; shorten the "
-                       "session's title or the participants' names")
+    pages, session = document.pages, context["session"]
+    problems = []
+    for index in range(1, len(names) + 1):
+        start = next((number for number, page in enumerate(pages)
+                      if any(a.startswith(f"fit-cover-{index}-") for a in page.anchors)), None)
+        cover = pages[2 * index - 2] if 2 * index - 2 < len(pages) else None
+        over = _over(cover) if cover is not None else {}
+        if f"stamp-{index}" in over:
+            problems.append(_footer_problem(session, f"participants[{index - 1}].nom", "the participant's name",
+                                            over[f"stamp-{index}"], "the footer of every page of their personal copy"))
+        if start != 2 * index - 2 or f"cover-{index}" in over:
+            problems.append(_cover_problem(session, pages[2 * index - 2:2 * index], index))
+            break  # the pages after a cover that spilled are no longer where they should be
+    if problems or len(pages) != 2 * len(names):
+        raise FitError("\n".join(str(p) for p in problems) or (
+            f"{label}: a personal cover does not fit on one page; shorten the session's title or the "
+            "participants' names"))
     return document
 
 
@@ -420,7 +532,7 @@ def pdf_bytes(reader) -> bytes:
     return reader.stream.getvalue()
 
 
-PERSONAL_CHECKS = frozenset({"boxes", "fonts", "colour", "images"})
+PERSONAL_CHECKS = frozenset({"boxes", "fonts", "colour", "images", "geometry"})
 
 
 # --- the stage -----------------------------------------------------------------------------
@@ -539,7 +651,7 @@ def booklet_key(engine: Engine, html: str, date: dt.datetime) -> str:
     named after their bytes), the booklet's other layouts and stylesheet,
     the fonts, the tool's and WeasyPrint's versions, and its date.
     """
-    layouts = {name: (engine.layouts / name).read_text(encoding="utf-8")
+    layouts = {name: read_layout(engine.layouts, name)
                for name in (PADDING_TEMPLATE, PERSONAL_TEMPLATE, "booklet-parts.html.j2", STYLESHEET)}
     return digest("booklet", engine.salt, html, layouts, date.isoformat())
 

@@ -64,6 +64,7 @@ class BuildResult:
     """What a build did, as lines for the user, and figures for tests and benchmarks."""
 
     lines: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # what kept an output from being written, for stderr
     written: list[Path] = field(default_factory=list)
     sizes: dict[str, float] = field(default_factory=dict)  # face label -> text size (pt)
     rendered: list[str] = field(default_factory=list)  # keys of the faces fitted (their size was not known)
@@ -367,7 +368,7 @@ class Builder:
             except (FitError, BuildError) as exc:
                 if self.options.kits:
                     raise
-                result.lines += exc.lines()
+                result.errors += exc.lines()
                 ledger.failed(kit_paths(self.options.out, spec.name).deck, f"kit {spec.name}: {_first_line(exc)}")
                 result.failed.append(f"kit {spec.name}")
 
@@ -403,14 +404,14 @@ class Builder:
     def broken_session(self, content: Content, slug: str, ledger: Ledger, result: BuildResult) -> None:
         """Report a session whose file has errors: its problems, and its outputs as not written."""
         path, problems = content.session_errors[slug]
-        result.lines += [str(p) for p in problems]
+        result.errors += [str(p) for p in problems]
         self.failed_session(slug, f"{relative(path)} has errors (above)", ledger, result)
 
     def failed_session(self, slug: str, error, ledger: Ledger, result: BuildResult) -> None:
         """Record a session's outputs as not written, and the run as failed."""
         paths = booklet_paths(self.options.out, slug)
         if not isinstance(error, str):
-            result.lines += error.lines()
+            result.errors += error.lines()
         reason = error if isinstance(error, str) else f"booklet {slug}: {_first_line(error)}"
         for output in (paths.booklet, paths.imposed):
             ledger.failed(output, reason)

@@ -159,6 +159,8 @@ def _run_build(content_dir: Path, out_dir: Path, verbose: bool, *, no_cache: boo
                                             cache=not no_cache, **options), report)
         for line in result.lines:
             click.echo(line)
+        for line in result.errors:
+            click.echo(line, err=True)
         status = 1 if report.failures else 0
     except NuancierError as exc:
         for line in exc.lines():

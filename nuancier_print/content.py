@@ -6,6 +6,7 @@ Layout of a content folder::
     content/familles.yaml            all familles (or content/familles/*.yaml)
     content/teintes/*.yaml           one teinte per file, e.g. 2-4-participation.yaml
     content/sessions/*.yaml          training sessions, for participant booklets
+    content/printers.yaml            office printers' duplex corrections (optional)
 
 :func:`load_content` collects every problem of every file (syntax, types,
 unknown keys, numbering, famille links, unfinished places) and raises one
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from . import schema
 from .errors import ContentError, Location, Problem, relative
+from .geometry import MIN_CARD_MM
 from .load import load_node, where
 from .yamlsrc import read_yaml
 
@@ -42,6 +44,7 @@ class Content:
     familles: list[schema.Famille]
     teintes: list[schema.Teinte]
     sessions: dict = field(default_factory=dict)  # slug -> (path, Session), the sessions without errors
+    printers: dict = field(default_factory=dict)  # name -> schema.Printer, from printers.yaml
     warnings: list[Problem] = field(default_factory=list)
     session_errors: dict = field(default_factory=dict)  # slug -> (path, [Problem]): sessions that have errors
 
@@ -74,7 +77,8 @@ class _Collector:
     def shown(self, path: Path) -> str:
         return relative(path)
 
-    def load(self, path: Path, cls):
+    def load(self, path: Path, cls, *, empty_ok: bool = False):
+        """Read and convert one content file, refusing a link that leads out of the content folder."""
         shown = self.shown(path)
         try:
             target = path.resolve()
@@ -85,7 +89,7 @@ class _Collector:
             self.add(Location(shown), "", f"this file is a link to {target}, outside the content "
                                           "folder; copy that file into the folder instead")
             return None
-        obj, problems = _load_file(path, shown, cls, self.parsed)
+        obj, problems = _load_file(path, shown, cls, self.parsed, empty_ok)
         self.problems += problems
         return obj
 
@@ -98,18 +102,20 @@ class _Collector:
         return other
 
 
-def _load_file(path: Path, shown: str, cls, parsed: dict):
+def _load_file(path: Path, shown: str, cls, parsed: dict, empty_ok: bool = False):
     """Read and convert one file; an unchanged regular file is not parsed again in the same ``parsed`` memo."""
     try:
         info = path.stat()
-        key = (str(path), shown, cls, info.st_mtime_ns, info.st_size, info.st_ino)
+        key = (str(path), shown, cls, empty_ok, info.st_mtime_ns, info.st_size, info.st_ino)
     except OSError:
         key = None
     if key is not None and stat.S_ISREG(info.st_mode) and key in parsed:
         obj, problems = parsed[key]
         return obj, list(problems)
-    node, problems = read_yaml(path, shown)
+    node, problems = read_yaml(path, shown, empty_ok=empty_ok)
     obj = None
+    if node is None and not problems:  # empty_ok: an empty file holds an empty mapping
+        obj = {}
     if node is not None:
         obj, more = load_node(node, cls, shown)
         problems = problems + more
@@ -133,6 +139,7 @@ def load_content(root: Path | str = "content", *, with_sessions: bool = True, pa
     nuancier = _load_nuancier(col, root)
     familles = _load_familles(col, root)
     teintes = _load_teintes(col, root)
+    printers = _load_printers(col, root / PRINTERS_FILE)
     for folder, others in (("teintes", True), ("familles", True), ("sessions", False)):
         _check_unread(col, root / folder, others_too=others)
     if familles is not None:
@@ -140,7 +147,8 @@ def load_content(root: Path | str = "content", *, with_sessions: bool = True, pa
     _check_teintes(col, teintes, familles)
     content = None
     if nuancier is not None and not any(p.is_error for p in col.problems):
-        content = Content(root, nuancier, familles or [], sorted(teintes, key=lambda t: t.numero.sort_key()))
+        content = Content(root, nuancier, familles or [], sorted(teintes, key=lambda t: t.numero.sort_key()),
+                          printers=printers or {})
         if with_sessions:
             from .sessions import load_sessions
 
@@ -150,6 +158,34 @@ def load_content(root: Path | str = "content", *, with_sessions: bool = True, pa
         raise ContentError(col.problems)
     content.warnings = sorted((p for p in col.problems if not p.is_error), key=Problem.sort_key)
     return content
+
+
+PRINTERS_FILE = "printers.yaml"
+
+
+def load_printers(path: Path) -> dict[str, schema.Printer]:
+    """Read a printer profiles file (``content/printers.yaml``): {printer name: its correction}.
+
+    It goes through the same reader and schema as every content file (and
+    may not be a link out of its folder); an empty file, or one of comments
+    only, holds no printer. Raise :class:`ContentError` with every problem.
+    """
+    path = Path(path)
+    col = _Collector(path.parent)
+    if not (path.exists() or path.is_symlink()):
+        col.add(Location(col.shown(path)), "", "this file is missing: run `nuancier calibrate` and record "
+                                               "your printer's correction in it")
+    printers = _load_printers(col, path)
+    if any(p.is_error for p in col.problems):
+        raise ContentError(col.problems)
+    return printers or {}
+
+
+def _load_printers(col: _Collector, path: Path) -> dict[str, schema.Printer] | None:
+    """Load the printer profiles when the file is there (it is optional); None if it has errors."""
+    if not (path.exists() or path.is_symlink()):
+        return {}
+    return col.load(path, schema.Printers, empty_ok=True)
 
 
 def _load_nuancier(col: _Collector, root: Path):
@@ -167,10 +203,11 @@ def _load_nuancier(col: _Collector, root: Path):
         wrong = {p.field for p in col.problems[before:]}  # a size already reported is not also "missing"
         if (fmt.largeur is None) != (fmt.hauteur is None) and not wrong & {"format.largeur", "format.hauteur"}:
             col.add(where(fmt), "format", "give both `largeur` and `hauteur`, or neither")
-        for name in ("largeur", "hauteur"):
+        for name, smallest in zip(("largeur", "hauteur"), MIN_CARD_MM):
             value = getattr(fmt, name)
-            if value is not None and value < 30:
-                col.add(where(fmt, name), f"format.{name}", f"{value.css} is too small for a card")
+            if value is not None and value < smallest:
+                col.add(where(fmt, name), f"format.{name}", f"{value.css} is too small for a card: the layouts "
+                                                            f"need a {name} of at least {smallest:g}mm")
             if value is not None and value > MAX_CARD_MM:
                 col.add(where(fmt, name), f"format.{name}",
                         f"{value.css} is too large for a card (at most {MAX_CARD_MM}mm)")

@@ -16,7 +16,7 @@ from .content import Content
 from .edition import Dates, mark, short_hash
 from .geometry import MIN_TEXT_PT, SAFE_MM, CardFormat
 from .load import where
-from .markup import LAYOUTS_DIR, make_environment
+from .markup import LAYOUTS_DIR, make_environment, read_layout, template_errors
 from .model import Card, FaceSpec, Palette
 
 BLACK = schema.Cmyk((0, 0, 0, 92))
@@ -148,5 +148,6 @@ def layout_geometry(fmt: CardFormat) -> dict:
 
 def deck_stylesheet(fmt: CardFormat, layouts: Path = LAYOUTS_DIR) -> str:
     """Return the deck's CSS for a format: its geometry, then the shared typography."""
-    geometry = make_environment(layouts).get_template("deck.css.j2").render(g=layout_geometry(fmt))
-    return geometry + "\n" + (layouts / "deck.css").read_text(encoding="utf-8")
+    with template_errors(layouts, "deck stylesheet"):
+        geometry = make_environment(layouts).get_template("deck.css.j2").render(g=layout_geometry(fmt))
+    return geometry + "\n" + read_layout(layouts, "deck.css")

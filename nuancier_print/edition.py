@@ -10,11 +10,14 @@ from the card's own variables, so it changes exactly when the card does.
 A content folder may come from someone else, with a ``.git`` of theirs in
 it, and git obeys a repository's own configuration: ``core.fsmonitor``,
 hooks, pagers, diff and text-conversion drivers, filters and credential
-helpers can all run commands. So git is only asked plumbing questions that
-run none of those (``log --name-only`` and ``ls-tree``, never ``status``),
-with every such setting overridden on the command line and no global or
-system configuration; whether a file is unchanged is decided here, by
-hashing it as git hashes a blob.
+helpers can all run commands, and a folder laid out as a bare repository is
+found by git without any ``.git``. So git is only asked plumbing questions
+that run none of those (``log --name-only`` and ``ls-tree``, never
+``status``), with every such setting overridden on the command line, no
+global or system configuration, and bare repositories used only when named;
+whether a file is unchanged is decided here, by hashing it as git hashes a
+blob. ``tests/test_hostile_git.py`` arms every such setting and checks that
+`build`, `deck` and `reprint` spring none.
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ from pathlib import Path
 SAFE_GIT = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "core.pager=cat",
             "-c", "pager.log=false", "-c", "log.showSignature=false", "-c", "diff.external=",
             "-c", "core.sshCommand=false", "-c", "credential.helper=", "-c", "core.askPass=",
-            "-c", "gpg.program=false", "-c", "protocol.allow=never", "-c", "core.alternateRefsCommand=")
+            "-c", "gpg.program=false", "-c", "gpg.ssh.program=false", "-c", "gpg.x509.program=false",
+            "-c", "protocol.allow=never", "-c", "core.alternateRefsCommand=",
+            # A folder of the content laid out as a bare repository (HEAD, objects, refs, config) is
+            # found by git on its own, its configuration read and its made-up history used: refuse it.
+            "-c", "safe.bareRepository=explicit")
 
 
 def short_hash(data) -> str:

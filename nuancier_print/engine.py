@@ -24,6 +24,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from . import fonts
 
@@ -40,7 +41,7 @@ from . import __version__, fit  # noqa: E402
 from .cache import digest, files_digest  # noqa: E402
 from .errors import BuildError, FitError, relative  # noqa: E402
 from .fetcher import LocalFetcher  # noqa: E402
-from .markup import LAYOUTS_DIR, make_environment  # noqa: E402
+from .markup import LAYOUTS_DIR, make_environment, template_errors  # noqa: E402
 from .model import FaceSpec, Fitted  # noqa: E402
 
 
@@ -83,7 +84,7 @@ class Engine:
                 template = self.env.select_template(list(spec.templates))
             except jinja2.TemplatesNotFound:
                 raise BuildError(f"{spec.label}: no layout found; looked for "
-                                 + ", ".join(f"layouts/{t}" for t in spec.templates)) from None
+                                 + ", ".join(relative(self.layouts / t) for t in spec.templates)) from None
             return template.render(**spec.context, face=spec)
 
     def parse(self, html: str) -> HTML:
@@ -163,10 +164,44 @@ class Engine:
         self._raise_refused(label)
 
     def _raise_refused(self, label: str) -> None:
+        """Raise one line per refused resource, at the layout line that names it when it can be found."""
         if self.fetcher.refused:
             refused, self.fetcher.refused = self.fetcher.refused, []
-            raise BuildError(f"{label}: the layout asked for resources that are not allowed: "
-                             + ", ".join(dict.fromkeys(refused)))
+            lines = []
+            for url in dict.fromkeys(refused):
+                where = _named_in_layouts(self.layouts, url)
+                reason = self.fetcher.reasons.get(url)
+                lines.append(f"{where + ': ' if where else ''}{label}: the layout asked for resources that are "
+                             f"not allowed: {url}" + (f" ({reason})" if reason else ""))
+            raise BuildError("\n".join(lines))
+
+
+LAYOUT_FILES = (".j2", ".css", ".html")
+
+
+def _named_in_layouts(layouts: Path, url: str) -> str | None:
+    """Return ``layouts/<file>:<line>`` of the first layout file that names ``url``, or None.
+
+    The URL is looked for as WeasyPrint resolved it, and, for a file of the
+    layouts folder, as a layout names it: its path relative to the folder.
+    """
+    needles = [url]
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        with contextlib.suppress(ValueError):
+            needles.append(Path(unquote(parts.path)).relative_to(layouts).as_posix())
+    for path in sorted(layouts.rglob("*")):
+        if path.suffix not in LAYOUT_FILES or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for needle in needles:
+            found = text.find(needle)
+            if found >= 0:
+                return f"{relative(path)}:{text.count(chr(10), 0, found) + 1}"
+    return None
 
 
 class _Capture(logging.Handler):
@@ -221,38 +256,6 @@ def page_text(markup: str) -> str:
 
 
 # --- templates ------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def template_errors(layouts: Path, label: str):
-    """Report an error in a layout as ``layouts/<file>:<line>: message`` instead of a traceback."""
-    try:
-        yield
-    except (BuildError, FitError):
-        raise
-    except jinja2.TemplateSyntaxError as exc:
-        raise BuildError(f"{_where(layouts, exc.filename, exc.lineno)}: {exc.message}") from None
-    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
-        where = _template_frame(exc, layouts)
-        message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
-        raise BuildError(f"{where or relative(layouts)}: {label}: {message}") from None
-
-
-def _where(layouts: Path, filename: str | None, line: int | None) -> str:
-    shown = relative(Path(filename)) if filename else relative(layouts)
-    return f"{shown}:{line}" if line else shown
-
-
-def _template_frame(exc: BaseException, layouts: Path) -> str | None:
-    """Return ``file:line`` of the innermost layout frame in an exception's traceback."""
-    found = None
-    tb = exc.__traceback__
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if name.endswith(".j2") or name.endswith(".css") or name.endswith(".html"):
-            found = _where(layouts, name, tb.tb_lineno)
-        tb = tb.tb_next
-    return found
 
 
 # --- fonts ----------------------------------------------------------------------------------

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 SAFE_MM = 3.0  # no text within this distance of the trim edge
 MIN_TEXT_PT = 6.5  # the smallest text size the fitter may choose
+# The smallest card the layouts can lay out: the number (32 mm wide) and the famille's name side by
+# side on the band, a footer each side of the rivet's keep-out, and some 40 mm of text between the
+# band and the rivet. Below it, WeasyPrint is handed boxes of negative size and fails.
+MIN_CARD_MM = (60.0, 90.0)  # width, height
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import typing
 from pathlib import Path
 
 from . import schema
+from .errors import BuildError, relative
+from .output import atomic_write
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 FILES = {
@@ -23,13 +25,18 @@ FILES = {
     "famille": schema.Famille,
     "teinte": schema.Teinte,
     "session": schema.Session,
+    "printers": schema.Printers,
 }
+# Types without a class (and a docstring) of their own: their title and description.
+TITLES = {schema.Printers: ("Printers", "The file `content/printers.yaml`: each office printer's duplex "
+                                        "correction, under the name given to `nuancier sheets --printer`.")}
 
 
 def json_schema(cls) -> dict:
     """Return the JSON Schema of one content file type."""
+    title, description = TITLES.get(cls, (cls.__name__, None))
     out = _type(cls)
-    return {"$schema": DRAFT, "title": cls.__name__, **out}
+    return {"$schema": DRAFT, "title": title, **({"description": description} if description else {}), **out}
 
 
 def _type(tp) -> dict:
@@ -47,6 +54,12 @@ def _inner(tp) -> dict:
         if item is str or hasattr(item, "SHORTHAND"):
             return {"anyOf": [listed, _type(item)]}
         return listed
+    if typing.get_origin(tp) is dict:
+        return {"type": "object", "propertyNames": {"minLength": 1},
+                "additionalProperties": _type(typing.get_args(tp)[1])}
+    if isinstance(tp, type) and issubclass(tp, schema.Number):
+        low, high = tp.RANGE
+        return {"type": "number", "minimum": low, "maximum": high}
     if tp is schema.Cmyk:
         return {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 100},
                 "minItems": 4, "maxItems": 4}
@@ -81,12 +94,23 @@ def _object(cls) -> dict:
 
 
 def write_schemas(folder: Path) -> list[Path]:
-    """Write one ``<name>.schema.json`` per content file type into ``folder``."""
+    """Write one ``<name>.schema.json`` per content file type into ``folder`` (made if missing).
+
+    Raise :class:`BuildError` naming the path when the folder cannot be made
+    or a file cannot be written (``--to`` names a file, say).
+    """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    in_the_way = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if in_the_way is not None:
+        raise BuildError(f"{relative(in_the_way)}: this is a file, not a folder; give `--to` a folder "
+                         "(it is made if it does not exist)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"{relative(folder)}: cannot make this folder ({exc.strerror})") from None
     written = []
     for name, cls in FILES.items():
         path = folder / f"{name}.schema.json"
-        path.write_text(json.dumps(json_schema(cls), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        written.append(path)
+        text = json.dumps(json_schema(cls), ensure_ascii=False, indent=2) + "\n"
+        written.append(atomic_write(path, text.encode("utf-8")))  # a BuildError names the path
     return written

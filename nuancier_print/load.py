@@ -70,6 +70,10 @@ class Converter:
             return self._cmyk(node, path)
         if typing.get_origin(tp) is list:
             return self._list(node, typing.get_args(tp)[0], path)
+        if typing.get_origin(tp) is dict:
+            return self._names(node, typing.get_args(tp)[1], path)
+        if isinstance(tp, type) and issubclass(tp, schema.Number):
+            return self._bounded(node, tp, path)
         return self._scalar(node, tp, path)
 
     def _object(self, node, cls, path: str):
@@ -113,13 +117,16 @@ class Converter:
             value = self.convert(value_node, hints[key], sub)
             if value is None and not schema.unwrap(hints[key])[1]:
                 ok = False
+            elif value == [] and _required(declared[key]):  # `dates: []`: a list that must hold something
+                self.error(value_node, sub, f"the list `{key}` is empty; write at least one item "
+                                            f"({declared[key].metadata['doc']})")
+                ok = False
             values[key] = value
         for name, f in declared.items():
             if name in values:
                 continue
-            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             sub = f"{path}.{name}" if path else name
-            if required:
+            if _required(f):
                 self.error(node, sub, f"the required field `{name}` is missing ({f.metadata['doc']})")
                 ok = False
         return (values if ok else None), where_
@@ -142,6 +149,45 @@ class Converter:
             ok = ok and item is not None
             items.append(item)
         return items if ok else None
+
+    def _names(self, node, item_tp, path: str):
+        """Convert a mapping whose keys are names the user chose (printers), each to ``item_tp``."""
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, path or "(file)", "expected a mapping: each name on its own line, followed by a "
+                                               f"colon and its fields, indented below it; got {_kind(node)}")
+            return None
+        items, ok = {}, True
+        for key_node, value_node in node.value:
+            name = key_node.value.strip() if isinstance(key_node, yaml.ScalarNode) else ""
+            if not name or _is_null(key_node):
+                self.error(key_node, path, "a name must be a plain word, not a list, a mapping or nothing")
+                ok = False
+                continue
+            sub = f"{path}.{name}" if path else name
+            if name in items:
+                self.error(key_node, sub, f"`{name}` is given twice; keep only one")
+                ok = False
+                continue
+            items[name] = self.convert(value_node, item_tp, sub)
+            ok = ok and items[name] is not None
+        return items if ok else None
+
+    def _bounded(self, node, tp, path: str):
+        """Convert a YAML number that must lie within ``tp.RANGE``."""
+        value = _number(node)
+        if value is None:
+            quoted = isinstance(node, yaml.ScalarNode) and node.style in ('"', "'") and _number(
+                yaml.ScalarNode(_SAFE.resolve(yaml.ScalarNode, node.value, (True, False)), node.value)) is not None
+            self.error(node, path, f"expected a number{' (write it without quotes)' if quoted else ''}, "
+                                   f"got {_kind(node)}")
+            return None
+        low, high = tp.RANGE
+        if not low <= value <= high:
+            unit = f" {tp.UNIT}" if tp.UNIT else ""
+            self.error(node, path, f"{node.value} is outside the range {low:g} to {high:g}{unit}; "
+                                   "measure again on the calibration sheet")
+            return None
+        return tp(value)
 
     def _scalar(self, node, tp, path: str):
         if not isinstance(node, yaml.ScalarNode):
@@ -251,6 +297,11 @@ def _number(node) -> float | None:
     finally:
         _SAFE.constructed_objects.clear()
     return value if math.isfinite(value) else None
+
+
+def _required(f: dataclasses.Field) -> bool:
+    """Tell whether a declared field must be given (it has no default)."""
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
 def _locate(obj, where_: dict):

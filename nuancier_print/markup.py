@@ -3,7 +3,9 @@
 Layouts are the user's own code, but a layouts folder gets shared like a
 theme, so they run in Jinja's sandbox, autoescaped and strict (a missing
 variable fails loudly), and the loader refuses a template that is a link
-leading out of the layouts folder. Content texts go through :func:`fr`:
+leading out of the layouts folder; so does :func:`read_layout`, for the
+stylesheets read as they are. :func:`template_errors` reports any error in a
+layout as ``layouts/<file>:<line>: message``. Content texts go through :func:`fr`:
 escaped, set in French typography, with ``*italic*`` as the only markup.
 
 Nothing here imports WeasyPrint: the web atelier and the static site use the
@@ -12,6 +14,7 @@ same environment and filters as the print layouts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -20,9 +23,14 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from .errors import BuildError, FitError, relative
 from .typography import breakable_url, french, short_url
 
 LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "layouts"
+
+
+class LayoutOutside(jinja2.TemplateNotFound):
+    """A layout file is a link that leads out of the layouts folder."""
 
 
 class LayoutsLoader(jinja2.FileSystemLoader):
@@ -36,8 +44,31 @@ class LayoutsLoader(jinja2.FileSystemLoader):
         source, filename, uptodate = super().get_source(environment, template)
         real = Path(os.path.realpath(filename))
         if self.root not in real.parents:
-            raise jinja2.TemplateNotFound(f"{template} (a link that leads out of the layouts folder)")
+            raise LayoutOutside(f"{template} (a link that leads out of the layouts folder)")
         return source, filename, uptodate
+
+
+def read_layout(layouts: Path, name: str) -> str:
+    """Return the text of a file of the layouts folder (a stylesheet), refused if it is a link out of it.
+
+    Raise :class:`BuildError` as ``layouts/<file>: message`` when it is
+    missing, a link out of the folder, or not UTF-8 text.
+    """
+    path = Path(layouts) / name
+    shown = relative(path)
+    try:
+        if Path(layouts).resolve() not in path.resolve().parents:
+            raise BuildError(f"{shown}: this file is a link to {path.resolve()}, outside the layouts folder; "
+                             "copy that file into the folder instead")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BuildError(f"{shown}: this layout file is missing; restore it, or give --layouts a folder "
+                         "that has every layout file") from None
+    except UnicodeDecodeError as exc:
+        raise BuildError(f"{shown}: this file is not UTF-8 text (byte 0x{exc.object[exc.start]:02X}); "
+                         "save it again with the UTF-8 encoding") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop (Python 3.11)
+        raise BuildError(f"{shown}: cannot read this layout file ({getattr(exc, 'strerror', None) or exc})") from None
 
 
 def make_environment(layouts: Path = LAYOUTS_DIR) -> SandboxedEnvironment:
@@ -92,3 +123,52 @@ def href(url: str) -> str:
 def url_link(url: str) -> Markup:
     """Return a clickable, short, breakable link for a URL or an e-mail address."""
     return Markup('<a class="url" href="{}">{}</a>').format(href(url), printed_url(url))
+
+
+# --- errors in layouts ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def template_errors(layouts: Path, label: str):
+    """Report an error in a layout as ``layouts/<file>:<line>: message`` instead of a traceback."""
+    try:
+        yield
+    except (BuildError, FitError):
+        raise
+    except jinja2.TemplateSyntaxError as exc:
+        raise BuildError(f"{_where(layouts, exc.filename, exc.lineno)}: {exc.message}") from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        where = _template_frame(exc, layouts)
+        raise BuildError(f"{where or relative(layouts)}: {label}: {_message(exc, layouts)}") from None
+
+
+def _message(exc: BaseException, layouts: Path) -> str:
+    """Return what went wrong in a layout, in plain words."""
+    if isinstance(exc, LayoutOutside):
+        name = exc.name.split(" (", 1)[0]
+        return f"the layout `{name}` is a link that leads out of the layouts folder; copy the file into it instead"
+    if isinstance(exc, jinja2.TemplatesNotFound):
+        return "none of the layouts " + ", ".join(f"`{n}`" for n in exc.templates) + \
+            f" is in {relative(layouts)}/"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"the layout `{exc.name}` is not in {relative(layouts)}/"
+    if isinstance(exc, jinja2.TemplateError) and exc.message:
+        return exc.message
+    return str(exc)
+
+
+def _where(layouts: Path, filename: str | None, line: int | None) -> str:
+    shown = relative(Path(filename)) if filename else relative(layouts)
+    return f"{shown}:{line}" if line else shown
+
+
+def _template_frame(exc: BaseException, layouts: Path) -> str | None:
+    """Return ``file:line`` of the innermost layout frame in an exception's traceback."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2") or name.endswith(".css") or name.endswith(".html"):
+            found = _where(layouts, name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

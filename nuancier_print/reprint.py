@@ -23,7 +23,7 @@ from .content import Content, load_content
 from .deck import Card, card_format, deck_cards, deck_stylesheet
 from .edition import git
 from .errors import BuildError
-from .markup import LAYOUTS_DIR, make_environment
+from .markup import LAYOUTS_DIR, make_environment, template_errors
 from .output import atomic_write, build_lock
 from .publish import publish
 
@@ -113,8 +113,12 @@ def _print_key(card: Card, content: Content, layouts: Path) -> tuple[str, str]:
     """Return a hash of what each face of a card prints: its HTML (edition mark left out) and the stylesheet."""
     env = make_environment(layouts)
     stylesheet = deck_stylesheet(card_format(content), layouts)
-    return tuple(digest(stylesheet, env.select_template(list(face.templates)).render(
-        **_without_edition(face).context, face=face)) for face in (card.recto, card.verso))
+    keys = []
+    for face in (card.recto, card.verso):
+        with template_errors(layouts, face.label):
+            keys.append(digest(stylesheet, env.select_template(list(face.templates)).render(
+                **_without_edition(face).context, face=face)))
+    return tuple(keys)
 
 
 def _without_edition(face):

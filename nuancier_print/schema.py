@@ -16,12 +16,15 @@ Field types understood by the loader:
 * ``Cmyk``: four numbers from 0 to 100 (cyan, magenta, yellow, black);
 * ``Length``: a length with a unit, for example ``99mm`` or ``0.5in``;
 * ``Numero``: a teinte number such as ``2.4``; ``FamilleNumero``: ``2``;
-* another dataclass: a nested mapping; ``list[...]`` of one: a list of them.
+* a :class:`Number` type (``Shift``, ``Angle``, ``Scale``): a YAML number within its range;
+* another dataclass: a nested mapping; ``list[...]`` of one: a list of them;
+* ``dict[str, ...]``: a mapping whose keys are names chosen by the user (printers).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import types
 import typing
@@ -123,6 +126,33 @@ class Feuille(str):
     """A sheet to print cards on: a print shop's `A3` or `SRA3`, an office printer's `A4` or `Letter`."""
 
     CHOICES = ("A3", "SRA3", "A4", "Letter")
+
+
+class Number(float):
+    """A number written as a YAML number (``0.8``, ``-1``), within :attr:`RANGE`; each subclass sets its own."""
+
+    RANGE: tuple[float, float] = (-math.inf, math.inf)
+    UNIT = ""  # what the number counts, for messages: "mm", "degrees"
+
+
+class Shift(Number):
+    """A distance in mm, either way: the largest a printer's duplex error plausibly is."""
+
+    RANGE = (-20.0, 20.0)
+    UNIT = "mm"
+
+
+class Angle(Number):
+    """A small rotation in degrees, anticlockwise."""
+
+    RANGE = (-5.0, 5.0)
+    UNIT = "degrees"
+
+
+class Scale(Number):
+    """A scale factor close to 1."""
+
+    RANGE = (0.9, 1.1)
 
 
 # --- Deck content ----------------------------------------------------------
@@ -333,12 +363,30 @@ class Session:
                           None)
 
 
+# --- Office printers --------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Printer:
+    """An office printer's duplex correction, measured with the sheet of `nuancier calibrate`."""
+
+    dx: Shift = doc("How far to move the backs to the right, in mm (negative: to the left).", Shift(0.0))
+    dy: Shift = doc("How far to move the backs up, in mm (negative: down).", Shift(0.0))
+    rotation: Angle = doc("How far to turn the backs anticlockwise, in degrees.", Angle(0.0))
+    scale: Scale = doc("How much to enlarge the backs: 1 leaves them as they are.", Scale(1.0))
+
+
+# The file `content/printers.yaml`: each printer's correction under the name given to `--printer`.
+Printers = dict[str, Printer]
+
+
 ROOTS = {
     "nuancier": Nuancier,
     "familles": FamilleList,
     "famille": Famille,
     "teinte": Teinte,
     "session": Session,
+    "printers": Printers,
 }
 
 
@@ -348,7 +396,12 @@ def fields_of(cls) -> list[dataclasses.Field]:
 
 
 def field_paths(cls, prefix: str = "") -> list[str]:
-    """Return every dotted field path of a class (nested dataclasses expanded)."""
+    """Return every dotted field path of a class (nested dataclasses expanded).
+
+    For a mapping of names (``dict[str, X]``), the paths are those of ``X``.
+    """
+    if typing.get_origin(cls) is dict:
+        return field_paths(typing.get_args(cls)[1], prefix)
     hints = typing.get_type_hints(cls)
     paths = []
     for f in dataclasses.fields(cls):

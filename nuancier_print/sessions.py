@@ -1,17 +1,22 @@
 """Load and validate training sessions (`content/sessions/*.yaml`).
 
 A session names the teintes it covered and carries what the group lived.
-Besides the schema, this checks what only makes sense against the rest of
-the content: at least one teinte, teinte numbers that exist, participants
-listed once (and giving distinct file names for their personal booklets),
-and photos that are real, local, readable images with enough resolution for
-the size they print at (:data:`PHOTO_WIDTH_MM`).
+Besides the schema (which already requires at least one date, trainer and
+teinte), this checks what only makes sense against the rest of the content:
+teinte numbers that exist, participants listed once (and giving distinct
+file names for their personal booklets), and photos that are real, local,
+images that decode whole, with enough resolution for the size they print
+at (:data:`PHOTO_WIDTH_MM`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import re
+import threading
 import unicodedata
+import warnings
 from pathlib import Path
 
 from . import schema
@@ -63,9 +68,6 @@ def load_session(col, content, path: Path):
 
 
 def _check_teintes(col, content, session) -> None:
-    if not session.teintes:
-        col.add(where(session, "teintes"), "teintes",
-                "no teinte is listed; list the teintes the session covered, e.g. `- numero: 2.1`")
     known = {t.numero for t in content.teintes}
     seen = set()
     for i, vecue in enumerate(session.teintes):
@@ -155,16 +157,10 @@ def photo_problems(photo: str, folder: Path, root: Path) -> list[tuple[str, str]
 
 
 def _image_problems(photo: str, path: Path) -> list[tuple[str, str]]:
-    from PIL import Image, UnidentifiedImageError
-
     try:
-        with Image.open(path) as image:
-            image.verify()
-        with Image.open(path) as image:
-            width_px = image.size[0]
-            fmt = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return [("error", f"`{photo}` is not a readable image; use a JPEG or PNG file")]
+        fmt, (width_px, _) = read_image(path)
+    except PhotoError as exc:
+        return [("error", f"`{photo}` {exc}")]
     if fmt not in ("JPEG", "MPO", "PNG"):  # MPO: the JPEG variant many phones write
         return [("error", f"`{photo}` is a {fmt} image; use a JPEG or PNG file")]
     dpi = photo_dpi(width_px)
@@ -175,6 +171,84 @@ def _image_problems(photo: str, path: Path) -> list[tuple[str, str]]:
         return [("warning", f"`{photo}` prints at {dpi:.0f} dpi ({width_px} pixels over "
                             f"{PHOTO_WIDTH_MM:.0f} mm); {GOOD_DPI} dpi or more looks sharper")]
     return []
+
+
+# --- reading images whole --------------------------------------------------------------------
+
+MAX_PHOTO_PIXELS = 80_000_000  # a 108-megapixel phone photo is refused: 1300 pixels wide print at 300 dpi
+_STRICT = threading.Lock()
+
+
+class PhotoError(ValueError):
+    """An image that cannot be used; its message follows the photo's name."""
+
+
+@contextlib.contextmanager
+def strict_images():
+    """Decode images whole, or fail: truncated images refused, too many pixels refused before decoding.
+
+    WeasyPrint turns on Pillow's ``LOAD_TRUNCATED_IMAGES`` for the whole
+    process when it is imported: a photo cut short would then print grey
+    from where it stops. It is turned off while this context lasts (one at
+    a time: it is a global setting). Pillow's decompression-bomb warning is
+    silenced: :func:`open_image` refuses large images itself, with their size.
+    """
+    from PIL import Image, ImageFile
+
+    with _STRICT, warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked below
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
+def open_image(path: Path):
+    """Return ``path`` opened with Pillow, its size checked (call inside :func:`strict_images`).
+
+    Raise :class:`PhotoError` if it is not an image or has more than
+    :data:`MAX_PHOTO_PIXELS`: nothing is decoded yet.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    too_large = (f"has more than {MAX_PHOTO_PIXELS // 1_000_000} megapixels; save a smaller copy "
+                 f"(a width of {math.ceil(GOOD_DPI * PHOTO_WIDTH_MM / 25.4)} pixels prints at {GOOD_DPI} dpi)")
+    try:
+        image = Image.open(path)
+    except Image.DecompressionBombError:  # more than twice Pillow's limit: refused before its size is known
+        raise PhotoError(too_large) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise PhotoError("is not a readable image; use a JPEG or PNG file") from None
+    width, height = image.size
+    if width * height > MAX_PHOTO_PIXELS:
+        image.close()
+        raise PhotoError(f"is {width} × {height} pixels: it {too_large}")
+    return image
+
+
+def read_image(path: Path) -> tuple[str, tuple[int, int]]:
+    """Decode a whole image file; return its format and size, or raise :class:`PhotoError`.
+
+    Every pixel is decoded, so a file cut short or damaged is found here,
+    and not on paper.
+    """
+    from PIL import Image
+
+    with strict_images():
+        image = open_image(path)
+        try:
+            fmt, size = image.format, image.size
+            image.verify()  # the structure, and the checksums a PNG carries
+            with Image.open(path) as again:
+                again.load()  # every pixel
+        except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+            raise PhotoError("is damaged: only part of it can be read (it may have been cut short while it "
+                             "was copied); copy the photo again from its original") from exc
+        finally:
+            image.close()
+    return fmt, size
 
 
 def photo_dpi(width_px: int) -> float:

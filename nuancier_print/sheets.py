@@ -15,14 +15,11 @@ Also here: the duplex calibration sheet and the printer profiles
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from . import pdf
-from .errors import BuildError, ContentError, Location, Problem, relative
+from .errors import BuildError, relative
 from .geometry import mm_to_pt, pt_to_mm
 from .impose import (
     FLIPS,
@@ -422,82 +419,14 @@ def _calibration_info(sheet: str, correction: Correction | None) -> DocInfo:
 
 # --- printer profiles -------------------------------------------------------------------
 
-FIELDS = {"dx": (-20.0, 20.0), "dy": (-20.0, 20.0), "rotation": (-5.0, 5.0), "scale": (0.9, 1.1)}
-
-
-def _positions(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
-    """Return the 1-based (line, column) of each printer and each of its keys."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
-    found = {}
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            found[(key.value,)] = (key.start_mark.line + 1, key.start_mark.column + 1)
-            if isinstance(value, yaml.MappingNode):
-                for sub, _ in value.value:
-                    found[(key.value, sub.value)] = (sub.start_mark.line + 1, sub.start_mark.column + 1)
-    return found
-
-
-def _field_problem(key: str, value) -> str | None:
-    """Return what is wrong with one correction value, if anything."""
-    low, high = FIELDS[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return f"expected a number, got {value!r}"
-    if not low <= value <= high:
-        return f"{value:g} is outside {low:g}..{high:g}"
-    return None
-
-
-def _entry_problems(name, entry) -> list[tuple[tuple[str, ...], str]]:
-    """Return (YAML path, message) for everything wrong with one printer's entry."""
-    if not isinstance(entry, dict):
-        return [((str(name),), "expected a mapping of dx, dy, rotation, scale")]
-    problems = []
-    for key, value in entry.items():
-        if key not in FIELDS:
-            problems.append(((str(name), str(key)),
-                             f"unknown field `{key}`; expected one of {', '.join(FIELDS)}"))
-        elif (message := _field_problem(key, value)) is not None:
-            problems.append(((str(name), key), message))
-    return problems
-
-
-def _load_yaml(path: Path, shown: str):
-    """Return the file's text and its ``yaml.safe_load`` value, or raise a located error."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise BuildError(f"{shown}: cannot read printer profiles ({error.strerror})") from None
-    try:
-        return text, yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
-        problem = getattr(error, "problem", None) or str(error)
-        raise ContentError([Problem(where, "", f"invalid YAML: {problem}")]) from None
-
-
 def load_printers(path: Path) -> dict[str, Correction]:
     """Read ``printers.yaml``: printer name → duplex correction (dx, dy mm; rotation °; scale).
 
-    Every problem is reported at once as a :class:`ContentError` naming the
+    The file is read like every content file (:func:`.content.load_printers`):
+    every problem is reported at once as a :class:`ContentError` naming the
     file, the line and the ``printer.key`` at fault.
     """
-    path, shown = Path(path), relative(Path(path))
-    text, data = _load_yaml(path, shown)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ContentError([Problem(Location(shown, 1, 1), "", "expected a mapping of printer names")])
-    positions = _positions(text)
-    problems = [
-        Problem(Location(shown, *positions.get(keys, (0, 0))), ".".join(keys), message)
-        for name, entry in data.items()
-        for keys, message in _entry_problems(name, entry)
-    ]
-    if problems:
-        raise ContentError(problems)
-    return {str(name): Correction(**{k: float(v) for k, v in entry.items()}) for name, entry in data.items()}
+    from .content import load_printers as load_profiles
+
+    return {name: Correction(dx=float(p.dx), dy=float(p.dy), rotation=float(p.rotation), scale=float(p.scale))
+            for name, p in load_profiles(Path(path)).items()}

@@ -57,7 +57,7 @@ def watch(options: BuildOptions, echo: Callable[[str], None], *, stop=None, read
 
     builder = Builder(options, keep_faces=True)
     result, errors, seconds = rebuild(builder)
-    for line in errors or result.lines:
+    for line in errors or [*result.lines, *result.errors]:
         echo(line)
     if result is not None:
         echo(summary(result, seconds, verb="built"))
@@ -68,7 +68,7 @@ def watch(options: BuildOptions, echo: Callable[[str], None], *, stop=None, read
     for changes in watch_files(*folders, debounce=50, step=20, stop_event=stop, watch_filter=_relevant,
                                raise_interrupt=False):
         result, errors, seconds = rebuild(builder)
-        for line in errors:
+        for line in errors or result.errors:
             echo(line)
         if result is not None:
             echo(summary(result, seconds, [path for _, path in changes]))

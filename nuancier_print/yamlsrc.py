@@ -7,7 +7,9 @@ value keeps its line and column. On top of ``safe_load`` semantics:
 * nesting deeper than :data:`MAX_DEPTH` is refused;
 * tags other than YAML's standard ones (``!!python/object``...) are refused;
 * a UTF-8 byte-order mark is accepted; other encodings get a clear message;
-* files over :data:`MAX_BYTES` are refused before parsing.
+* files over :data:`MAX_BYTES` are refused before parsing;
+* text that a ` #` cuts short is refused (:func:`_cut_by_comment`): in
+  ``texte: Le groupe #2 a trouvé``, YAML reads a comment from ``#2`` on.
 
 PyYAML's scanner reads a whole run of opening brackets before it hands
 over the first one, in time that grows with the square of their number, so
@@ -142,10 +144,11 @@ def location(file: str, mark) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
-def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
+def read_yaml(path: Path, shown: str, *, empty_ok: bool = False) -> tuple[yaml.Node | None, list[Problem]]:
     """Compose ``path`` into a node tree; return it with any problems found.
 
-    ``shown`` is the path to print in messages.
+    ``shown`` is the path to print in messages. With ``empty_ok``, a file
+    that is empty or holds only comments gives no node and no problem.
     """
     data, problem = _read(Path(path), shown)
     if problem is None:
@@ -155,7 +158,7 @@ def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
     if problem:
         return None, [problem]
     if not text.strip():
-        return None, [Problem(Location(shown, 1, 1), "", "this file is empty")]
+        return None, [] if empty_ok else [Problem(Location(shown, 1, 1), "", "this file is empty")]
     deep = _flow_depth(text)
     if deep is not None:
         line, column = text.count("\n", 0, deep) + 1, deep - text.rfind("\n", 0, deep)
@@ -172,8 +175,55 @@ def read_yaml(path: Path, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
     except RecursionError:
         return None, [Problem(Location(shown, 1, 1), "", "the file is nested too deeply")]
     if node is None:
-        return None, [Problem(Location(shown, 1, 1), "", "this file holds no content (only comments)")]
+        return None, [] if empty_ok else [Problem(Location(shown, 1, 1), "",
+                                                  "this file holds no content (only comments)")]
+    cut = _cut_by_comment(node, text, shown)
+    if cut:
+        return None, cut
     return node, []
+
+
+# After a plain (unquoted) text, on its line: blanks, then `#` and a letter or a digit.
+_TEXT_COMMENT = re.compile(r"[ \t]+(#[^\W_].*)")
+
+
+def _cut_by_comment(root, text: str, shown: str) -> list[Problem]:
+    """Return a problem for each unquoted text that a comment looking like text cuts short.
+
+    YAML reads `` #`` as the start of a comment, so ``texte: Le groupe #2 a
+    trouvé…`` holds « Le groupe » only. A comment is taken for lost text when
+    it follows an unquoted text on the same line and its ``#`` is followed
+    by a letter or a digit (``#2``, ``#FaireEnsemble``): written comments
+    have a space after their ``#`` (``dx: 0.8  # mm``), and comments on
+    their own line (``# yaml-language-server: ...``) follow no text.
+    """
+    problems, stack = [], [(root, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                stack.append((value, f"{path}.{name}" if path else name))
+                stack.append((key, path))
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(item, f"{path}[{i}]") for i, item in reversed(list(enumerate(node.value)))]
+        elif node.style is None and node.tag == "tag:yaml.org,2002:str" and node.value:
+            match = _TEXT_COMMENT.match(text, node.end_mark.index)  # `.` stops at the end of the line
+            if match:
+                hash_at = match.start(1)
+                line = text.count("\n", 0, hash_at) + 1
+                column = hash_at - text.rfind("\n", 0, hash_at)
+                problems.append(Problem(Location(shown, line, column), path, (
+                    f"YAML reads ` #` as the start of a comment: this text stops at « {_short(node.value)} » and "
+                    f"« {_short(match[1].rstrip())} » is left out; put the whole text between double quotes "
+                    "\"...\" (or, if it is a comment, write a space after `#`)")))
+    return problems
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """Return a text on one line, cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _read(path: Path, shown: str) -> tuple[bytes, Problem | None]:

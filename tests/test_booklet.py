@@ -13,7 +13,7 @@ from pypdf.generic import ContentStream, DecodedStreamObject, NameObject
 from nuancier_print import schema
 from nuancier_print.booklet import bibliography, collation_key, write_booklets
 from nuancier_print.content import load_content
-from nuancier_print.errors import BuildError, FitError
+from nuancier_print.errors import BuildError, ContentError, FitError, relative
 from nuancier_print.sessions import person_slug
 from nuancier_print.typography import french
 
@@ -517,7 +517,8 @@ def test_a_title_too_long_for_the_cover_is_reported(tmp_path):
     text = session.read_text(encoding="utf-8").replace(
         "titre: Faire ensemble autrement", "titre: " + "Faire ensemble autrement et longtemps " * 3, 1)
     session.write_text(text, encoding="utf-8")
-    with pytest.raises(FitError, match="the cover does not fit on one page; shorten the session's title"):
+    with pytest.raises(FitError, match=rf"sessions/{SLUG}.yaml:13:8: titre: the session's title takes \d+ lines "
+                                       "on the cover, which has room for about 3, and the cover does not fit"):
         write_booklets(load_content(tmp_path / "content"), tmp_path / "out")
     assert not (tmp_path / "out" / f"booklet-{SLUG}.pdf").exists()
 
@@ -546,3 +547,151 @@ def test_a_photo_under_300_dpi_is_a_warning_that_names_its_page(tmp_path):
     page = int(re.search(r"page (\d+): warning", shown)[1])
     texts = page_texts(built.path)
     assert "Décider par consentement" in texts[page - 1] and "MISES EN SITUATION" in texts[page - 1]
+
+
+# --- photos: read whole, or refused ----------------------------------------------------------
+
+
+def _session_with_a_photo(tmp_path):
+    """A copy of the mini content with one session whose mise en situation has a 1400-pixel photo."""
+    from PIL import Image
+
+    from .conftest import DATA
+
+    content = tmp_path / "content"
+    shutil.copytree(DATA / "mini", content)
+    (content / "sessions" / "s").mkdir(parents=True)
+    image = Image.new("RGB", (1400, 930), (40, 120, 200))
+    for x in range(0, 1400, 20):  # some detail, so that a truncated file loses pixels
+        image.paste((200, 60, 30), (x, 0, x + 10, 930))
+    image.save(content / "sessions" / "s" / "photo.jpg", quality=90)
+    (content / "sessions" / "s.yaml").write_text(
+        "titre: Une session\ncommanditaire: Une ville\nlieu: Ici\ndates: [1er avril 2026]\n"
+        "formateurs: [Une formatrice]\nteintes:\n  - numero: 1.1\n    mises_en_situation:\n"
+        "      - titre: Un atelier\n        photo: s/photo.jpg\n", encoding="utf-8")
+    return content
+
+
+def test_a_damaged_photo_copy_in_the_cache_is_made_again(tmp_path):
+    from nuancier_print.booklet import PHOTO_CACHE
+    from nuancier_print.sessions import read_image
+
+    content = _session_with_a_photo(tmp_path)
+    out = tmp_path / "out"
+    write_booklets(load_content(content), out)
+    [copy] = (out / PHOTO_CACHE).glob("photo-*.jpg")
+    whole = copy.read_bytes()
+    copy.write_bytes(whole[: len(whole) // 2])  # a copy cut short: WeasyPrint printed it half grey
+    write_booklets(load_content(content), out)
+    assert copy.read_bytes() == whole
+    copy.write_bytes(b"")  # an empty copy printed nothing at all
+    write_booklets(load_content(content), out)
+    assert copy.read_bytes() == whole and read_image(copy) == ("JPEG", (1400, 930))
+
+
+def test_a_photo_cut_short_is_refused_even_after_weasyprint_is_loaded(tmp_path):
+    """WeasyPrint lets Pillow read truncated images for the whole process; the check still refuses them."""
+    from PIL import ImageFile
+
+    import nuancier_print.engine  # noqa: F401 - loads WeasyPrint, which turns LOAD_TRUNCATED_IMAGES on
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    content = _session_with_a_photo(tmp_path)
+    photo = content / "sessions" / "s" / "photo.jpg"
+    photo.write_bytes(photo.read_bytes()[:-2000])
+    _, [problem] = load_content(content).session_errors["s"]  # only this session's booklet is held back
+    assert ContentError([problem]).lines()[0] == (
+        f"{relative(content / 'sessions' / 's.yaml')}:10:16: teintes[0].mises_en_situation[0].photo: "
+        "`s/photo.jpg` is damaged: only part of it can be read (it may have been cut short while it was copied); "
+        "copy the photo again from its original")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as WeasyPrint wants it
+
+
+def test_a_photo_with_too_many_pixels_is_refused_before_it_is_decoded(tmp_path):
+    from PIL import Image
+
+    content = _session_with_a_photo(tmp_path)
+    Image.new("1", (10000, 9000)).save(content / "sessions" / "s" / "photo.jpg", format="PNG")  # 90 MP
+    _, [problem] = load_content(content).session_errors["s"]
+    assert re.search(r"`s/photo.jpg` is 10000 × 9000 pixels: it has more than 80 "
+                     r"megapixels; save a smaller copy \(a width of 1300 pixels", problem.message)
+
+
+# --- text past the trim: long words are broken, what still does not fit names its field ----------------
+
+
+def _mini_session(tmp_path, **fields):
+    """The mini content with one session, its fields replaced by ``fields`` (YAML text)."""
+    from .conftest import DATA
+
+    content = tmp_path / "content"
+    shutil.copytree(DATA / "mini", content)
+    values = {"titre": "Une session", "commanditaire": "Une ville", "lieu": "Ici", "dates": "[1er avril 2026]",
+              "formateurs": "[Une formatrice]", "participants": "[Camille Martin]", **fields}
+    (content / "sessions").mkdir()
+    (content / "sessions" / "s.yaml").write_text(
+        "".join(f"{key}: {value}\n" for key, value in values.items()) + "teintes:\n  - numero: 1.1\n",
+        encoding="utf-8")
+    return content
+
+
+def _located(error: Exception, content, line: int, column: int, field: str) -> str:
+    """Return the one line of ``error`` located at the session file's ``line`` and ``column``, for ``field``."""
+    where = f"{relative(content / 'sessions' / 's.yaml')}:{line}:{column}: {field}: "
+    [found] = [text for text in str(error).splitlines() if text.startswith(where)]
+    return found[len(where):]
+
+
+def test_a_title_that_is_one_long_word_is_broken_on_the_cover_and_in_the_footers(tmp_path):
+    """« #FaireEnsembleAutrementEnRégionValDeLoirette » ran 10 mm past the cover's trim."""
+    title = "#FaireEnsembleAutrementEnRégionValDeLoirette"
+    content = _mini_session(tmp_path, titre=f'"{title}"')
+    [built] = write_booklets(load_content(content), tmp_path / "out", per_participant=True)  # preflight passes
+    for path in (built.path, *built.per_participant):
+        pages = reader(path).pages
+        assert title in compact(pages[0].extract_text()), "the title is printed whole on the cover"
+        for page in pages[1:]:
+            for x, _y, text in drawn_text(page):
+                assert float(page.trimbox.left) + 3 / MM <= x <= float(page.trimbox.right) - 3 / MM, text
+
+
+def test_a_long_participant_name_is_broken_in_the_footer_of_their_copy(tmp_path):
+    """A long name in the personal footer wrapped onto the trim edge; two lines of it fit above the safe zone."""
+    name = "Marie-Charlotte-Éléonore de La Tour-Fontaine-Saint-Aubin-Lemaire"
+    content = _mini_session(tmp_path, participants=f"[{name}]")
+    [built] = write_booklets(load_content(content), tmp_path / "out", per_participant=True)
+    [copy] = built.per_participant
+    page = reader(copy).pages[2]
+    assert compact(name) in compact(footer(page))
+    assert min(y for x, y, text in drawn_text(page)) >= float(page.trimbox.bottom) + 3 / MM
+
+
+def test_a_name_too_long_for_the_footer_names_the_participant(tmp_path):
+    name = ("Marie-Charlotte-Éléonore-Anne-Sophie de La Tour-Fontaine-Saint-Aubin-Lemaire-Dupont-Moreau-"
+            "Martin-Lefebvre")
+    content = _mini_session(tmp_path, participants=f"[Camille Martin, {name}]")
+    with pytest.raises(FitError) as caught:
+        write_booklets(load_content(content), tmp_path / "out", per_participant=True)
+    assert _located(caught.value, content, 6, 32, "participants[1].nom").startswith(
+        "the participant's name does not fit in the footer of every page of their personal copy: its lines "
+        "would run")
+    assert not list((tmp_path / "out").glob("booklet-s-camille*.pdf")), "no personal copy is written"
+
+
+def test_a_title_too_long_for_the_footers_names_the_title(tmp_path):
+    title = "Innover dans l’action publique : méthodes, postures et outils pour les agents de la Région"
+    content = _mini_session(tmp_path, titre=f'"{title}"')
+    with pytest.raises(FitError) as caught:
+        write_booklets(load_content(content), tmp_path / "out")
+    assert _located(caught.value, content, 1, 8, "titre").startswith(
+        "the session's title does not fit in the footer of every page: its lines would run")
+
+
+def test_a_commanditaire_too_long_for_the_cover_is_the_one_named(tmp_path):
+    long = " ".join(["Direction des ressources humaines et de la transformation de la Région"] * 40)
+    content = _mini_session(tmp_path, commanditaire=long)
+    with pytest.raises(FitError) as caught:
+        write_booklets(load_content(content), tmp_path / "out")
+    assert re.fullmatch(r"the commanditaire takes \d\d lines on the cover, which has room for about 3, and the "
+                        r"cover does not fit on its page; shorten it",
+                        _located(caught.value, content, 2, 16, "commanditaire"))

@@ -76,3 +76,16 @@ def test_committed_schemas_are_up_to_date(tmp_path):
         committed = ROOT / "content" / "schema" / path.name
         assert committed.read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), \
             f"run `nuancier schema` and commit {committed.name}"
+
+
+def test_schema_to_a_file_is_a_plain_error(mini, runner):
+    (mini.parent / "notes.txt").write_text("x", encoding="utf-8")
+    for target in ("notes.txt", "notes.txt/schema"):
+        result = runner.invoke(main, ["schema", "--to", target])
+        assert result.exit_code == 1, result.output
+        assert result.stderr.splitlines() == [
+            "notes.txt: this is a file, not a folder; give `--to` a folder (it is made if it does not exist)"]
+    (mini.parent / "schemas" / "teinte.schema.json").mkdir(parents=True)
+    result = runner.invoke(main, ["schema", "--to", "schemas"])
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+    assert "cannot write schemas/teinte.schema.json: Is a directory" in result.stderr

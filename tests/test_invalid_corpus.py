@@ -67,12 +67,20 @@ def link_outside(content: Path) -> None:
     (content / "teintes" / "2-2-lien.yaml").symlink_to(outside)
 
 
+def printers_link_outside(content: Path) -> None:
+    """Make printers.yaml a link to a file outside the content folder, whose value must not be shown."""
+    outside = content.parent / "secret.yaml"
+    outside.write_text("bureau:\n  dx: le-mot-de-passe\n", encoding="utf-8")
+    (content / "printers.yaml").symlink_to(outside)
+
+
 def link_loop(content: Path) -> None:
     """Make a teinte file that is a link to itself."""
     (content / "teintes" / "2-2-boucle.yaml").symlink_to("2-2-boucle.yaml")
 
 
-GENERATORS = {f.__name__: f for f in (ten_megabytes, folder_named_yaml, named_pipe, link_outside, link_loop)}
+GENERATORS = {f.__name__: f for f in (ten_megabytes, folder_named_yaml, named_pipe, link_outside, link_loop,
+                                      printers_link_outside)}
 
 
 def _overlay(case: Path, content: Path) -> dict:
@@ -98,6 +106,7 @@ def test_invalid_case(case, mini, runner):
     everything = result.stdout + output
     assert result.exit_code == spec.get("exit", 1), everything
     assert "Traceback" not in everything and "internal error" not in everything, everything
+    assert "le-mot-de-passe" not in everything, "a value read through a link out of the content folder"
     if spec.get("exit", 1) == 0:
         assert output == "", output
         assert spec.get("stdout", "") in result.stdout, result.stdout

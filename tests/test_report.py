@@ -121,7 +121,7 @@ def test_a_session_whose_cover_cannot_fit_blocks_only_its_booklet(project, runne
     teinte = next((project / "content" / "teintes").glob("2-2-*.yaml"))
     teinte.write_text(teinte.read_text(encoding="utf-8").replace("titre: ", "titre: Nouveau ", 1), encoding="utf-8")
     result, report = run(runner, "build")
-    assert result.exit_code == 1 and "the cover does not fit on one page" in result.output + result.stderr
+    assert result.exit_code == 1 and "the cover does not fit on its page" in result.output + result.stderr
     assert report["out/deck.pdf"][0] == "written"  # the edited teinte is printed on the deck
     assert report[f"out/sessions/{SLUG}/booklet-{SLUG}.pdf"][0] == "not written"
 

@@ -179,3 +179,71 @@ def test_a_file_just_under_the_size_limit_is_checked(mini):
     (mini / "teintes" / "2-1-troisieme.yaml").write_text(body, encoding="utf-8")
     content = load_content(mini)
     assert len(content.teinte("2.1").finalites) > 10_000
+
+
+SESSION = ("titre: Une session\ncommanditaire: Une ville\nlieu: Ici\ndates: [1er avril 2026]\n"
+           "formateurs: [Une formatrice]\nteintes:\n  - numero: 1.1\n")
+
+
+@pytest.mark.parametrize("name", ["nuancier.yaml", "familles.yaml", "teintes/1-1-premiere.yaml",
+                                  "sessions/une-session.yaml", "printers.yaml"])
+def test_every_content_file_that_links_out_of_the_content_folder_is_refused(mini, runner, name):
+    """Whatever the file, a link out of the content folder is named, and what it leads to is not read."""
+    (mini / "sessions").mkdir()
+    (mini / "sessions" / "une-session.yaml").write_text(SESSION, encoding="utf-8")
+    (mini / "printers.yaml").write_text("bureau:\n  dx: 1\n", encoding="utf-8")
+    path = mini / name
+    outside = mini.parent / "ailleurs.yaml"
+    outside.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(outside)
+    result = runner.invoke(main, ["check"])
+    assert result.exit_code == 1, result.output
+    assert f"content/{name}: this file is a link to {outside}, outside the content folder" in result.stderr
+
+
+def test_a_link_inside_the_content_folder_is_followed(mini, runner):
+    (mini / "printers.yaml").write_text("bureau:\n  dx: 1\n", encoding="utf-8")
+    (mini / "imprimantes.yaml").write_bytes((mini / "printers.yaml").read_bytes())
+    (mini / "printers.yaml").unlink()
+    (mini / "printers.yaml").symlink_to("imprimantes.yaml")
+    result = runner.invoke(main, ["check"])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_a_session_without_dates_is_a_located_error_not_a_crash(mini, runner):
+    """`dates: []` passed check, then the booklet crashed looking for the first date."""
+    (mini / "sessions").mkdir()
+    (mini / "sessions" / "une-session.yaml").write_text(SESSION.replace("[1er avril 2026]", "[]"), encoding="utf-8")
+    for command in (["check"], ["build"], ["booklet"]):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 1, (command, result.output)
+        assert "content/sessions/une-session.yaml:4:8: dates: the list `dates` is empty; write at least one " \
+               "item" in result.stderr, result.stderr
+        assert "internal error" not in result.stderr
+
+
+def test_a_card_too_small_for_the_layouts_is_a_located_error(mini, runner):
+    """A 30 × 30 mm card without bleed made WeasyPrint fail, and the message blamed the layouts."""
+    nuancier = mini / "nuancier.yaml"
+    nuancier.write_text(nuancier.read_text(encoding="utf-8").replace(
+        "  taille: DL\n  fond_perdu: 3mm", "  largeur: 30mm\n  hauteur: 30mm\n  fond_perdu: 0mm"), encoding="utf-8")
+    result = runner.invoke(main, ["deck"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[:2] == [
+        "content/nuancier.yaml:18:12: format.largeur: 30mm is too small for a card: the layouts need a "
+        "largeur of at least 60mm",
+        "content/nuancier.yaml:19:12: format.hauteur: 30mm is too small for a card: the layouts need a "
+        "hauteur of at least 90mm",
+    ]
+    assert "layouts/" not in result.stderr and "WeasyPrint" not in result.stderr
+
+
+def test_the_smallest_card_the_layouts_take_is_laid_out_or_said_too_full(mini, runner):
+    """At the minimum size, the build either writes the deck or names the faces to shorten: never a crash."""
+    nuancier = mini / "nuancier.yaml"
+    nuancier.write_text(nuancier.read_text(encoding="utf-8").replace(
+        "  taille: DL\n  fond_perdu: 3mm", "  largeur: 60mm\n  hauteur: 90mm\n  fond_perdu: 0mm"), encoding="utf-8")
+    result = runner.invoke(main, ["deck"])
+    assert "WeasyPrint" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    assert result.exit_code == 0 or "does not fit on its card" in result.stderr, result.stderr

@@ -361,24 +361,57 @@ def test_load_printers_reads_every_printer(tmp_path):
 def test_load_printers_names_file_line_and_key_for_every_bad_value(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "printers.yaml"
-    path.write_text("atelier:\n  dx: deux\n  dy: 40\n  skew: 1\nbureau: 3\n")
+    path.write_text('atelier:\n  dx: deux\n  dy: 40\n  skew: 1\nbureau: 3\nlaser:\n  scale: "1.0"\n')
     with pytest.raises(ContentError) as caught:
         load_printers(path)
     assert caught.value.lines()[:-1] == [
-        "printers.yaml:2:3: atelier.dx: expected a number, got 'deux'",
-        "printers.yaml:3:3: atelier.dy: 40 is outside -20..20",
-        "printers.yaml:4:3: atelier.skew: unknown field `skew`; expected one of dx, dy, rotation, scale",
-        "printers.yaml:5:1: bureau: expected a mapping of dx, dy, rotation, scale",
+        "printers.yaml:2:7: atelier.dx: expected a number, got the text `deux`",
+        "printers.yaml:3:7: atelier.dy: 40 is outside the range -20 to 20 mm; measure again on the "
+        "calibration sheet",
+        "printers.yaml:4:3: atelier.skew: unknown field `skew`; the fields here are `dx`, `dy`, `rotation`, `scale`",
+        "printers.yaml:5:9: bureau: expected a mapping with keys such as `dx`, `dy`, `rotation`, got the text `3`",
+        "printers.yaml:7:10: laser.scale: expected a number (write it without quotes), got the text `1.0`",
     ]
 
 
 def test_load_printers_reports_broken_yaml_and_missing_files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "printers.yaml").write_text("atelier:\n  dx: [1\n")
-    with pytest.raises(ContentError, match=r"printers.yaml:\d+:\d+: invalid YAML"):
+    with pytest.raises(ContentError, match=r"printers.yaml:2:7: this is not valid YAML"):
         load_printers(tmp_path / "printers.yaml")
-    with pytest.raises(BuildError, match="absent.yaml: cannot read printer profiles"):
+    with pytest.raises(ContentError, match="absent.yaml: this file is missing: run `nuancier calibrate`"):
         load_printers(tmp_path / "absent.yaml")
+
+
+def test_printers_go_through_the_content_reader(tmp_path, monkeypatch):
+    """printers.yaml is read like every content file: no alias bomb, no link out, no internal error."""
+    monkeypatch.chdir(tmp_path)
+    content = tmp_path / "content"
+    content.mkdir()
+    path = content / "printers.yaml"
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(9))
+    path.write_text(bomb, encoding="utf-8")
+    with pytest.raises(ContentError, match=r"content/printers.yaml:1:4: YAML anchors \(`&name`\) are not allowed"):
+        load_printers(path)
+    path.write_bytes(b"bureau:\n  dx: 1\xe9\n")
+    with pytest.raises(ContentError, match=r"content/printers.yaml:2:8: this file is not UTF-8 text \(byte 0xE9\)"):
+        load_printers(path)
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("bureau:\n  dx: mot-de-passe-secret\n", encoding="utf-8")
+    path.unlink()
+    path.symlink_to(secret)
+    with pytest.raises(ContentError) as caught:
+        load_printers(path)
+    assert caught.value.lines()[0] == (f"content/printers.yaml: this file is a link to {secret}, outside the "
+                                       "content folder; copy that file into the folder instead")
+    assert "mot-de-passe" not in str(caught.value)
+
+
+def test_a_printers_file_of_comments_only_holds_no_printer(tmp_path):
+    path = tmp_path / "printers.yaml"
+    path.write_text("# bureau:\n#   dx: 0.8\n", encoding="utf-8")
+    assert load_printers(path) == {}
 
 
 # --- end to end: a PDF/X-4 deck from WeasyPrint stays print-ready once imposed ------------------------------

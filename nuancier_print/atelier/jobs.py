@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..build import BuildOptions, build
-from ..errors import NuancierError
+from ..errors import BuildError, NuancierError
 from ..outputs import booklet_paths
 from .texts import N_
 
@@ -164,17 +164,24 @@ class Builder:
         return BuildOptions(content=self.content, out=self.out, **chosen)
 
     def _deck(self, key: str) -> list[str]:
-        return build(self._options(deck=True)).lines
+        return _lines(build(self._options(deck=True)))
 
     def _booklet(self, slug: str) -> list[str]:
-        return build(self._options(booklets=True, sessions=[slug])).lines[-1:]
+        return _lines(build(self._options(booklets=True, sessions=[slug])))[-1:]
 
     def _copies(self, slug: str) -> list[str]:
-        return build(self._options(booklets=True, sessions=[slug], per_participant=True)).lines[-1:]
+        return _lines(build(self._options(booklets=True, sessions=[slug], per_participant=True)))[-1:]
 
     def _previews(self, slug: str) -> list[str]:
         count = write_previews(booklet_paths(self.out, slug).booklet, previews_folder(self.out, slug))
         return [f"previews: {count} pages"]
+
+
+def _lines(result) -> list[str]:
+    """Return a build's lines, or raise its errors when an output could not be written."""
+    if result.errors or result.failed:
+        raise BuildError("\n".join(result.errors) or "not written: " + ", ".join(result.failed))
+    return result.lines
 
 
 # --- previews ------------------------------------------------------------------------------------
