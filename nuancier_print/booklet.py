@@ -53,7 +53,7 @@ from .typography import french, short_url
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
 A5_TRIM = (148.0, PAGE_H)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_X = 17.0, 16.0, 15.0  # as in layouts/booklet.css
-TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
+TAB_W, TAB_START, NOTE_PITCH = 10.0, 40.0, 8.0  # a tab wide enough for an 8 pt bold numeral outside the safe zone
 PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
 MAX_PHOTO_DPI = 450  # larger photos are scaled down to this at their printed width
 PHOTO_QUALITY = 88  # JPEG quality of the CMYK print copies

@@ -31,6 +31,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import (
     ArrayObject,
+    BooleanObject,
     ByteStringObject,
     ContentStream,
     DecodedStreamObject,
@@ -43,7 +44,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import __version__
+from . import __version__, contentops
 from .errors import BuildError, relative
 from .geometry import mm_to_pt
 
@@ -203,12 +204,95 @@ def add_crop_marks(target: PdfWriter, page, bleed_mm: float) -> None:
     append_content(target, page, b"\n".join(ops))
 
 
+# --- press colour ------------------------------------------------------------------------------
+
+OVERPRINT_KEYS = ("/OP", "/op", "/OPM")
+
+
+def overprint_black(target: PdfWriter) -> None:
+    """Make 100 % black fills overprint in every page and form (see :mod:`.contentops`).
+
+    Each content stream is rewritten once (a stream already rewritten, as
+    in a copy of a finished file, is left as it is); the two ExtGStates the
+    rewrite names are added to the resources of what it changed.
+    """
+    done: set[int] = set()
+    states = {}  # made once, when a stream first needs them
+    for page in target.pages:
+        resources = _dict(page.get("/Resources"))
+        contents = page.get("/Contents")
+        streams = list(contents.get_object()) if isinstance(_get(contents), ArrayObject) else [contents]
+        _rewrite(target, [s for s in streams if s is not None], resources, done, states)
+        for form, form_resources in _forms(resources, set()):
+            _rewrite(target, [form], form_resources if form_resources is not None else resources, done, states)
+
+
+def _get(obj):
+    """Return an object resolved (None stays None)."""
+    return obj.get_object() if obj is not None and hasattr(obj, "get_object") else obj
+
+
+def _dict(obj) -> DictionaryObject | None:
+    """Return a (possibly indirect) dictionary, or None if it is not one."""
+    obj = _get(obj)
+    return obj if isinstance(obj, DictionaryObject) else None
+
+
+def _forms(resources, seen: set[int]):
+    """Yield (form, its resources or None) for every Form XObject a resource dictionary can draw."""
+    xobjects = _dict(resources.get("/XObject")) if resources is not None else None
+    for ref in (xobjects or {}).values():
+        form = _get(ref)
+        if not isinstance(form, StreamObject) or form.get("/Subtype") != "/Form" or id(form) in seen:
+            continue
+        seen.add(id(form))
+        own = _dict(form.get("/Resources"))
+        yield form, own
+        yield from _forms(own, seen)
+
+
+def _rewrite(target: PdfWriter, streams: list, resources, done: set[int], made: dict) -> None:
+    """Rewrite content streams drawn with ``resources``, once each, and declare the ExtGStates they use."""
+    if resources is None:
+        return
+    states = _dict(resources.get("/ExtGState")) or DictionaryObject()
+    neutral = frozenset(str(name) for name, state in states.items()
+                        if isinstance(_get(state), DictionaryObject)
+                        and not any(key in _get(state) for key in OVERPRINT_KEYS))
+    changed = False
+    for ref in streams:
+        stream = _get(ref)
+        if not isinstance(stream, StreamObject) or id(stream) in done:
+            continue
+        done.add(id(stream))
+        data = contentops.overprint_black(stream.get_data(), neutral)
+        if data is not None:
+            stream.set_data(data)
+            changed = True
+    if changed:
+        if not made:
+            made.update({contentops.OVERPRINT_ON: _overprint_state(target, True),
+                         contentops.OVERPRINT_OFF: _overprint_state(target, False)})
+        states = DictionaryObject(states)
+        states.update({NameObject(name): state for name, state in made.items()})
+        resources[NameObject("/ExtGState")] = states
+
+
+def _overprint_state(target: PdfWriter, on: bool):
+    """Return the ExtGState that turns fill overprint on (nonzero mode) or off."""
+    entries = {NameObject("/Type"): NameObject("/ExtGState"), NameObject("/op"): BooleanObject(on)}
+    if on:
+        entries[NameObject("/OPM")] = NumberObject(1)
+    return target._add_object(DictionaryObject(entries))
+
+
 # --- finishing -------------------------------------------------------------------------------
 
 
 def finish(source: bytes | PdfWriter, info: DocInfo) -> bytes:
     """Return ``source`` as a finished output file (see the module docstring), its streams compressed."""
     target = source if isinstance(source, PdfWriter) else clone(source)
+    overprint_black(target)
     describe(target, info)
     for index, obj in enumerate(target._objects):
         if isinstance(obj, StreamObject) and "/Filter" not in obj and obj.get("/Type") != "/Metadata":
@@ -260,19 +344,36 @@ def _set_xmp(target: PdfWriter, packet: bytes) -> None:
 
 
 def output_intent(target: PdfWriter):
-    """Return the PDF/X output intent for coated FOGRA39 printing, with its ICC profile."""
-    profile = DecodedStreamObject()
-    profile.set_data(ICC_PROFILE.read_bytes())
-    profile[NameObject("/N")] = NumberObject(4)
+    """Return the PDF/X output intent for coated FOGRA39 printing, with its ICC profile.
+
+    A copy of a finished file keeps its profile object: it is written once.
+    """
+    icc = ICC_PROFILE.read_bytes()
+    profile = _existing_profile(target, icc)
+    if profile is None:
+        stream = DecodedStreamObject()
+        stream.set_data(icc)
+        stream[NameObject("/N")] = NumberObject(4)
+        profile = target._add_object(stream)
     intent = DictionaryObject({
         NameObject("/Type"): NameObject("/OutputIntent"),
         NameObject("/S"): NameObject("/GTS_PDFX"),
         NameObject("/OutputConditionIdentifier"): TextStringObject(OUTPUT_CONDITION),
         NameObject("/RegistryName"): TextStringObject(REGISTRY),
         NameObject("/Info"): TextStringObject(OUTPUT_CONDITION_INFO),
-        NameObject("/DestOutputProfile"): target._add_object(profile),
+        NameObject("/DestOutputProfile"): profile,
     })
     return target._add_object(intent)
+
+
+def _existing_profile(target: PdfWriter, icc: bytes):
+    """Return the reference to a DestOutputProfile of the file that holds ``icc``, or None."""
+    for intent in _get(target.root_object.get("/OutputIntents")) or []:
+        ref = _dict(intent).get("/DestOutputProfile") if _dict(intent) is not None else None
+        stream = _get(ref)
+        if isinstance(stream, StreamObject) and hasattr(ref, "idnum") and stream.get_data() == icc:
+            return ref
+    return None
 
 
 def xmp(info: DocInfo, document: bytes, instance: bytes) -> str:
