@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import io
 import uuid
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -37,6 +38,7 @@ from pypdf.generic import (
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
+    IndirectObject,
     NameObject,
     NumberObject,
     RectangleObject,
@@ -84,12 +86,61 @@ def read(source: Path | bytes) -> PdfReader:
         raise BuildError(f"{shown}: cannot read this PDF ({error})") from None
 
 
+MAX_STREAM_BYTES = 128 * 1024 * 1024  # no stream of a print file inflates to more than this
+
+
+def check_streams(reader: PdfReader, shown: Path | str) -> None:
+    """Raise BuildError if a Flate stream of the file inflates past :data:`MAX_STREAM_BYTES`.
+
+    A "flate bomb" (a few kilobytes that inflate to gigabytes) would make
+    any reader, pdfium included, run out of memory: it is found here first,
+    reading each stream's raw bytes with a bounded decompressor.
+    """
+    for number, generation in _object_numbers(reader):
+        try:
+            obj = reader.get_object(IndirectObject(number, generation, reader))
+        except Error:
+            continue
+        if isinstance(obj, StreamObject) and _filters(obj) and _filters(obj)[0] == "/FlateDecode":
+            raw = getattr(obj, "_data", b"")
+            inflater = zlib.decompressobj()
+            try:
+                out = inflater.decompress(raw, MAX_STREAM_BYTES + 1)
+            except zlib.error:
+                continue  # a damaged stream: reading it fails, and says so, where it is used
+            if len(out) > MAX_STREAM_BYTES:
+                raise BuildError(f"{relative(Path(shown))}: object {number} inflates to more than "
+                                 f"{MAX_STREAM_BYTES // 2**20} MB; this is not a print file (a \"flate bomb\"?)")
+
+
+def _object_numbers(reader: PdfReader) -> list[tuple[int, int]]:
+    """Return (number, generation) of every object the cross-reference tables list."""
+    found = {(number, generation) for generation, table in reader.xref.items() for number in table}
+    found |= {(number, 0) for number in reader.xref_objStm}
+    return sorted(found)
+
+
+def _filters(obj) -> list[str]:
+    filters = _get(obj.get("/Filter"))
+    if filters is None:
+        return []
+    return [str(_get(f)) for f in filters] if isinstance(filters, ArrayObject) else [str(filters)]
+
+
 def operations(owner) -> list:
     """Return the parsed (operands, operator) list of a page's or a form's content stream."""
     if isinstance(owner, PageObject):
         contents = owner.get_contents()
         return contents.operations if contents is not None else []
     return ContentStream(owner, None).operations
+
+
+def content_data(owner) -> bytes:
+    """Return the decoded content of a page (its streams joined) or of a form."""
+    if isinstance(owner, PageObject):
+        contents = owner.get_contents()
+        return contents.get_data() if contents is not None else b""
+    return owner.get_data()
 
 
 def box_pt(page, name: str) -> tuple[float, float, float, float]:
@@ -204,6 +255,97 @@ def add_crop_marks(target: PdfWriter, page, bleed_mm: float) -> None:
     append_content(target, page, b"\n".join(ops))
 
 
+# --- die line --------------------------------------------------------------------------------
+
+DIE_LINE = "CutContour"  # the spot colour cutting plotters and finishing RIPs cut along (Roland, Mimaki...)
+DIE_LINE_ALTERNATE = (0.0, 1.0, 0.0, 0.0)  # how it shows on screen and on proofs: 100 % magenta
+DIE_LINE_WEIGHT_PT = 0.25
+DIE_LAYER = "Découpe (CutContour)"  # the optional content group's name, as a viewer lists it
+_DIE_NAMES = {"space": "/NPCutContour", "state": "/NPcut", "layer": "/NPdie"}
+
+
+def add_die_line(target: PdfWriter, page, path: bytes) -> None:
+    """Stroke ``path`` (operators in page space) on top of ``page`` as a die line.
+
+    It is drawn in a /Separation named ``CutContour`` whose alternate is a
+    visible 100 % magenta, with overprint on (it never knocks out the
+    artwork under it), inside its own optional content group, so that a
+    viewer or a RIP can show, hide or route it to the cutter.
+    """
+    objects = _die_objects(target)
+    ops = (f"/OC {_DIE_NAMES['layer']} BDC q {_DIE_NAMES['state']} gs {_DIE_NAMES['space']} CS 1 SCN "
+           f"{DIE_LINE_WEIGHT_PT} w ").encode() + path + b" S Q EMC"
+    add_resources(page, {"/ColorSpace": {_DIE_NAMES["space"]: objects["space"]},
+                         "/ExtGState": {_DIE_NAMES["state"]: objects["state"]},
+                         "/Properties": {_DIE_NAMES["layer"]: objects["layer"]}})
+    append_content(target, page, ops)
+
+
+def _die_objects(target: PdfWriter) -> dict:
+    """Return the die line's colour space, graphics state and layer, made once per file."""
+    made = getattr(target, "_nuancier_die", None)
+    if made is None:
+        alternate = DictionaryObject({
+            NameObject("/FunctionType"): NumberObject(2),
+            NameObject("/Domain"): ArrayObject([NumberObject(0), NumberObject(1)]),
+            NameObject("/C0"): ArrayObject([FloatObject(0)] * 4),
+            NameObject("/C1"): ArrayObject([FloatObject(v) for v in DIE_LINE_ALTERNATE]),
+            NameObject("/N"): NumberObject(1)})
+        space = ArrayObject([NameObject("/Separation"), NameObject(f"/{DIE_LINE}"), NameObject("/DeviceCMYK"),
+                             target._add_object(alternate)])
+        state = DictionaryObject({NameObject("/Type"): NameObject("/ExtGState"), NameObject("/OP"): BooleanObject(True),
+                                  NameObject("/op"): BooleanObject(True), NameObject("/OPM"): NumberObject(1)})
+        layer = DictionaryObject({NameObject("/Type"): NameObject("/OCG"),
+                                  NameObject("/Name"): TextStringObject(DIE_LAYER)})
+        made = {"space": target._add_object(space), "state": target._add_object(state),
+                "layer": target._add_object(layer)}
+        target._nuancier_die = made
+    return made
+
+
+def add_resources(page, entries: dict[str, dict]) -> None:
+    """Add named resources to a page (``{"/ColorSpace": {"/Name": object}}``), keeping its others."""
+    resources = page.get("/Resources")
+    if resources is None:
+        resources = DictionaryObject()
+        page[NameObject("/Resources")] = resources
+    resources = resources.get_object()
+    for category, named in entries.items():
+        own = DictionaryObject(_dict(resources.get(category)) or {})
+        own.update({NameObject(name): obj for name, obj in named.items()})
+        resources[NameObject(category)] = own
+
+
+def register_optional_content(target: PdfWriter) -> None:
+    """List every optional content group the pages and their forms use in the catalogue, all shown.
+
+    PDF/X-4 wants each configuration named and every group in its order.
+    """
+    groups, seen = [], set()
+    for page in target.pages:
+        resources = _dict(page.get("/Resources"))
+        holders = [resources] + [own for _, own in _forms(resources, set())]
+        for holder in holders:
+            properties = _dict(holder.get("/Properties")) if holder is not None else None
+            for ref in (properties or {}).values():
+                group = _get(ref)
+                if isinstance(group, DictionaryObject) and group.get("/Type") == "/OCG" and id(group) not in seen:
+                    seen.add(id(group))
+                    groups.append(ref if hasattr(ref, "idnum") else target._add_object(group))
+    root = target.root_object
+    if not groups:
+        if "/OCProperties" in root:
+            del root["/OCProperties"]
+        return
+    root[NameObject("/OCProperties")] = DictionaryObject({
+        NameObject("/OCGs"): ArrayObject(groups),
+        NameObject("/D"): DictionaryObject({
+            NameObject("/Name"): TextStringObject("nuancier-print"),
+            NameObject("/Order"): ArrayObject(groups),
+            NameObject("/ON"): ArrayObject(groups),
+            NameObject("/OFF"): ArrayObject()})})
+
+
 # --- press colour ------------------------------------------------------------------------------
 
 OVERPRINT_KEYS = ("/OP", "/op", "/OPM")
@@ -293,6 +435,7 @@ def finish(source: bytes | PdfWriter, info: DocInfo) -> bytes:
     """Return ``source`` as a finished output file (see the module docstring), its streams compressed."""
     target = source if isinstance(source, PdfWriter) else clone(source)
     overprint_black(target)
+    register_optional_content(target)
     describe(target, info)
     for index, obj in enumerate(target._objects):
         if isinstance(obj, StreamObject) and "/Filter" not in obj and obj.get("/Type") != "/Metadata":

@@ -169,16 +169,40 @@ def test_every_verso_prints_behind_its_recto_and_reads_upright(tmp_path, sheet, 
             assert (y0 + DL[1]) - seen_box[1] == pytest.approx(TEXT_AT[1], abs=1.0)  # baseline
 
 
-def test_crop_marks_are_black_ink_on_fronts_only(tmp_path):
-    result = impose_cards(make_deck(tmp_path), tmp_path / "sheets.pdf", sheet="A3")
+def mark_segments(page, turn=None) -> set:
+    """Return the page's own stroked segments (mm, rounded), seen from the front if ``turn`` turns the back."""
+    ops = ContentStream(page.get_contents(), page.pdf).operations
+    points = [tuple(pt_to_mm(float(v)) for v in operands) for operands, op in ops if op in (b"m", b"l")]
+    found = set()
+    for start, end in zip(points[::2], points[1::2]):
+        if turn is not None:
+            start, end = turn(*start), turn(*end)
+        found.add(tuple(sorted((tuple(round(v, 2) for v in start), tuple(round(v, 2) for v in end)))))
+    return found
+
+
+@pytest.mark.parametrize("flip", ["long", "short"])
+def test_crop_marks_are_in_registration_colour_on_both_sides(tmp_path, flip):
+    result = impose_cards(make_deck(tmp_path), tmp_path / "sheets.pdf", sheet="A3", flip=flip)
     front, back = PdfReader(tmp_path / "sheets.pdf").pages
-    ops = ContentStream(front.get_contents(), front.pdf).operations
-    strokes = [op for _, op in ops if op == b"S"]
-    assert len(strokes) == len(crop_marks(result.grid))
-    assert [[float(v) for v in o] for o, op in ops if op == b"K"] == [[0, 0, 0, 1]]
-    assert b"S" not in page_operators(back)
+    for page in (front, back):
+        ops = ContentStream(page.get_contents(), page.pdf).operations
+        assert len([op for _, op in ops if op == b"S"]) == len(crop_marks(result.grid))
+        assert [[float(v) for v in o] for o, op in ops if op == b"K"] == [[1, 1, 1, 1]]  # 100 % on every plate
+    w, h = result.grid.sheet_w, result.grid.sheet_h
+    behind = mark_segments(back, lambda x, y: turned_over(w, h, flip, x, y))
+    assert behind == mark_segments(front)  # each mark of the back lies behind its twin on the front
     impose_cards(tmp_path / "deck.pdf", tmp_path / "bare.pdf", sheet="A3", marks=False)
-    assert b"S" not in page_operators(PdfReader(tmp_path / "bare.pdf").pages[0])
+    assert not any(b"S" in page_operators(p) for p in PdfReader(tmp_path / "bare.pdf").pages)
+
+
+def test_the_marks_of_a_corrected_back_move_with_its_cards(tmp_path):
+    deck = make_deck(tmp_path)
+    impose_cards(deck, tmp_path / "plain.pdf", sheet="A3")
+    impose_cards(deck, tmp_path / "moved.pdf", sheet="A3", correction=Correction(dx=2.0))
+    plain, moved = (PdfReader(tmp_path / name).pages[1] for name in ("plain.pdf", "moved.pdf"))
+    assert ContentStream(moved.get_contents(), moved.pdf).operations[1][1] == b"cm"  # all of the back is moved
+    assert page_operators(plain) >= {b"S", b"K"}
 
 
 def test_no_rgb_or_gray_operator_anywhere_in_the_output(tmp_path):
@@ -381,11 +405,12 @@ def test_load_printers_reports_broken_yaml_and_missing_files(tmp_path, monkeypat
         load_printers(tmp_path / "absent.yaml")
 
 
-# --- end to end: a PDF/X-4 deck from WeasyPrint stays print-ready once imposed ------------------------------
+# --- end to end: a PDF/X-4 deck from WeasyPrint, finished, stays print-ready once imposed -------------------
 
 
 def test_imposed_weasyprint_deck_keeps_pdfx_and_passes_preflight(tmp_path):
     weasyprint = pytest.importorskip("weasyprint")
+    from nuancier_print.pdf import finish
     from nuancier_print.preflight import format_report, preflight
 
     icc = Path(__file__).resolve().parents[1] / "layouts" / "icc" / "FOGRA39L-coated.icc"
@@ -394,7 +419,11 @@ def test_imposed_weasyprint_deck_keeps_pdfx_and_passes_preflight(tmp_path):
             "@page { size: 99mm 210mm; bleed: 3mm; margin: 10mm; background: device-cmyk(0.6 0 0.2 0) }"
             "section { break-after: page; font-family: 'DejaVu Sans'; color: device-cmyk(0 0 0 1) }"
             f"</style>{faces}")
-    weasyprint.HTML(string=html).write_pdf(tmp_path / "deck.pdf", pdf_variant="pdf/x-4")
+    raw = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/x-4")
+    # WeasyPrint's own PDF/X-4 is not what a print shop accepts: its output intent is not named after
+    # the registry's condition, it has no title nor InstanceID, and black knocks out of the background
+    assert {f.check for f in preflight(raw, kind="deck", trim=DL).errors} == {"pdfx", "metadata", "ink"}
+    (tmp_path / "deck.pdf").write_bytes(finish(raw, INFO))  # as the build finishes every output
     assert preflight(tmp_path / "deck.pdf", kind="deck", trim=DL).ok
     impose_cards(tmp_path / "deck.pdf", tmp_path / "sheets.pdf", sheet="A3")
     report = preflight(tmp_path / "sheets.pdf", kind="sheets")
