@@ -107,6 +107,11 @@ def operations(data: bytes) -> list[Operation]:
     return found
 
 
+def is_number(token: bytes) -> bool:
+    """Tell whether a token is a number."""
+    return _NUMBER.fullmatch(token) is not None
+
+
 def numbers(operands: tuple[bytes, ...]) -> tuple[float, ...] | None:
     """Return the operands as numbers, or None if one is not a number."""
     try:

@@ -15,15 +15,13 @@ from . import schema
 from .cache import canonical
 from .content import Content
 from .edition import Dates, mark, short_hash
-from .geometry import MIN_TEXT_PT, SAFE_MM, CardFormat
+from .geometry import MAX_SMALL_TEXT_PLATES, MIN_TEXT_PT, REVERSED_BOLD_PT, SAFE_MM, CardFormat
 from .load import where
 from .markup import LAYOUTS_DIR, make_environment
 from .model import Card, FaceSpec, Palette
 
 BLACK = schema.Cmyk((0, 0, 0, 100))  # text that reads as black: the K plate alone, never screened
 WHITE = schema.Cmyk((0, 0, 0, 0))
-MAX_SMALL_TEXT_PLATES = 2  # text under 9 pt, and the colour white text under 9 pt is reversed out of
-REVERSED_BOLD_PT = 8.0  # white text reversed out of more plates is bold and at least this size
 INK_LIGHTNESS = 62.0  # the lightest L* (on the press, FOGRA39) small text takes on white paper
 MAX_HUE_SHIFT = 15  # how far (in %) an ink's weaker plate may be raised to darken it
 TINT_SHARE = 0.12  # a box's tint, as a share of its ink

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 SAFE_MM = 3.0  # no text within this distance of the trim edge
 MIN_TEXT_PT = 6.5  # the smallest text size the fitter may choose
+SMALL_TEXT_PT = 9.0  # text under this size prints on two process plates at most...
+MAX_SMALL_TEXT_PLATES = 2  # ...and white text under it is reversed out of two plates at most,
+REVERSED_BOLD_PT = 8.0  # unless it is bold and at least this size
 
 
 @dataclass(frozen=True)
