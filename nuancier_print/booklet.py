@@ -9,7 +9,11 @@ For each session (``content/sessions/<slug>.yaml``) :func:`write_booklets` write
   and the back cover. Notes pages, just before the back cover, bring it to a
   multiple of 4 pages;
 * ``out/booklet-<slug>-imposed.pdf``: the same pages two up on A4 landscape
-  sheets, in saddle-stitch order, to print duplex, fold and staple;
+  sheets, in saddle-stitch order, for office printers (no bleed, no marks):
+  print duplex flipping on the short edge, fold and staple;
+* ``out/booklet-<slug>-press-SRA3.pdf``: for a print shop, one spread per side
+  of an SRA3 sheet, with bleed, crop, fold and registration marks, and the
+  creep asked for (:func:`.sheets.impose_saddle_press`);
 * with ``per_participant``, ``out/booklet-<slug>-<participant>.pdf``: a copy
   with the participant's name on the cover and in every footer.
 
@@ -58,6 +62,7 @@ PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
 MAX_PHOTO_DPI = 450  # larger photos are scaled down to this at their printed width
 PHOTO_QUALITY = 88  # JPEG quality of the CMYK print copies
 PHOTO_CACHE = Path(".cache") / "booklet-photos"  # under the output folder
+PRESS_SHEET = "SRA3"  # the press imposition's sheet (its name is in the file's)
 PHOTO_SCHEME = "nuancier-photo"  # photo URLs name a file of PHOTO_CACHE, wherever the project is (see fetcher)
 STAMP = "NuancierNameStamp"
 
@@ -75,13 +80,15 @@ class BookletResult:
     timings: dict[str, float] = field(default_factory=dict)  # step -> seconds
     warnings: list[str] = field(default_factory=list)
     reused: bool = False  # its inputs had not changed: the files already there were kept
+    press_path: Path | None = None  # the press imposition
 
     def line(self) -> str:
         """Return a one-line summary for the user."""
         copies = f", {len(self.per_participant)} personal copies" if self.per_participant else ""
         done = "; unchanged, not rendered again" if self.reused else ""
+        press = f"; for the press: {relative(self.press_path)}" if self.press_path else ""
         return (f"booklet: {relative(self.path)} ({self.pages} pages, A5 + {BLEED:g} mm bleed"
-                f"{copies}); imposed: {relative(self.imposed_path)}{done}")
+                f"{copies}); imposed for office printers: {relative(self.imposed_path)}{press}{done}")
 
 
 @dataclass(frozen=True)
@@ -425,7 +432,7 @@ PERSONAL_CHECKS = frozenset({"boxes", "fonts", "colour", "images"})
 
 def write_booklets(content: Content, out: Path, *, slugs: list[str] | None = None, per_participant: bool = False,
                    cache: Cache | None = None, engine: Engine | None = None,
-                   dates: Dates | None = None) -> list[BookletResult]:
+                   dates: Dates | None = None, creep: float = 0.0) -> list[BookletResult]:
     """Write the booklet of each session (or of ``slugs``), imposed, and personal copies if asked.
 
     A booklet whose inputs have not changed since it was written (and whose
@@ -435,7 +442,7 @@ def write_booklets(content: Content, out: Path, *, slugs: list[str] | None = Non
     engine = engine or booklet_engine(content, out)
     dates = dates or Dates()
     return [write_booklet(content, slug, out, per_participant=per_participant, cache=cache or Cache(None),
-                          engine=engine, dates=dates)
+                          engine=engine, dates=dates, creep=creep)
             for slug in _chosen_sessions(content, slugs)]
 
 
@@ -457,7 +464,7 @@ def _chosen_sessions(content: Content, slugs: list[str] | None) -> list[str]:
 
 
 def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bool = False, cache: Cache,
-                  engine: Engine, dates: Dates) -> BookletResult:
+                  engine: Engine, dates: Dates, creep: float = 0.0) -> BookletResult:
     """Write one session's booklet, its imposed sheets and, if asked, its personal copies."""
     path, session = content.sessions[slug]
     label = f"booklet {slug}"
@@ -468,11 +475,12 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     date = _content_date(content, path, context["teintes"], dates)
     html = booklet_html(engine, context, label)
     made_of = booklet_key(engine, html, date)
-    key = digest(made_of, per_participant)
+    key = digest(made_of, per_participant, creep)
     booklet, imposed = out / f"booklet-{slug}.pdf", out / f"booklet-{slug}-imposed.pdf"
+    press = out / f"booklet-{slug}-press-{PRESS_SHEET}.pdf"
     kept = cache.unchanged(booklet.name, key)
     if kept is not None:
-        return _kept(slug, booklet, imposed, kept)
+        return _kept(slug, booklet, imposed, kept, press)
     before = len(engine.warnings)
     timings["photos"], clock = _lap(clock)
     laid = lay_out_booklet(engine, context, label, html)
@@ -483,12 +491,14 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     report = publish(shared, booklet, kind="booklet", trim=A5_TRIM, bleed=BLEED, texts=[laid.text])
     timings["write"], clock = _lap(clock)
     _write_imposed(booklet, imposed, info)
+    _write_press(booklet, press, info, creep)
     timings["impose"], clock = _lap(clock)
     copies = write_personal_copies(engine, context, shared, info, out, slug) if per_participant else []
     timings["personal"], clock = _lap(clock)
     warnings = list(dict.fromkeys(engine.warnings[before:] + format_report(report)[:-1]))
-    result = BookletResult(slug, booklet, imposed, laid.pages, laid.padding, copies, timings, warnings)
-    cache.written(booklet.name, key, [booklet, imposed, *copies],
+    result = BookletResult(slug, booklet, imposed, laid.pages, laid.padding, copies, timings, warnings,
+                           press_path=press)
+    cache.written(booklet.name, key, [booklet, imposed, press, *copies],
                   {"pages": result.pages, "padding": result.padding, "copies": [str(p) for p in copies],
                    "warnings": warnings})
     return result
@@ -520,11 +530,11 @@ def booklet_key(engine: Engine, html: str, date: dt.datetime) -> str:
     return digest("booklet", engine.salt, html, layouts, date.isoformat())
 
 
-def _kept(slug: str, booklet: Path, imposed: Path, data: dict) -> BookletResult:
+def _kept(slug: str, booklet: Path, imposed: Path, data: dict, press: Path) -> BookletResult:
     """Return the result of a booklet kept as it was."""
     copies = [Path(p) for p in data.get("copies", [])]
     return BookletResult(slug, booklet, imposed, int(data.get("pages", 0)), int(data.get("padding", 0)), copies,
-                         warnings=list(data.get("warnings", [])), reused=True)
+                         warnings=list(data.get("warnings", [])), reused=True, press_path=press)
 
 
 def _lap(start: float) -> tuple[float, float]:
@@ -537,8 +547,26 @@ def _write_imposed(booklet: Path, target: Path, info: DocInfo) -> Path:
     """Impose the booklet two up on A4 in saddle order; publish it once it passes preflight."""
     from .sheets import impose_saddle
 
-    imposed = DocInfo(f"{info.title} — imposé A4", info.date, f"imposed|{info.identity}",
-                      document=f"imposed|{info.document}",
-                      purpose="Imposition pour imprimante de bureau A4 : recto verso bord court, plier, agrafer.")
-    publish(impose_saddle(booklet, imposed, sheet="A4"), target, kind="sheets")
+    imposed = DocInfo(f"{info.title} — imposé A4 pour imprimante de bureau", info.date, f"imposed|{info.identity}",
+                      document=f"imposed|{info.document}", purpose=OFFICE_PURPOSE)
+    publish(impose_saddle(booklet, imposed, sheet="A4"), target, kind="sheets", bleed=BLEED)
+    return target
+
+
+OFFICE_PURPOSE = ("Imposition pour imprimante de bureau, sans fond perdu ni traits de coupe (pas pour un "
+                  "imprimeur : voir le fichier press-SRA3). A4 paysage, imprimer à 100 % recto verso, bord court "
+                  "(retourner sur le petit côté), plier les feuilles ensemble au milieu, agrafer au pli.")
+
+
+def _write_press(booklet: Path, target: Path, info: DocInfo, creep: float) -> Path:
+    """Impose the booklet for a print shop, one spread per SRA3 side; publish it once it passes preflight."""
+    from .sheets import impose_saddle_press
+
+    crept = f", chasse compensée de {creep:g} mm" if creep else ""
+    press = DocInfo(f"{info.title} — imposé {PRESS_SHEET} pour l'imprimeur", info.date,
+                    f"press|{creep}|{info.identity}", document=f"press|{info.document}",
+                    purpose=f"Imposition pour l'imprimeur : une double page A5 par face de feuille {PRESS_SHEET} "
+                            f"paysage, fond perdu 3 mm, traits de coupe, de pli et de repérage{crept}. Recto verso "
+                            "en tournant la feuille comme une page de livre ; plier, piquer à cheval, massicoter.")
+    publish(impose_saddle_press(booklet, press, sheet=PRESS_SHEET, creep=creep), target, kind="sheets", bleed=BLEED)
     return target

@@ -45,6 +45,9 @@ class BuildOptions:
     sheet: str = "A3"
     flip: str = "long"
     printer: str | None = None  # a printer of content/printers.yaml whose duplex correction to apply
+    die_line: bool = False  # draw the rivet hole (and rounded corners) in the CutContour spot colour
+    corners: float = 0.0  # corner radius of the die line (mm); 0: square corners, no outline
+    creep: float = 0.0  # booklets' press imposition: how far (mm) the innermost pages move to the spine
 
     @property
     def cache_folder(self) -> Path | None:
@@ -122,6 +125,7 @@ class Builder:
         from .deck import card_format, deck_faces, deck_stylesheet
         from .preflight import format_report, page_findings
         from .publish import summary
+        from .sheets import finish_deck
 
         fmt, engine = card_format(content), self.engine(content)
         css_text = deck_stylesheet(fmt, engine.layouts)
@@ -130,7 +134,8 @@ class Builder:
         keys = [face_key(engine, css_text, spec, html) for spec, html in zip(specs, htmls)]
         date = content_date(content, dates)
         path = self.options.out / "deck.pdf"
-        deck_key = digest("deck", keys, self.options.marks, date.isoformat())
+        deck_key = digest("deck", keys, self.options.marks, date.isoformat(), self.options.die_line,
+                          self.options.corners)
         kept = self.cache.unchanged(path.name, deck_key)
         if kept is not None:
             result.sizes.update(kept.get("sizes", {}))
@@ -144,10 +149,12 @@ class Builder:
         info = pdf.DocInfo(content.nuancier.titre, date, deck_key, document="deck",
                            purpose="Jeu de cartes : recto puis verso de chaque carte ; "
                                    f"{fmt.width:g} × {fmt.height:g} mm, fond perdu {fmt.bleed:g} mm.")
-        data = pdf.with_crop_marks(data, fmt.bleed, info) if self.options.marks else pdf.finish(data, info)
+        data = finish_deck(data, info, fmt, marks=self.options.marks, die_line=self.options.die_line,
+                           corners=self.options.corners)
         known = {number: fitted.findings for number, (fitted, _) in enumerate(faces, 1) if fitted.findings is not None}
         report = publish(data, path, kind="deck", trim=(fmt.width, fmt.height), bleed=fmt.bleed,
-                         rivet=fmt.rivet, texts=[fitted.text for fitted, _ in faces], known=known)
+                         rivet=fmt.rivet, texts=[fitted.text for fitted, _ in faces], known=known,
+                         die_line=self.options.die_line)
         self.remember_findings(faces, keys, page_findings(report))
         sizes = {fitted.spec.label: fitted.size for fitted, _ in faces}
         self.cache.written(path.name, deck_key, [path], {"sizes": sizes})
@@ -218,6 +225,7 @@ class Builder:
         When neither the deck nor the sheet options changed since the sheets
         were written (and the file is intact), the file is kept as it is.
         """
+        from .deck import card_format
         from .pdf import DocInfo
         from .publish import summary
         from .sheets import impose_cards
@@ -225,7 +233,7 @@ class Builder:
         options = self.options
         correction = printer_correction(content, options.printer)
         path = options.out / f"deck-sheets-{options.sheet}.pdf"
-        key = digest("sheets", file_sha256(deck), options.sheet, options.flip, repr(correction))
+        key = digest("sheets", file_sha256(deck), options.sheet, options.flip, repr(correction), options.die_line)
         kept = self.cache.unchanged(path.name, key)
         if kept is not None:
             numbers, verdict = (kept["cards"], kept["per_sheet"], kept["sheets"]), "ok; unchanged, not imposed again"
@@ -235,7 +243,8 @@ class Builder:
                            purpose=f"Cartes imposées sur {options.sheet}, recto verso bord "
                                    f"{'long' if options.flip == 'long' else 'court'} ; couper aux traits.")
             imposed = impose_cards(deck, info, sheet=options.sheet, flip=options.flip, correction=correction)
-            report = publish(imposed.data, path, kind="sheets")
+            report = publish(imposed.data, path, kind="sheets", bleed=card_format(content).bleed,
+                             die_line=options.die_line)
             numbers = (imposed.n_cards, imposed.grid.count, imposed.n_sheets)
             verdict = summary(report).split(": ", 1)[1]
             self.cache.written(path.name, key, [path], dict(zip(("cards", "per_sheet", "sheets"), numbers)))
@@ -255,8 +264,8 @@ class Builder:
         options = self.options
         for booklet in write_booklets(content, options.out, slugs=options.sessions,
                                       per_participant=options.per_participant, cache=self.cache,
-                                      engine=self.engine(content), dates=dates):
-            result.written += [booklet.path, booklet.imposed_path, *booklet.per_participant]
+                                      engine=self.engine(content), dates=dates, creep=options.creep):
+            result.written += [booklet.path, booklet.imposed_path, booklet.press_path, *booklet.per_participant]
             if not booklet.reused:
                 result.booklets_rendered.append(booklet.slug)
             result.lines.append(booklet.line())
