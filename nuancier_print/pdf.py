@@ -75,9 +75,10 @@ class DocInfo:
 # --- reading -------------------------------------------------------------------------------
 
 
-def read(source: Path | bytes) -> PdfReader:
-    """Open a PDF (a path or its bytes), turning a missing or broken file into a BuildError."""
-    shown = "<pdf>" if isinstance(source, bytes) else relative(Path(source))
+def read(source: Path | bytes, name: Path | None = None) -> PdfReader:
+    """Open a PDF (a path or its bytes), turning a missing or broken file into a BuildError naming it."""
+    shown = relative(Path(name)) if name is not None else "<pdf>" if isinstance(source, bytes) \
+        else relative(Path(source))
     try:
         reader = PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source)
         len(reader.pages)  # a broken page tree is found now, not later

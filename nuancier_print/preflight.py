@@ -142,6 +142,7 @@ def preflight(
     texts: list[str] | None = None,
     known: dict[int, list[Finding | tuple]] | None = None,
     die_line: bool = False,
+    name: Path | None = None,
 ) -> Report:
     """Check a print PDF (a path or PDF bytes) and return every finding.
 
@@ -153,12 +154,13 @@ def preflight(
     with it, the ``text`` check reports what is missing. ``known`` gives,
     by page number, the page checks' findings of pages already checked (as
     ``(severity, check, message)``): those pages are not read again.
-    ``die_line``: the file must have a die line on every page.
+    ``die_line``: the file must have a die line on every page. ``name`` is
+    the file's name in messages (default: ``path``).
     Raise BuildError, one line naming the file, if the PDF cannot be read.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    shown = Path("<pdf>") if isinstance(path, bytes) else Path(path)
+    shown = Path(name) if name is not None else Path("<pdf>") if isinstance(path, bytes) else Path(path)
     options = Options(kind, trim, bleed, rivet, min_text_pt, die_line)
     try:
         return _preflight(path, shown, options, checks, texts, known or {})
@@ -171,7 +173,7 @@ def preflight(
 
 def _preflight(path, shown: Path, options: Options, checks: frozenset[str], texts, known: dict) -> Report:
     """Run the checks (see :func:`preflight`)."""
-    reader = pdf.read(path)
+    reader = pdf.read(path, shown)
     pdf.check_streams(reader, shown)
     pages = list(reader.pages)
     report = Report(shown, options.kind)
