@@ -32,6 +32,8 @@ _TOKEN = re.compile(
     rb"|(?P<string>\()"
     rb"|(?P<hex><(?!<)[0-9A-Fa-f\x00\t\n\x0c\r ]*>)"
     rb"|(?P<dict><<|>>)"
+    # a whole flat array (a TJ's glyphs, a dash pattern) as one token: most of a page's tokens are in TJ arrays
+    rb"|(?P<flat>\[(?:[^\[\]()<>]|<[0-9A-Fa-f\x00\t\n\x0c\r ]*>|\((?:\\.|[^\\()])*\))*\])"
     rb"|(?P<array>[\[\]{}])"
     rb"|(?P<name>/[^" + _DELIMITERS + rb"]*)"
     rb"|(?P<word>[^" + _DELIMITERS + rb"]+)"
