@@ -2,15 +2,19 @@
 
 For each session (``content/sessions/<slug>.yaml``) :func:`write_booklets` writes
 
-* ``out/booklet-<slug>.pdf``: A5 portrait with a 3 mm bleed. Cover, "Votre
+* ``out/sessions/<slug>/booklet-<slug>.pdf``: A5 portrait with a 3 mm bleed. Cover, "Votre
   formation", sommaire, then for each teinte covered (in the order lived) its
   whole card, the mises en situation and the lecture critique of the group,
   and a notes page; then the bibliographie détaillée, the conseils pratiques
   and the back cover. Notes pages, just before the back cover, bring it to a
   multiple of 4 pages;
-* ``out/booklet-<slug>-imposed.pdf``: the same pages two up on A4 landscape
-  sheets, in saddle-stitch order, to print duplex, fold and staple;
-* with ``per_participant``, ``out/booklet-<slug>-<participant>.pdf``: a copy
+* ``booklet-<slug>-imposed.pdf``, beside it: the same pages two up on A4 landscape
+  sheets, in saddle-stitch order, for office printers (no bleed, no marks):
+  print duplex flipping on the short edge, fold and staple;
+* ``booklet-<slug>-press-SRA3.pdf``: for a print shop, one spread per side
+  of an SRA3 sheet, with bleed, crop, fold and registration marks, and the
+  creep asked for (:func:`.sheets.impose_saddle_press`);
+* with ``per_participant``, ``participants/booklet-<slug>-<participant>.pdf``: a copy
   with the participant's name on the cover and in every footer.
 
 The booklet is laid out as one WeasyPrint document, its sommaire numbered by
@@ -45,7 +49,7 @@ from .geometry import SAFE_MM
 from .markup import LAYOUTS_DIR, read_layout
 from .model import FaceSpec, Palette
 from .output import atomic_write
-from .outputs import BookletPaths, Ledger, booklet_paths
+from .outputs import PRESS_SHEET, BookletPaths, Ledger, booklet_paths
 from .pdf import DocInfo
 from .preflight import format_report, preflight
 from .publish import publish
@@ -59,7 +63,7 @@ FOOTER_PADDING, LABEL_W, STAMP_W = 5.0, 35.0, 48.0  # the footers' margin boxes,
 PT = 25.4 / 72
 # One line of the cover's texts, in mm: font size × line height, as in layouts/booklet.css.
 COVER_LINES = {"title": 30 * 1.02 * PT, "owner": 14 * 1.15 * PT, "fact": 9 * 1.45 * PT}
-TAB_W, TAB_START, NOTE_PITCH = 8.0, 40.0, 8.0
+TAB_W, TAB_START, NOTE_PITCH = 10.0, 40.0, 8.0  # a tab wide enough for an 8 pt bold numeral outside the safe zone
 PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
 MAX_PHOTO_DPI = 450  # larger photos are scaled down to this at their printed width
 PHOTO_QUALITY = 88  # JPEG quality of the CMYK print copies
@@ -81,13 +85,15 @@ class BookletResult:
     timings: dict[str, float] = field(default_factory=dict)  # step -> seconds
     warnings: list[str] = field(default_factory=list)
     reused: bool = False  # its inputs had not changed: the files already there were kept
+    press_path: Path | None = None  # the press imposition
 
     def line(self) -> str:
         """Return a one-line summary for the user."""
         copies = f", {len(self.per_participant)} personal copies" if self.per_participant else ""
         done = "; unchanged, not rendered again" if self.reused else ""
+        press = f"; for the press: {relative(self.press_path)}" if self.press_path else ""
         return (f"booklet: {relative(self.path)} ({self.pages} pages, A5 + {BLEED:g} mm bleed"
-                f"{copies}); imposed: {relative(self.imposed_path)}{done}")
+                f"{copies}); imposed for office printers: {relative(self.imposed_path)}{press}{done}")
 
 
 @dataclass(frozen=True)
@@ -540,7 +546,7 @@ PERSONAL_CHECKS = frozenset({"boxes", "fonts", "colour", "images", "geometry"})
 
 def write_booklets(content: Content, out: Path, *, slugs: list[str] | None = None, per_participant: bool = False,
                    cache: Cache | None = None, engine: Engine | None = None, dates: Dates | None = None,
-                   ledger: Ledger | None = None) -> list[BookletResult]:
+                   ledger: Ledger | None = None, creep: float = 0.0) -> list[BookletResult]:
     """Write the booklet of each session (or of ``slugs``), imposed, and personal copies if asked.
 
     A booklet whose inputs have not changed since it was written (and whose
@@ -550,7 +556,7 @@ def write_booklets(content: Content, out: Path, *, slugs: list[str] | None = Non
     engine = engine or booklet_engine(content, out)
     ledger = ledger or Ledger(out, content.root)
     return [write_booklet(content, slug, out, per_participant=per_participant, cache=cache or Cache(None),
-                          engine=engine, dates=dates or Dates(), ledger=ledger)
+                          engine=engine, dates=dates or Dates(), ledger=ledger, creep=creep)
             for slug in _chosen_sessions(content, slugs)]
 
 
@@ -585,14 +591,14 @@ def booklet_sources(content: Content, slug: str) -> list[Path]:
 
 
 def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bool = False, cache: Cache,
-                  engine: Engine, dates: Dates, ledger: Ledger) -> BookletResult:
+                  engine: Engine, dates: Dates, ledger: Ledger, creep: float = 0.0) -> BookletResult:
     """Write one session's booklet, its imposed sheets and, if asked, its personal copies."""
     path, session = content.sessions[slug]
     label = f"booklet {slug}"
     paths = booklet_paths(out, slug)
     sources = booklet_sources(content, slug)
     copies = [paths.participant(person_slug(p.nom)) for p in session.participants] if per_participant else []
-    ledger.plan(paths.booklet, paths.imposed, *copies)
+    ledger.plan(*paths.shared, *copies)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     photos = prepare_photos(content, path, session, out / PHOTO_CACHE)
@@ -600,10 +606,10 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     date = _content_date(content, path, context["teintes"], dates)
     html = booklet_html(engine, context, label)
     made_of = booklet_key(engine, html, date)
-    key = digest(made_of, per_participant)
+    key = digest(made_of, per_participant, creep)
     kept = cache.unchanged(f"booklet|{slug}", key)
     if kept is not None:
-        for output, kind in [(paths.booklet, "booklet"), (paths.imposed, "imposed"),
+        for output, kind in [(paths.booklet, "booklet"), (paths.imposed, "imposed"), (paths.press, "press"),
                              *((copy, "participant") for copy in copies)]:
             ledger.written(output, kind, sources, session=slug, unchanged=True)
         return _kept(slug, paths, kept)
@@ -619,14 +625,18 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     timings["write"], clock = _lap(clock)
     _write_imposed(paths.booklet, paths.imposed, info)
     ledger.written(paths.imposed, "imposed", sources, session=slug)
+    _write_press(paths.booklet, paths.press, info, creep)
+    ledger.written(paths.press, "press", sources, session=slug)
     timings["impose"], clock = _lap(clock)
     if per_participant:
         write_personal_copies(engine, context, shared, info, paths, ledger, sources)
     timings["personal"], clock = _lap(clock)
     warnings = list(dict.fromkeys(engine.warnings[before:] + format_report(report)[:-1]))
-    result = BookletResult(slug, paths.booklet, paths.imposed, laid.pages, laid.padding, copies, timings, warnings)
-    cache.written(f"booklet|{slug}", key, [paths.booklet, paths.imposed, *copies],
-                  {"pages": result.pages, "padding": result.padding, "warnings": warnings})
+    result = BookletResult(slug, paths.booklet, paths.imposed, laid.pages, laid.padding, copies, timings, warnings,
+                           press_path=paths.press)
+    cache.written(f"booklet|{slug}", key, [*paths.shared, *copies],
+                  {"pages": result.pages, "padding": result.padding, "copies": [str(p) for p in copies],
+                   "warnings": warnings})
     return result
 
 
@@ -660,7 +670,7 @@ def _kept(slug: str, paths: BookletPaths, data: dict) -> BookletResult:
     """Return the result of a booklet kept as it was."""
     copies = [Path(p) for p in data.get("copies", [])]
     return BookletResult(slug, paths.booklet, paths.imposed, int(data.get("pages", 0)), int(data.get("padding", 0)),
-                         copies, warnings=list(data.get("warnings", [])), reused=True)
+                         copies, warnings=list(data.get("warnings", [])), reused=True, press_path=paths.press)
 
 
 def _lap(start: float) -> tuple[float, float]:
@@ -673,8 +683,26 @@ def _write_imposed(booklet: Path, target: Path, info: DocInfo) -> Path:
     """Impose the booklet two up on A4 in saddle order; publish it once it passes preflight."""
     from .sheets import impose_saddle
 
-    imposed = DocInfo(f"{info.title} — imposé A4", info.date, f"imposed|{info.identity}",
-                      document=f"imposed|{info.document}",
-                      purpose="Imposition pour imprimante de bureau A4 : recto verso bord court, plier, agrafer.")
-    publish(impose_saddle(booklet, imposed, sheet="A4"), target, kind="sheets")
+    imposed = DocInfo(f"{info.title} — imposé A4 pour imprimante de bureau", info.date, f"imposed|{info.identity}",
+                      document=f"imposed|{info.document}", purpose=OFFICE_PURPOSE)
+    publish(impose_saddle(booklet, imposed, sheet="A4"), target, kind="sheets", bleed=BLEED)
+    return target
+
+
+OFFICE_PURPOSE = ("Imposition pour imprimante de bureau, sans fond perdu ni traits de coupe (pas pour un "
+                  "imprimeur : voir le fichier press-SRA3). A4 paysage, imprimer à 100 % recto verso, bord court "
+                  "(retourner sur le petit côté), plier les feuilles ensemble au milieu, agrafer au pli.")
+
+
+def _write_press(booklet: Path, target: Path, info: DocInfo, creep: float) -> Path:
+    """Impose the booklet for a print shop, one spread per SRA3 side; publish it once it passes preflight."""
+    from .sheets import impose_saddle_press
+
+    crept = f", chasse compensée de {creep:g} mm" if creep else ""
+    press = DocInfo(f"{info.title} — imposé {PRESS_SHEET} pour l'imprimeur", info.date,
+                    f"press|{creep}|{info.identity}", document=f"press|{info.document}",
+                    purpose=f"Imposition pour l'imprimeur : une double page A5 par face de feuille {PRESS_SHEET} "
+                            f"paysage, fond perdu 3 mm, traits de coupe, de pli et de repérage{crept}. Recto verso "
+                            "en tournant la feuille comme une page de livre ; plier, piquer à cheval, massicoter.")
+    publish(impose_saddle_press(booklet, press, sheet=PRESS_SHEET, creep=creep), target, kind="sheets", bleed=BLEED)
     return target

@@ -50,6 +50,9 @@ class BuildOptions:
     printer: str | None = None  # a printer of content/printers.yaml whose duplex correction to apply
     kits: list[dict] | None = None  # kits asked now: {"session": slug} or {"teintes": "3.2,4.1"}, and options
     session_kits: bool = True  # make the kits the sessions declare, and remake those made before
+    die_line: bool = False  # draw the rivet hole (and rounded corners) in the CutContour spot colour
+    corners: float = 0.0  # corner radius of the die line (mm); 0: square corners, no outline
+    creep: float = 0.0  # booklets' press imposition: how far (mm) the innermost pages move to the spine
 
     @property
     def cache_folder(self) -> Path | None:
@@ -153,7 +156,7 @@ class Builder:
         if options.booklets:
             for slug in self.chosen_sessions(content):
                 paths = booklet_paths(out, slug)
-                ledger.plan(paths.booklet, paths.imposed)
+                ledger.plan(*paths.shared)
                 if slug in content.sessions and (options.per_participant or self.had_copies(ledger, slug)):
                     people = content.sessions[slug][1].participants
                     ledger.plan(*(paths.participant(person_slug(p.nom)) for p in people))
@@ -193,6 +196,7 @@ class Builder:
         from .deck import card_format, deck_faces, deck_stylesheet
         from .preflight import format_report, page_findings
         from .publish import summary
+        from .sheets import finish_deck
 
         fmt, engine = card_format(content), self.engine(content)
         css_text = deck_stylesheet(fmt, engine.layouts)
@@ -201,7 +205,8 @@ class Builder:
         keys = [face_key(engine, css_text, spec, html) for spec, html in zip(specs, htmls)]
         date = content_date(content, dates)
         path = deck_path(self.options.out)
-        deck_key = digest("deck", keys, self.options.marks, date.isoformat())
+        deck_key = digest("deck", keys, self.options.marks, date.isoformat(), self.options.die_line,
+                          self.options.corners)
         kept = self.cache.unchanged(path.name, deck_key)
         sources = content_files(content.root)
         if kept is not None:
@@ -217,10 +222,12 @@ class Builder:
         info = pdf.DocInfo(content.nuancier.titre, date, deck_key, document="deck",
                            purpose="Jeu de cartes : recto puis verso de chaque carte ; "
                                    f"{fmt.width:g} × {fmt.height:g} mm, fond perdu {fmt.bleed:g} mm.")
-        data = pdf.with_crop_marks(data, fmt.bleed, info) if self.options.marks else pdf.finish(data, info)
+        data = finish_deck(data, info, fmt, marks=self.options.marks, die_line=self.options.die_line,
+                           corners=self.options.corners)
         known = {number: fitted.findings for number, (fitted, _) in enumerate(faces, 1) if fitted.findings is not None}
         report = publish(data, path, kind="deck", trim=(fmt.width, fmt.height), bleed=fmt.bleed,
-                         rivet=fmt.rivet, texts=[fitted.text for fitted, _ in faces], known=known)
+                         rivet=fmt.rivet, texts=[fitted.text for fitted, _ in faces], known=known,
+                         die_line=self.options.die_line)
         self.remember_findings(faces, keys, page_findings(report))
         ledger.written(path, "deck", sources)
         sizes = {fitted.spec.label: fitted.size for fitted, _ in faces}
@@ -301,7 +308,8 @@ class Builder:
 
         correction = printer_correction(content, printer)
         path = sheets_path(self.options.out, sheet)
-        key = digest("sheets", file_sha256(deck), sheet, flip, repr(correction))
+        die_line = self.options.die_line
+        key = digest("sheets", file_sha256(deck), sheet, flip, repr(correction), die_line)
         kept = self.cache.unchanged(path.name, key)
         sources = content_files(content.root) + ([content.root / "printers.yaml"] if printer else [])
         options = {"sheet": sheet, "flip": flip, "printer": printer}
@@ -314,7 +322,7 @@ class Builder:
                            purpose=f"Cartes imposées sur {sheet}, recto verso bord "
                                    f"{'long' if flip == 'long' else 'court'} ; couper aux traits.")
             imposed = impose_cards(deck, info, sheet=sheet, flip=flip, correction=correction)
-            report = publish(imposed.data, path, kind="sheets")
+            report = publish(imposed.data, path, kind="sheets", bleed=imposed.grid.bleed, die_line=die_line)
             ledger.written(path, "sheets", sources, options=options)
             numbers = (imposed.n_cards, imposed.grid.count, imposed.n_sheets)
             verdict = summary(report).split(": ", 1)[1]
@@ -345,13 +353,13 @@ class Builder:
             try:
                 [booklet] = write_booklets(content, options.out, slugs=[slug], cache=self.cache, dates=dates,
                                            per_participant=options.per_participant or self.had_copies(ledger, slug),
-                                           engine=self.engine(content), ledger=ledger)
+                                           engine=self.engine(content), ledger=ledger, creep=options.creep)
             except (FitError, BuildError) as exc:
                 if slug not in content.sessions:
                     raise
                 self.failed_session(slug, exc, ledger, result)
                 continue
-            result.written += [booklet.path, booklet.imposed_path, *booklet.per_participant]
+            result.written += [booklet.path, booklet.imposed_path, booklet.press_path, *booklet.per_participant]
             if not booklet.reused:
                 result.booklets_rendered.append(booklet.slug)
             result.lines.append(booklet.line())
@@ -413,7 +421,7 @@ class Builder:
         if not isinstance(error, str):
             result.errors += error.lines()
         reason = error if isinstance(error, str) else f"booklet {slug}: {_first_line(error)}"
-        for output in (paths.booklet, paths.imposed):
+        for output in paths.shared:
             ledger.failed(output, reason)
         result.failed.append(slug)
 

@@ -88,13 +88,25 @@ def schema_command(content_dir: Path, out_dir: Path, verbose: bool, folder: Path
 
 
 def build_options(func):
-    """Add the options shared by the commands that render: --no-cache, --marks, --layouts."""
+    """Add the options shared by the commands that render: --no-cache, --marks, --die-line, --layouts."""
+    func = click.option("--corners", type=click.FloatRange(0, 20), default=0.0, metavar="MM",
+                        help="With --die-line: round the cards' corners with this radius, and cut their outline.")(func)
+    func = click.option("--die-line", "die_line", is_flag=True,
+                        help="Draw the rivet hole (and rounded corners) as a die line in the CutContour spot "
+                             "colour, on the deck and its sheets.")(func)
     func = click.option("--marks", is_flag=True, help="Add crop marks around every card of deck.pdf.")(func)
     func = click.option("--no-cache", "no_cache", is_flag=True,
                         help="Lay out every face again instead of reusing out/.cache.")(func)
     func = click.option("--layouts", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
                         help="Use the layouts of this folder instead of the built-in ones.")(func)
     return func
+
+
+def creep_option(func):
+    """Add --creep, for the booklets' press imposition."""
+    return click.option("--creep", type=click.FloatRange(0, 5), default=0.0, show_default=True, metavar="MM",
+                        help="Move the pages of the booklet's inner sheets towards the spine, up to this much "
+                             "for the innermost (the press imposition only; ask the print shop).")(func)
 
 
 @main.command()
@@ -109,6 +121,7 @@ def build_options(func):
               help="Apply this printer's duplex correction (content/printers.yaml) to the backs.")
 @click.option("--per-participant", is_flag=True,
               help="Also write each session's booklet once per participant, with their name.")
+@creep_option
 def build(content_dir: Path, out_dir: Path, verbose: bool, **options):
     """Check the content, then write every output into the out folder."""
     _run_build(content_dir, out_dir, verbose, **options)
@@ -118,14 +131,16 @@ def build(content_dir: Path, out_dir: Path, verbose: bool, **options):
 @common
 @click.argument("sessions", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--per-participant", is_flag=True, help="Also write one copy per participant, with their name.")
-def booklet(content_dir: Path, out_dir: Path, verbose: bool, sessions: tuple[Path, ...], per_participant: bool):
-    """Write participant booklets: out/booklet-<session>.pdf and its imposed A4 sheets.
+@creep_option
+def booklet(content_dir: Path, out_dir: Path, verbose: bool, sessions: tuple[Path, ...], per_participant: bool,
+            creep: float):
+    """Write participant booklets: out/booklet-<session>.pdf, imposed for office printers and for the press.
 
     Give session files (content/sessions/<slug>.yaml); with none, every session is built.
     """
     slugs = [Path(s).stem for s in sessions] or None
     _run_build(content_dir, out_dir, verbose, no_cache=False, deck=False, sessions=slugs,
-               per_participant=per_participant)
+               per_participant=per_participant, creep=creep)
 
 
 @main.command()
@@ -340,25 +355,26 @@ def serve(content_dir: Path, out_dir: Path, verbose: bool, host: str, port: int,
 @click.option("--kind", type=click.Choice(["deck", "booklet", "sheets"]), default=None,
               help="What the file is [default: guessed from its name].")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+@click.option("--die-line", "die_line", is_flag=True, help="Require a die line (CutContour), as built with --die-line.")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks (for developers).")
-def preflight_command(files: tuple[Path, ...], kind: str | None, as_json: bool, debug: bool):
+def preflight_command(files: tuple[Path, ...], kind: str | None, as_json: bool, die_line: bool, debug: bool):
     """Check PDFs the way a printer's prepress would; exit 1 if any has an error."""
     from .errors import NuancierError
-    from .preflight import format_report, preflight
+    from .preflight import check_instances, format_report, preflight
 
-    failed = False
+    failed, reports = False, []
     for path in files:
         try:
-            report = preflight(path, kind=kind or guess_kind(path))
+            reports.append(preflight(path, kind=kind or guess_kind(path), die_line=die_line))
         except NuancierError as exc:
             if debug:
                 raise
             click.echo(str(exc), err=True)
             failed = True
-            continue
+    check_instances(reports)  # files checked together must not share an identity
+    for report in reports:
         failed = failed or not report.ok
-        lines = [report.to_json()] if as_json else format_report(report)
-        for line in lines:
+        for line in [report.to_json()] if as_json else format_report(report):
             click.echo(line)
     sys.exit(1 if failed else 0)
 
@@ -389,7 +405,7 @@ def status(content_dir: Path, out_dir: Path, verbose: bool):
 def guess_kind(path: Path) -> str:
     """Guess what an output is from its file name."""
     name = path.name
-    if "sheets" in name or "imposed" in name or name.startswith(("reprint", "calibration")):
+    if "sheets" in name or "imposed" in name or "-press-" in name or name.startswith(("reprint", "calibration")):
         return "sheets"
     return "booklet" if name.startswith("booklet") else "deck"
 

@@ -8,33 +8,115 @@ Nothing here renders (nor imports WeasyPrint): :mod:`nuancier_print.build` does.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from . import schema
 from .cache import canonical
 from .content import Content
 from .edition import Dates, mark, short_hash
-from .geometry import MIN_TEXT_PT, SAFE_MM, CardFormat
+from .geometry import MAX_SMALL_TEXT_PLATES, MIN_TEXT_PT, REVERSED_BOLD_PT, SAFE_MM, CardFormat
 from .load import where
 from .markup import LAYOUTS_DIR, make_environment, read_layout, template_errors
 from .model import Card, FaceSpec, Palette
 
-BLACK = schema.Cmyk((0, 0, 0, 92))
+BLACK = schema.Cmyk((0, 0, 0, 100))  # text that reads as black: the K plate alone, never screened
 WHITE = schema.Cmyk((0, 0, 0, 0))
+INK_LIGHTNESS = 62.0  # the lightest L* (on the press, FOGRA39) small text takes on white paper
+MAX_HUE_SHIFT = 15  # how far (in %) an ink's weaker plate may be raised to darken it
+TINT_SHARE = 0.12  # a box's tint, as a share of its ink
+PRESS_PROFILE = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
 
 
 def palette(colour: schema.Cmyk) -> Palette:
-    """Return readable colours derived from one CMYK swatch."""
-    c, m, y, k = colour
-    light = _lightness(colour) > 0.58
-    ink = colour if _lightness(colour) < 0.5 else schema.Cmyk((c, m, y, min(100, k + 45)))
-    tint = schema.Cmyk(tuple(round(v * 0.12, 1) for v in colour))
-    rule = schema.Cmyk(tuple(round(v * 0.45, 1) for v in colour))
-    return Palette(band=colour.css, on_band=(BLACK if light else WHITE).css, ink=ink.css,
-                   tint=tint.css, rule=rule.css)
+    """Return the colours of a card (or a booklet's teinte) derived from one CMYK swatch.
+
+    The swatch itself is the band. Small text uses at most two process
+    plates, so that it stays sharp when plates are slightly out of register:
+    the ink of headings on white keeps the swatch's two strongest plates
+    (darkened when too light to read), the tint of boxes uses only plates
+    of that ink (a heading knocks out nothing else), and where small white
+    text is reversed out of the swatch across a whole card (``panel``), it
+    is the swatch on its two strongest plates.
+    """
+    light = _naive_lightness(colour) > 0.58
+    on_band = BLACK if light else WHITE
+    ink = ink_for(colour)
+    return Palette(band=colour.css, on_band=on_band.css, ink=ink.css, tint=tint_for(ink).css,
+                   rule=_scaled(two_plates(colour), 0.45).css,
+                   panel=(colour if light else two_plates(colour)).css)
 
 
-def _lightness(colour: schema.Cmyk) -> float:
+def plates(colour: schema.Cmyk) -> int:
+    """Return how many process plates a colour prints on."""
+    return sum(1 for v in colour if v > 0)
+
+
+def two_plates(colour: schema.Cmyk) -> schema.Cmyk:
+    """Return the colour on its two strongest plates only (the others left out)."""
+    keep = sorted(range(4), key=lambda i: (-colour[i], i))[:MAX_SMALL_TEXT_PLATES]
+    return schema.Cmyk(tuple(v if i in keep else 0 for i, v in enumerate(colour)))
+
+
+def ink_for(colour: schema.Cmyk) -> schema.Cmyk:
+    """Return a colour for small text on white: at most two plates, dark enough to read.
+
+    Its two strongest plates; if too light, at full strength; then with
+    the weaker plate raised a little (orange turns slightly redder); and
+    if still too light (a yellow), its strongest colour plate with as
+    little black as reading needs.
+    """
+    base = two_plates(colour)
+    if lightness(base) <= INK_LIGHTNESS or not any(base):
+        return base
+    full = _scaled(base, 100 / max(base))
+    weaker = min((i for i in range(3) if full[i] > 0), key=lambda i: full[i], default=None)
+    for raise_by in range(0, MAX_HUE_SHIFT + 1, 5):
+        candidate = schema.Cmyk(tuple(min(100.0, v + raise_by) if i == weaker and full[i] < 100 else v
+                                      for i, v in enumerate(full)))
+        if lightness(candidate) <= INK_LIGHTNESS:
+            return candidate
+    strongest = max(range(3), key=lambda i: (full[i], -i))
+    for black in range(5, 101, 5):
+        candidate = schema.Cmyk(tuple(100 if i == strongest else black if i == 3 else 0 for i in range(4)))
+        if lightness(candidate) <= INK_LIGHTNESS:
+            return candidate
+    return BLACK
+
+
+def tint_for(ink: schema.Cmyk) -> schema.Cmyk:
+    """Return a light tint for boxes behind text in ``ink``, on the ink's colour plates only."""
+    colour_plates = schema.Cmyk((*ink[:3], 0)) if any(ink[:3]) else ink
+    return _scaled(colour_plates, TINT_SHARE)
+
+
+def _scaled(colour: schema.Cmyk, share: float) -> schema.Cmyk:
+    return schema.Cmyk(tuple(round(min(100.0, v * share), 1) for v in colour))
+
+
+def lightness(colour: schema.Cmyk) -> float:
+    """Return the colour's CIE L* as the press prints it (the FOGRA39 profile), 0 to 100."""
+    return _lightness_of(tuple(round(v * 2.55) for v in colour))
+
+
+@functools.lru_cache(maxsize=512)
+def _lightness_of(cmyk: tuple[int, ...]) -> float:
+    from PIL import Image, ImageCms
+
+    image = Image.new("CMYK", (1, 1), cmyk)
+    return ImageCms.applyTransform(image, _to_lab()).getpixel((0, 0))[0] * 100 / 255
+
+
+@functools.lru_cache(maxsize=1)
+def _to_lab():
+    from PIL import ImageCms
+
+    return ImageCms.buildTransform(ImageCms.getOpenProfile(str(PRESS_PROFILE)), ImageCms.createProfile("LAB"),
+                                   "CMYK", "LAB")
+
+
+def _naive_lightness(colour: schema.Cmyk) -> float:
+    """Return a screen lightness (0 to 1): what decides black or white text on a swatch."""
     r, g, b = colour.rgb
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -134,7 +216,7 @@ def layout_geometry(fmt: CardFormat) -> dict:
         "flow_limit": flow_limit,
         "numero_top": numero_top, "numero_h": numero_h, "numero_w": 32.0,
         "numero_pt": round(20 * max(scale, 0.85), 1),
-        "label_pt": MIN_TEXT_PT,
+        "label_pt": REVERSED_BOLD_PT,
         "title_top": numero_top + numero_h + 2.0,
         "title_h": band["tall"] - (numero_top + numero_h + 2.0) - 4.0,
         "rivet": rivet,

@@ -15,6 +15,9 @@ MIN_TEXT_PT = 6.5  # the smallest text size the fitter may choose
 # side on the band, a footer each side of the rivet's keep-out, and some 40 mm of text between the
 # band and the rivet. Below it, WeasyPrint is handed boxes of negative size and fails.
 MIN_CARD_MM = (60.0, 90.0)  # width, height
+SMALL_TEXT_PT = 9.0  # text under this size prints on two process plates at most...
+MAX_SMALL_TEXT_PLATES = 2  # ...and white text under it is reversed out of two plates at most,
+REVERSED_BOLD_PT = 8.0  # unless it is bold and at least this size
 
 
 @dataclass(frozen=True)

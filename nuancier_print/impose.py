@@ -45,6 +45,7 @@ from .geometry import mm_to_pt
 # which most printers cannot print anyway.
 MARK_OFFSET = 1.0
 MARK_LENGTH = 5.0
+Segment = tuple[float, float, float, float]  # a mark's line, (x0, y0, x1, y1) in mm
 DEFAULT_MARGIN = 10.0
 DEFAULT_GUTTER = 0.0
 
@@ -81,6 +82,114 @@ def saddle_plan(n_pages: int) -> list[SaddleSide]:
         sides.append(SaddleSide(sheet, "front", n_pages - outer, outer + 1))
         sides.append(SaddleSide(sheet, "back", inner, n_pages - inner + 1))
     return sides
+
+
+# --- saddle stitch on a press sheet -----------------------------------------------
+
+FOLD_DASH = (2.0, 1.0)  # mm: fold marks are dashed, crop marks are solid
+TARGET_RADIUS = 2.5  # registration targets: a circle and a cross, in the side margins
+TARGET_ARM = 5.0
+
+
+@dataclass(frozen=True)
+class PressPage:
+    """One booklet page on a press sheet side.
+
+    ``x``, ``y``: where the page's trim-box origin goes (mm), creep included;
+    ``clip``: the part of the sheet it may paint, its bleed cut at the spine.
+    """
+
+    number: int  # 1-based booklet page
+    x: float
+    y: float
+    clip: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class PressSide:
+    """One side of a press sheet: a spread of two pages, and how far creep moved them."""
+
+    sheet: int  # 1-based, outermost first
+    side: str  # 'front' | 'back'
+    pages: tuple[PressPage, PressPage]  # left of the spine, right of it
+    creep: float  # mm each page moved towards the spine
+
+
+@dataclass(frozen=True)
+class PressLayout:
+    """A booklet imposed two pages up on press sheets, with its marks (all in mm)."""
+
+    sheet_w: float
+    sheet_h: float
+    trim: tuple[float, float, float, float]  # the spread's trimmed edges on the sheet
+    bleed: float
+    sides: tuple[PressSide, ...]
+    crop: tuple[Segment, ...]  # solid, at the corners of every page position
+    folds: tuple[Segment, ...]  # dashed, on the spine, above and below the spread
+    targets: tuple[tuple[float, float], ...]  # centres of the registration targets
+
+    @property
+    def bleed_box(self) -> tuple[float, float, float, float]:
+        """Return the spread's bleed edges on the sheet."""
+        x0, y0, x1, y1 = self.trim
+        b = self.bleed
+        return x0 - b, y0 - b, x1 + b, y1 + b
+
+
+def creep_shift(sheet: int, n_sheets: int, creep: float) -> float:
+    """Return how far (mm) the pages of ``sheet`` (1 = outermost) move towards the spine.
+
+    ``creep`` is how much further the innermost sheet's fore-edge sticks out
+    once folded (about the paper's thickness times the number of sheets):
+    the outermost sheet does not move, the innermost by the whole creep,
+    those between in proportion.
+    """
+    if creep < 0:
+        raise ValueError(f"creep cannot be negative, got {creep:g} mm")
+    return 0.0 if n_sheets < 2 else creep * (sheet - 1) / (n_sheets - 1)
+
+
+def press_layout(n_pages: int, sheet_w: float, sheet_h: float, page_w: float, page_h: float,
+                 bleed: float, creep: float = 0.0) -> PressLayout:
+    """Return a booklet imposed as one spread per side of a landscape sheet, centred, with its marks.
+
+    Sides follow :func:`saddle_plan`. Crop marks extend the trim lines of
+    the spread into the margin, starting :data:`MARK_OFFSET` beyond the
+    bleed; fold marks extend the spine the same way; a registration target
+    sits in the middle of the left and right margins. The sheet is turned
+    about its vertical axis (like a book page) between the sides: the
+    layout is symmetric, so the marks of the back lie behind those of the front.
+    Raise ValueError if the spread and its marks do not fit on the sheet.
+    """
+    sheet_w, sheet_h = max(sheet_w, sheet_h), min(sheet_w, sheet_h)
+    reach = bleed + MARK_OFFSET + MARK_LENGTH
+    if 2 * page_w + 2 * reach > sheet_w or page_h + 2 * reach > sheet_h:
+        raise ValueError(f"a spread of two {page_w:g}×{page_h:g} mm pages with {bleed:g} mm bleed and its "
+                         f"marks does not fit on a {sheet_w:g}×{sheet_h:g} mm sheet")
+    spine, y0 = sheet_w / 2, (sheet_h - page_h) / 2
+    trim = (spine - page_w, y0, spine + page_w, y0 + page_h)
+    plan = saddle_plan(n_pages)
+    n_sheets = n_pages // 4
+    sides = []
+    for side in plan:
+        shift = creep_shift(side.sheet, n_sheets, creep)
+        left = PressPage(side.left, spine - page_w + shift, y0, (spine - page_w - bleed, y0 - bleed, spine,
+                                                                 y0 + page_h + bleed))
+        right = PressPage(side.right, spine - shift, y0, (spine, y0 - bleed, spine + page_w + bleed,
+                                                          y0 + page_h + bleed))
+        sides.append(PressSide(side.sheet, side.side, (left, right), shift))
+    near, far = bleed + MARK_OFFSET, bleed + MARK_OFFSET + MARK_LENGTH
+    x0, _, x1, y1 = trim
+    crop = []
+    for x in (x0, x1):
+        crop += [(x, y1 + near, x, y1 + far), (x, y0 - near, x, y0 - far)]
+    for y in (y0, y1):
+        crop += [(x0 - near, y, x0 - far, y), (x1 + near, y, x1 + far, y)]
+    folds = ((spine, y1 + near, spine, y1 + far), (spine, y0 - near, spine, y0 - far))
+    middle = y0 + page_h / 2
+    gap = far + TARGET_RADIUS + 3.0
+    targets = ((x0 - gap, middle), (x1 + gap, middle))
+    return PressLayout(sheet_w, sheet_h, trim, bleed, tuple(sides), tuple(crop), folds, targets)
 
 
 # --- card grid ---------------------------------------------------------------
@@ -180,9 +289,6 @@ def card_grid(
             f"{short:g}×{long_:g} mm sheet with {margin:g} mm margins"
         )
     return best
-
-
-Segment = tuple[float, float, float, float]
 
 
 def crop_marks(grid: Grid) -> list[Segment]:

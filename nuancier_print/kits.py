@@ -156,7 +156,7 @@ def write_kit(builder, content: Content, spec: KitSpec, dates: Dates, result, le
                                                    document=f"kit|{spec.name}|{spec.sheet}"),
                            sheet=spec.sheet, flip=spec.flip, correction=printer_correction(content, spec.printer),
                            copies=spec.copies)
-    publish(imposed.data, sheets, kind="sheets")
+    publish(imposed.data, sheets, kind="sheets", bleed=imposed.grid.bleed)
     ledger.written(sheets, "kit-sheets", sources, options=spec.options, session=spec.session)
     builder.cache.written(f"kit|{spec.name}", key, [paths.deck, sheets])
     result.written += [paths.deck, sheets]

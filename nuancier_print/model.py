@@ -37,6 +37,7 @@ class Palette:
     ink: str  # headings on white: the colour, darkened if too light to read
     tint: str  # a light tint for boxes
     rule: str  # thin rules
+    panel: str = ""  # the swatch under small text across a whole card: at most two plates when the text is white
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ def session_folder(out: Path, slug: str) -> Path:
     return Path(out) / "sessions" / slug
 
 
+PRESS_SHEET = "SRA3"  # the sheet a booklet is imposed on for a print shop (its name is in the file's)
+
+
 @dataclass(frozen=True)
 class BookletPaths:
     """Where a session's booklet files go."""
@@ -57,6 +60,16 @@ class BookletPaths:
     def imposed(self) -> Path:
         """The booklet two up on A4, for office printers."""
         return self.folder / f"booklet-{self.slug}-imposed.pdf"
+
+    @property
+    def press(self) -> Path:
+        """The booklet imposed for a print shop: two pages a side of an SRA3 sheet, with marks."""
+        return self.folder / f"booklet-{self.slug}-press-{PRESS_SHEET}.pdf"
+
+    @property
+    def shared(self) -> tuple[Path, Path, Path]:
+        """The files every booklet has: the booklet, and its office and press impositions."""
+        return self.booklet, self.imposed, self.press
 
     def participant(self, person: str) -> Path:
         """A participant's copy (``person``: their file-safe name)."""

@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import io
 import uuid
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -31,11 +32,13 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import (
     ArrayObject,
+    BooleanObject,
     ByteStringObject,
     ContentStream,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
+    IndirectObject,
     NameObject,
     NumberObject,
     RectangleObject,
@@ -43,7 +46,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import __version__
+from . import __version__, contentops
 from .errors import BuildError, relative
 from .geometry import mm_to_pt
 
@@ -72,9 +75,10 @@ class DocInfo:
 # --- reading -------------------------------------------------------------------------------
 
 
-def read(source: Path | bytes) -> PdfReader:
-    """Open a PDF (a path or its bytes), turning a missing or broken file into a BuildError."""
-    shown = "<pdf>" if isinstance(source, bytes) else relative(Path(source))
+def read(source: Path | bytes, name: Path | None = None) -> PdfReader:
+    """Open a PDF (a path or its bytes), turning a missing or broken file into a BuildError naming it."""
+    shown = relative(Path(name)) if name is not None else "<pdf>" if isinstance(source, bytes) \
+        else relative(Path(source))
     try:
         reader = PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source)
         len(reader.pages)  # a broken page tree is found now, not later
@@ -83,12 +87,61 @@ def read(source: Path | bytes) -> PdfReader:
         raise BuildError(f"{shown}: cannot read this PDF ({error})") from None
 
 
+MAX_STREAM_BYTES = 128 * 1024 * 1024  # no stream of a print file inflates to more than this
+
+
+def check_streams(reader: PdfReader, shown: Path | str) -> None:
+    """Raise BuildError if a Flate stream of the file inflates past :data:`MAX_STREAM_BYTES`.
+
+    A "flate bomb" (a few kilobytes that inflate to gigabytes) would make
+    any reader, pdfium included, run out of memory: it is found here first,
+    reading each stream's raw bytes with a bounded decompressor.
+    """
+    for number, generation in _object_numbers(reader):
+        try:
+            obj = reader.get_object(IndirectObject(number, generation, reader))
+        except Error:
+            continue
+        if isinstance(obj, StreamObject) and _filters(obj) and _filters(obj)[0] == "/FlateDecode":
+            raw = getattr(obj, "_data", b"")
+            inflater = zlib.decompressobj()
+            try:
+                out = inflater.decompress(raw, MAX_STREAM_BYTES + 1)
+            except zlib.error:
+                continue  # a damaged stream: reading it fails, and says so, where it is used
+            if len(out) > MAX_STREAM_BYTES:
+                raise BuildError(f"{relative(Path(shown))}: object {number} inflates to more than "
+                                 f"{MAX_STREAM_BYTES // 2**20} MB; this is not a print file (a \"flate bomb\"?)")
+
+
+def _object_numbers(reader: PdfReader) -> list[tuple[int, int]]:
+    """Return (number, generation) of every object the cross-reference tables list."""
+    found = {(number, generation) for generation, table in reader.xref.items() for number in table}
+    found |= {(number, 0) for number in reader.xref_objStm}
+    return sorted(found)
+
+
+def _filters(obj) -> list[str]:
+    filters = _get(obj.get("/Filter"))
+    if filters is None:
+        return []
+    return [str(_get(f)) for f in filters] if isinstance(filters, ArrayObject) else [str(filters)]
+
+
 def operations(owner) -> list:
     """Return the parsed (operands, operator) list of a page's or a form's content stream."""
     if isinstance(owner, PageObject):
         contents = owner.get_contents()
         return contents.operations if contents is not None else []
     return ContentStream(owner, None).operations
+
+
+def content_data(owner) -> bytes:
+    """Return the decoded content of a page (its streams joined) or of a form."""
+    if isinstance(owner, PageObject):
+        contents = owner.get_contents()
+        return contents.get_data() if contents is not None else b""
+    return owner.get_data()
 
 
 def box_pt(page, name: str) -> tuple[float, float, float, float]:
@@ -203,12 +256,187 @@ def add_crop_marks(target: PdfWriter, page, bleed_mm: float) -> None:
     append_content(target, page, b"\n".join(ops))
 
 
+# --- die line --------------------------------------------------------------------------------
+
+DIE_LINE = "CutContour"  # the spot colour cutting plotters and finishing RIPs cut along (Roland, Mimaki...)
+DIE_LINE_ALTERNATE = (0.0, 1.0, 0.0, 0.0)  # how it shows on screen and on proofs: 100 % magenta
+DIE_LINE_WEIGHT_PT = 0.25
+DIE_LAYER = "Découpe (CutContour)"  # the optional content group's name, as a viewer lists it
+_DIE_NAMES = {"space": "/NPCutContour", "state": "/NPcut", "layer": "/NPdie"}
+
+
+def add_die_line(target: PdfWriter, page, path: bytes) -> None:
+    """Stroke ``path`` (operators in page space) on top of ``page`` as a die line.
+
+    It is drawn in a /Separation named ``CutContour`` whose alternate is a
+    visible 100 % magenta, with overprint on (it never knocks out the
+    artwork under it), inside its own optional content group, so that a
+    viewer or a RIP can show, hide or route it to the cutter.
+    """
+    objects = _die_objects(target)
+    ops = (f"/OC {_DIE_NAMES['layer']} BDC q {_DIE_NAMES['state']} gs {_DIE_NAMES['space']} CS 1 SCN "
+           f"{DIE_LINE_WEIGHT_PT} w ").encode() + path + b" S Q EMC"
+    add_resources(page, {"/ColorSpace": {_DIE_NAMES["space"]: objects["space"]},
+                         "/ExtGState": {_DIE_NAMES["state"]: objects["state"]},
+                         "/Properties": {_DIE_NAMES["layer"]: objects["layer"]}})
+    append_content(target, page, ops)
+
+
+def _die_objects(target: PdfWriter) -> dict:
+    """Return the die line's colour space, graphics state and layer, made once per file."""
+    made = getattr(target, "_nuancier_die", None)
+    if made is None:
+        alternate = DictionaryObject({
+            NameObject("/FunctionType"): NumberObject(2),
+            NameObject("/Domain"): ArrayObject([NumberObject(0), NumberObject(1)]),
+            NameObject("/C0"): ArrayObject([FloatObject(0)] * 4),
+            NameObject("/C1"): ArrayObject([FloatObject(v) for v in DIE_LINE_ALTERNATE]),
+            NameObject("/N"): NumberObject(1)})
+        space = ArrayObject([NameObject("/Separation"), NameObject(f"/{DIE_LINE}"), NameObject("/DeviceCMYK"),
+                             target._add_object(alternate)])
+        state = DictionaryObject({NameObject("/Type"): NameObject("/ExtGState"), NameObject("/OP"): BooleanObject(True),
+                                  NameObject("/op"): BooleanObject(True), NameObject("/OPM"): NumberObject(1)})
+        layer = DictionaryObject({NameObject("/Type"): NameObject("/OCG"),
+                                  NameObject("/Name"): TextStringObject(DIE_LAYER)})
+        made = {"space": target._add_object(space), "state": target._add_object(state),
+                "layer": target._add_object(layer)}
+        target._nuancier_die = made
+    return made
+
+
+def add_resources(page, entries: dict[str, dict]) -> None:
+    """Add named resources to a page (``{"/ColorSpace": {"/Name": object}}``), keeping its others."""
+    resources = page.get("/Resources")
+    if resources is None:
+        resources = DictionaryObject()
+        page[NameObject("/Resources")] = resources
+    resources = resources.get_object()
+    for category, named in entries.items():
+        own = DictionaryObject(_dict(resources.get(category)) or {})
+        own.update({NameObject(name): obj for name, obj in named.items()})
+        resources[NameObject(category)] = own
+
+
+def register_optional_content(target: PdfWriter) -> None:
+    """List every optional content group the pages and their forms use in the catalogue, all shown.
+
+    PDF/X-4 wants each configuration named and every group in its order.
+    """
+    groups, seen = [], set()
+    for page in target.pages:
+        resources = _dict(page.get("/Resources"))
+        holders = [resources] + [own for _, own in _forms(resources, set())]
+        for holder in holders:
+            properties = _dict(holder.get("/Properties")) if holder is not None else None
+            for ref in (properties or {}).values():
+                group = _get(ref)
+                if isinstance(group, DictionaryObject) and group.get("/Type") == "/OCG" and id(group) not in seen:
+                    seen.add(id(group))
+                    groups.append(ref if hasattr(ref, "idnum") else target._add_object(group))
+    root = target.root_object
+    if not groups:
+        if "/OCProperties" in root:
+            del root["/OCProperties"]
+        return
+    root[NameObject("/OCProperties")] = DictionaryObject({
+        NameObject("/OCGs"): ArrayObject(groups),
+        NameObject("/D"): DictionaryObject({
+            NameObject("/Name"): TextStringObject("nuancier-print"),
+            NameObject("/Order"): ArrayObject(groups),
+            NameObject("/ON"): ArrayObject(groups),
+            NameObject("/OFF"): ArrayObject()})})
+
+
+# --- press colour ------------------------------------------------------------------------------
+
+OVERPRINT_KEYS = ("/OP", "/op", "/OPM")
+
+
+def overprint_black(target: PdfWriter) -> None:
+    """Make 100 % black fills overprint in every page and form (see :mod:`.contentops`).
+
+    Each content stream is rewritten once (a stream already rewritten, as
+    in a copy of a finished file, is left as it is); the two ExtGStates the
+    rewrite names are added to the resources of what it changed.
+    """
+    done: set[int] = set()
+    states = {}  # made once, when a stream first needs them
+    for page in target.pages:
+        resources = _dict(page.get("/Resources"))
+        contents = page.get("/Contents")
+        streams = list(contents.get_object()) if isinstance(_get(contents), ArrayObject) else [contents]
+        _rewrite(target, [s for s in streams if s is not None], resources, done, states)
+        for form, form_resources in _forms(resources, set()):
+            _rewrite(target, [form], form_resources if form_resources is not None else resources, done, states)
+
+
+def _get(obj):
+    """Return an object resolved (None stays None)."""
+    return obj.get_object() if obj is not None and hasattr(obj, "get_object") else obj
+
+
+def _dict(obj) -> DictionaryObject | None:
+    """Return a (possibly indirect) dictionary, or None if it is not one."""
+    obj = _get(obj)
+    return obj if isinstance(obj, DictionaryObject) else None
+
+
+def _forms(resources, seen: set[int]):
+    """Yield (form, its resources or None) for every Form XObject a resource dictionary can draw."""
+    xobjects = _dict(resources.get("/XObject")) if resources is not None else None
+    for ref in (xobjects or {}).values():
+        form = _get(ref)
+        if not isinstance(form, StreamObject) or form.get("/Subtype") != "/Form" or id(form) in seen:
+            continue
+        seen.add(id(form))
+        own = _dict(form.get("/Resources"))
+        yield form, own
+        yield from _forms(own, seen)
+
+
+def _rewrite(target: PdfWriter, streams: list, resources, done: set[int], made: dict) -> None:
+    """Rewrite content streams drawn with ``resources``, once each, and declare the ExtGStates they use."""
+    if resources is None:
+        return
+    states = _dict(resources.get("/ExtGState")) or DictionaryObject()
+    neutral = frozenset(str(name) for name, state in states.items()
+                        if isinstance(_get(state), DictionaryObject)
+                        and not any(key in _get(state) for key in OVERPRINT_KEYS))
+    changed = False
+    for ref in streams:
+        stream = _get(ref)
+        if not isinstance(stream, StreamObject) or id(stream) in done:
+            continue
+        done.add(id(stream))
+        data = contentops.overprint_black(stream.get_data(), neutral)
+        if data is not None:
+            stream.set_data(data)
+            changed = True
+    if changed:
+        if not made:
+            made.update({contentops.OVERPRINT_ON: _overprint_state(target, True),
+                         contentops.OVERPRINT_OFF: _overprint_state(target, False)})
+        states = DictionaryObject(states)
+        states.update({NameObject(name): state for name, state in made.items()})
+        resources[NameObject("/ExtGState")] = states
+
+
+def _overprint_state(target: PdfWriter, on: bool):
+    """Return the ExtGState that turns fill overprint on (nonzero mode) or off."""
+    entries = {NameObject("/Type"): NameObject("/ExtGState"), NameObject("/op"): BooleanObject(on)}
+    if on:
+        entries[NameObject("/OPM")] = NumberObject(1)
+    return target._add_object(DictionaryObject(entries))
+
+
 # --- finishing -------------------------------------------------------------------------------
 
 
 def finish(source: bytes | PdfWriter, info: DocInfo) -> bytes:
     """Return ``source`` as a finished output file (see the module docstring), its streams compressed."""
     target = source if isinstance(source, PdfWriter) else clone(source)
+    overprint_black(target)
+    register_optional_content(target)
     describe(target, info)
     for index, obj in enumerate(target._objects):
         if isinstance(obj, StreamObject) and "/Filter" not in obj and obj.get("/Type") != "/Metadata":
@@ -260,19 +488,36 @@ def _set_xmp(target: PdfWriter, packet: bytes) -> None:
 
 
 def output_intent(target: PdfWriter):
-    """Return the PDF/X output intent for coated FOGRA39 printing, with its ICC profile."""
-    profile = DecodedStreamObject()
-    profile.set_data(ICC_PROFILE.read_bytes())
-    profile[NameObject("/N")] = NumberObject(4)
+    """Return the PDF/X output intent for coated FOGRA39 printing, with its ICC profile.
+
+    A copy of a finished file keeps its profile object: it is written once.
+    """
+    icc = ICC_PROFILE.read_bytes()
+    profile = _existing_profile(target, icc)
+    if profile is None:
+        stream = DecodedStreamObject()
+        stream.set_data(icc)
+        stream[NameObject("/N")] = NumberObject(4)
+        profile = target._add_object(stream)
     intent = DictionaryObject({
         NameObject("/Type"): NameObject("/OutputIntent"),
         NameObject("/S"): NameObject("/GTS_PDFX"),
         NameObject("/OutputConditionIdentifier"): TextStringObject(OUTPUT_CONDITION),
         NameObject("/RegistryName"): TextStringObject(REGISTRY),
         NameObject("/Info"): TextStringObject(OUTPUT_CONDITION_INFO),
-        NameObject("/DestOutputProfile"): target._add_object(profile),
+        NameObject("/DestOutputProfile"): profile,
     })
     return target._add_object(intent)
+
+
+def _existing_profile(target: PdfWriter, icc: bytes):
+    """Return the reference to a DestOutputProfile of the file that holds ``icc``, or None."""
+    for intent in _get(target.root_object.get("/OutputIntents")) or []:
+        ref = _dict(intent).get("/DestOutputProfile") if _dict(intent) is not None else None
+        stream = _get(ref)
+        if isinstance(stream, StreamObject) and hasattr(ref, "idnum") and stream.get_data() == icc:
+            return ref
+    return None
 
 
 def xmp(info: DocInfo, document: bytes, instance: bytes) -> str:

@@ -3,22 +3,42 @@
 :func:`preflight` runs small, independent checks and collects their findings
 (errors stop a print job, warnings deserve a look) into a :class:`Report`:
 
-* ``pdfx``: the file says it is PDF/X-4 (XMP) and has a CMYK ``GTS_PDFX`` output intent;
+* ``pdfx``: the file says it is PDF/X-4 (XMP) and has a CMYK ``GTS_PDFX`` output
+  intent naming a registered printing condition (``FOGRA39``) and its registry,
+  with its ICC profile embedded;
+* ``metadata``: a trailer ``/ID``; the document information and the XMP metadata
+  agree on title, creator, producer and dates; ``/Trapped`` is True or False in
+  both; the XMP has a DocumentID and an InstanceID (and files checked together
+  do not share one: :func:`check_instances`);
 * ``boxes``: every page has a TrimBox and a BleedBox, the expected bleed and trim size;
 * ``fonts``: every font is embedded;
 * ``colour``: nothing is DeviceRGB (operators, colour spaces, images, groups, shadings);
+* ``ink``: text that reads as black is 100 % K alone and overprints what is under
+  it; text under 9 pt prints on two plates at most (its own, and those it knocks
+  out); white text under 9 pt is reversed out of two plates at most, unless it is
+  bold and at least 8 pt;
+* ``marks``: crop, fold and registration marks (strokes outside every placed page
+  and outside the bleed) are in registration colour, on every side or on none;
+* ``die``: a die line (the ``CutContour`` spot colour) overprints, sits in an
+  optional content group, has a visible alternate, and is on every page when asked;
 * ``images``: images are placed at 300 dpi or more (error below 150 dpi);
 * ``pages``: a booklet has a multiple of 4 pages;
-* ``geometry``: no text past the trim edge or within the safe margin of it,
-  and on decks none in the rivet keep-out nor smaller than the minimum size;
+* ``geometry``: no text past the trim edge or within the safe margin of it, on
+  every page of every kind (on sheets, of each page placed on them); on decks,
+  none in the rivet keep-out nor smaller than the minimum size;
 * ``text``: every character a page must print is on it (nothing lost), when
   the build says what each page must print.
 
+A PDF that cannot be read (a broken structure, a stream that inflates to
+hundreds of megabytes) raises a :class:`~.errors.BuildError` of one line
+naming the file; no check ever lets a traceback through.
+
 Content streams are walked with the current transformation matrix, into Form
-XObjects too, so an image or a colour inside a form counts where it is drawn.
-Not walked: annotation appearance streams and Type3 glyph procedures. PDF
-objects are read through :mod:`.pdf`; text as placed on the page, through
-pdfium (pypdfium2), which lays glyphs out as a viewer does.
+XObjects too, so an image or a colour inside a form counts where it is drawn
+(:mod:`.trace` follows colours, overprint and text for the ``ink``, ``marks``
+and ``die`` checks). Not walked: annotation appearance streams and Type3 glyph
+procedures. PDF objects are read through :mod:`.pdf`; text as placed on the
+page, through pdfium (pypdfium2), which lays glyphs out as a viewer does.
 """
 
 from __future__ import annotations
@@ -31,8 +51,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import geometry, pdf
-from .errors import relative
+from . import contentops, geometry, pdf, trace
+from .errors import BuildError, relative
 from .impose import IDENTITY, Matrix, compose
 
 KINDS = ("deck", "booklet", "sheets")
@@ -60,6 +80,7 @@ class Report:
     kind: str
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+    instance: str | None = None  # the XMP InstanceID, for checking files against each other
 
     @property
     def ok(self) -> bool:
@@ -102,10 +123,11 @@ class Options:
     bleed: float
     rivet: geometry.Rivet | None
     min_text_pt: float
+    die_line: bool = False
 
 
-FILE_CHECKS = frozenset({"pdfx", "pages", "boxes", "fonts"})
-PAGE_CHECKS = frozenset({"colour", "images", "geometry", "text"})
+FILE_CHECKS = frozenset({"pdfx", "metadata", "pages", "boxes", "fonts", "marks", "die"})
+PAGE_CHECKS = frozenset({"colour", "ink", "images", "geometry", "text"})
 
 
 def preflight(
@@ -119,28 +141,47 @@ def preflight(
     checks: frozenset[str] = FILE_CHECKS | PAGE_CHECKS,
     texts: list[str] | None = None,
     known: dict[int, list[Finding | tuple]] | None = None,
+    die_line: bool = False,
+    name: Path | None = None,
 ) -> Report:
     """Check a print PDF (a path or PDF bytes) and return every finding.
 
     ``trim`` is the expected trimmed page size in mm (width, height, not
     swapped); ``rivet`` defaults to :func:`geometry.rivet_for` each page's trim
-    size. ``checks`` selects the checks to run. ``texts`` is the text each
+    size; ``bleed`` is the pages' bleed (on sheets, that of the pages placed
+    on them). ``checks`` selects the checks to run. ``texts`` is the text each
     page must print (one string per page; or one string for the whole file):
     with it, the ``text`` check reports what is missing. ``known`` gives,
     by page number, the page checks' findings of pages already checked (as
     ``(severity, check, message)``): those pages are not read again.
-    Raise BuildError if the PDF cannot be read.
+    ``die_line``: the file must have a die line on every page. ``name`` is
+    the file's name in messages (default: ``path``).
+    Raise BuildError, one line naming the file, if the PDF cannot be read.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    shown = Path("<pdf>") if isinstance(path, bytes) else Path(path)
-    reader = pdf.read(path)
+    shown = Path(name) if name is not None else Path("<pdf>") if isinstance(path, bytes) else Path(path)
+    options = Options(kind, trim, bleed, rivet, min_text_pt, die_line)
+    try:
+        return _preflight(path, shown, options, checks, texts, known or {})
+    except BuildError:
+        raise
+    except (*pdf.Error, contentops.Unreadable, MemoryError, RuntimeError) as error:
+        detail = " ".join(str(error).split())[:160] or type(error).__name__
+        raise BuildError(f"{relative(shown)}: this PDF is damaged and cannot be checked ({detail})") from error
+
+
+def _preflight(path, shown: Path, options: Options, checks: frozenset[str], texts, known: dict) -> Report:
+    """Run the checks (see :func:`preflight`)."""
+    reader = pdf.read(path, shown)
+    pdf.check_streams(reader, shown)
     pages = list(reader.pages)
-    report = Report(shown, kind)
-    options = Options(kind, trim, bleed, rivet, min_text_pt)
-    known = known or {}
+    report = Report(shown, options.kind)
+    cache: dict = {}  # what the traces of this file share
     if "pdfx" in checks:
         check_pdfx(reader, report)
+    if "metadata" in checks:
+        check_metadata(reader, report)
     if "pages" in checks:
         check_page_count(pages, report, options)
     for number, page in enumerate(pages, 1):
@@ -150,21 +191,38 @@ def preflight(
             check_colour(page, number, report)
     if "fonts" in checks:
         check_fonts(pages, report)
-    wanted = {number for number in range(1, len(pages) + 1) if number not in known}
-    if {"images", "geometry", "text"} & checks and wanted:
-        text = kind != "sheets" and bool({"geometry", "text"} & checks)
-        drawn = drawn_pages(path, text=text, only=wanted)
-        for number, page in drawn.items():
-            if "images" in checks:
-                check_images(page.images, number, report)
-            if text and "geometry" in checks:
-                check_runs(page.runs, page.trim, number, report, options)
-        if text and "text" in checks and texts is not None:
-            check_text(drawn, texts, report, len(pages))
+    if "marks" in checks:
+        check_marks(pages, report, options, cache)
+    if "die" in checks:
+        check_die(reader, pages, report, options, cache)
+    _page_checks(path, pages, report, options, checks, texts, known, cache)
     for number, findings in sorted(known.items()):
         for severity, check, message in findings:
             (report.error if severity == "error" else report.warn)(check, number, message)
     return report
+
+
+def _page_checks(path, pages: list, report: Report, options: Options, checks: frozenset[str], texts,
+                 known: dict, cache: dict) -> None:
+    """Run the checks that read each page as drawn: images, text geometry, ink, nothing lost."""
+    wanted = {number for number in range(1, len(pages) + 1) if number not in known}
+    if not ({"images", "geometry", "text", "ink"} & checks and wanted):
+        return
+    text = bool({"geometry", "text", "ink"} & checks)
+    drawn = drawn_pages(path, text=text, only=wanted)
+    for number, page in drawn.items():
+        if "images" in checks:
+            check_images(page.images, number, report)
+        if text and "geometry" in checks:
+            if options.kind == "sheets":
+                check_pieces(page.runs, trace.trace(pages[number - 1], cache, forms=False), number, report,
+                             options)
+            else:
+                check_runs(page.runs, page.trim, number, report, options)
+        if "ink" in checks:
+            check_ink(trace.trace(pages[number - 1], cache), page.runs, number, report)
+    if text and "text" in checks and texts is not None and options.kind != "sheets":
+        check_text(drawn, texts, report, len(pages))
 
 
 def page_findings(report: Report) -> dict[int, list[tuple[str, str, str]]]:
@@ -220,6 +278,138 @@ def check_pdfx(reader, report: Report) -> None:
         got = ", ".join("none" if c is None else f"N={c}" for c in components)
         report.error("pdfx", None, f"the PDF/X output intent has no CMYK (N=4) "
                                    f"/DestOutputProfile ({got})")
+        return
+    check_output_condition(pdfx[components.index(4)], report)
+
+
+# The characterized printing conditions of the ICC registry (www.color.org) most often named in
+# PDF/X output intents; an identifier outside it (« FOGRA39L coated ») is not a registry name.
+REGISTERED_CONDITIONS = frozenset({
+    "FOGRA39", "FOGRA40", "FOGRA43", "FOGRA45", "FOGRA47", "FOGRA51", "FOGRA52", "FOGRA53", "FOGRA54",
+    "FOGRA55", "FOGRA59", "FOGRA60", "CGATS TR 001", "CGATS TR 003", "CGATS TR 005", "CGATS TR 006",
+    "CGATS21-2-CRPC1", "CGATS21-2-CRPC2", "CGATS21-2-CRPC3", "CGATS21-2-CRPC4", "CGATS21-2-CRPC5",
+    "CGATS21-2-CRPC6", "CGATS21-2-CRPC7", "JC200103", "JCN2002", "IFRA26", "IFRA30"})
+
+
+def check_output_condition(intent, report: Report) -> None:
+    """Require a registered condition identifier, the registry's name, and a CMYK ICC profile."""
+    identifier = str(intent.get("/OutputConditionIdentifier", "")).strip()
+    if identifier not in REGISTERED_CONDITIONS:
+        report.error("pdfx", None, f"the output intent's condition is « {identifier} », not a name of the ICC "
+                                   "registry of printing conditions (for coated FOGRA39 paper: « FOGRA39 »)")
+    elif str(intent.get("/RegistryName", "")).strip().rstrip("/") != pdf.REGISTRY:
+        report.error("pdfx", None, f"the output intent names the condition « {identifier} » without its registry "
+                                   f"(RegistryName {pdf.REGISTRY})")
+    profile = intent.get("/DestOutputProfile")
+    data = profile.get_object().get_data() if profile is not None else b""
+    if data[36:40] != b"acsp" or data[16:20] != b"CMYK":
+        report.error("pdfx", None, "the output intent's DestOutputProfile is not an embedded CMYK ICC profile")
+
+
+# --- document information and XMP ---------------------------------------------------------
+
+XMP_NS = {
+    "dc": "http://purl.org/dc/elements/1.1/", "pdf": "http://ns.adobe.com/pdf/1.3/",
+    "xmp": "http://ns.adobe.com/xap/1.0/", "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
+AGREEING = (  # (document information key, XMP property, what a print shop calls it)
+    ("/Title", "dc:title", "title"), ("/Creator", "xmp:CreatorTool", "creator"),
+    ("/Producer", "pdf:Producer", "producer"), ("/CreationDate", "xmp:CreateDate", "creation date"),
+    ("/ModDate", "xmp:ModifyDate", "modification date"),
+)
+
+
+def xmp_properties(reader) -> dict[str, str] | None:
+    """Return the XMP metadata's simple properties as ``{"prefix:Name": text}`` (None without XMP)."""
+    metadata = reader.root_object.get("/Metadata")
+    if metadata is None:
+        return None
+    try:
+        root = ET.fromstring(metadata.get_object().get_data())
+    except (ET.ParseError, *pdf.Error):
+        return None
+    found = {}
+    for prefix, uri in XMP_NS.items():
+        for element in root.iter():
+            for name, value in element.attrib.items():  # rdf:Description attributes
+                if name.startswith(f"{{{uri}}}"):
+                    found.setdefault(f"{prefix}:{name[len(uri) + 2:]}", value.strip())
+            if element.tag.startswith(f"{{{uri}}}"):
+                alternative = element.find(".//rdf:li", XMP_NS)  # dc:title holds an rdf:Alt
+                text = alternative.text if alternative is not None else element.text
+                found.setdefault(f"{prefix}:{element.tag[len(uri) + 2:]}", (text or "").strip())
+    return found
+
+
+def pdf_date(text: str):
+    """Return a PDF date (``D:20261127000000+01'00'``) or an XMP date as an aware datetime, or None."""
+    import datetime as dt
+
+    text = text.strip()
+    match = re.fullmatch(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:([Zz+-])(\d{2})?'?(\d{2})?'?)?", text)
+    try:
+        if match is None:
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        year, month, day, hour, minute, second, sign, oh, om = match.groups()
+        offset = dt.timedelta(hours=int(oh or 0), minutes=int(om or 0)) * (-1 if sign == "-" else 1)
+        return dt.datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0),
+                           int(second or 0), tzinfo=dt.timezone(offset))
+    except ValueError:
+        return None
+
+
+def check_metadata(reader, report: Report) -> None:
+    """Require a trailer /ID, document information and XMP that agree, /Trapped, and XMP identifiers."""
+    ids = reader.trailer.get("/ID")
+    ids = ids.get_object() if ids is not None else None
+    if not (isinstance(ids, list) and len(ids) == 2 and all(len(_get(i)) for i in ids)):
+        report.error("metadata", None, "the file has no trailer /ID (its two identifiers): PDF/X requires one")
+    info = _resolved(reader.trailer.get("/Info"))
+    xmp = xmp_properties(reader)
+    if xmp is None:
+        report.error("metadata", None, "the file has no readable XMP metadata: PDF/X requires it")
+        return
+    for key, prop, label in AGREEING:
+        _agree(info.get(key), xmp.get(prop), key, prop, label, report)
+    trapped = str(info.get("/Trapped", "")).lstrip("/")
+    if trapped not in ("True", "False"):
+        report.error("metadata", None, f"/Trapped is {'missing' if not trapped else trapped} in the document "
+                                       "information; PDF/X requires True or False")
+    elif xmp.get("pdf:Trapped") != trapped:
+        report.error("metadata", None, f"/Trapped is {trapped} in the document information but "
+                                       f"{xmp.get('pdf:Trapped') or 'missing'} in the XMP metadata")
+    for prop in ("xmpMM:DocumentID", "xmpMM:InstanceID"):
+        if not xmp.get(prop):
+            report.error("metadata", None, f"the XMP metadata has no {prop}")
+    report.instance = xmp.get("xmpMM:InstanceID") or None
+
+
+def _agree(value, xmp: str | None, key: str, prop: str, label: str, report: Report) -> None:
+    """Report a document information entry and an XMP property that are missing or differ."""
+    value = str(value).strip() if value is not None else ""
+    xmp = xmp or ""
+    if not value or not xmp:
+        where = " and ".join(w for w, missing in ((f"the document information ({key})", not value),
+                                                  (f"the XMP metadata ({prop})", not xmp)) if missing)
+        report.error("metadata", None, f"the {label} is missing from {where}")
+        return
+    same = (pdf_date(value) == pdf_date(xmp) and pdf_date(value) is not None) if "Date" in key else value == xmp
+    if not same:
+        report.error("metadata", None, f"the {label} differs between the document information (« {value} ») "
+                                       f"and the XMP metadata (« {xmp} »)")
+
+
+def check_instances(reports: list[Report]) -> None:
+    """Report files checked together that share an XMP InstanceID: each file needs its own."""
+    seen: dict[str, Report] = {}
+    for report in reports:
+        if report.instance is None:
+            continue
+        first = seen.setdefault(report.instance, report)
+        if first is not report:
+            report.error("metadata", None, f"its XMP InstanceID is also that of {relative(first.path)}: "
+                                           "each file needs its own")
 
 
 # --- boxes and page count ----------------------------------------------------------------
@@ -355,6 +545,11 @@ def _all_resources(resources, seen: set | None = None) -> Iterator[tuple[str, di
         if child is not None:
             for _, found in _all_resources(child.get_object(), seen):
                 yield "form resources", found
+
+
+def _get(obj):
+    """Return an object resolved (None stays None)."""
+    return obj.get_object() if obj is not None and hasattr(obj, "get_object") else obj
 
 
 def _resolved(obj) -> dict:
@@ -691,12 +886,226 @@ def check_runs(runs: list[TextRun], trim: tuple[float, float, float, float], num
                                              f"{options.min_text_pt:g} pt minimum: {quote}")
         if deck and _overlaps(run.box, keepout):
             report.error("geometry", number, f"text in the rivet keep-out: {quote}")
-        edge = min(run.box[0] - trim[0], run.box[1] - trim[1], trim[2] - run.box[2], trim[3] - run.box[3])
-        if edge < 0:
-            report.error("geometry", number, f"text crosses the trim edge by {-edge:.1f} mm: {quote}")
-        elif edge < geometry.SAFE_MM - 0.01:
-            report.error("geometry", number, f"text {edge:.1f} mm from the trim edge (safe zone "
-                                             f"{geometry.SAFE_MM:g} mm): {quote}")
+        _edge_findings(run, trim, number, report)
+
+
+def _edge_findings(run: TextRun, trim, number: int | None, report: Report) -> None:
+    """Report a run that crosses the trim edge or lies in the safe zone along it."""
+    quote = _snippet(run.text)
+    edge = min(run.box[0] - trim[0], run.box[1] - trim[1], trim[2] - run.box[2], trim[3] - run.box[3])
+    if edge < 0:
+        report.error("geometry", number, f"text crosses the trim edge by {-edge:.1f} mm: {quote}")
+    elif edge < geometry.SAFE_MM - 0.01:
+        report.error("geometry", number, f"text {edge:.1f} mm from the trim edge (safe zone "
+                                         f"{geometry.SAFE_MM:g} mm): {quote}")
+
+
+def pieces(page_trace: trace.Trace, bleed_mm: float) -> list[tuple[float, float, float, float]]:
+    """Return the trim boxes (mm) of the pages placed on a sheet: each placed form's box less the bleed."""
+    found = []
+    for box in page_trace.forms:
+        x0, y0, x1, y1 = (geometry.pt_to_mm(v) for v in box)
+        if x1 - x0 > 2 * bleed_mm and y1 - y0 > 2 * bleed_mm:
+            found.append((x0 + bleed_mm, y0 + bleed_mm, x1 - bleed_mm, y1 - bleed_mm))
+    return found
+
+
+def check_pieces(runs: list[TextRun], page_trace: trace.Trace, number: int, report: Report,
+                 options: Options) -> None:
+    """Apply the trim and safe-zone rules to the text of each page placed on a sheet.
+
+    A run belongs to the placed page its centre is on (text outside every
+    placed page, in the sheet's margin, is not checked).
+    """
+    trims = pieces(page_trace, options.bleed)
+    for run in runs:
+        cx, cy = (run.box[0] + run.box[2]) / 2, (run.box[1] + run.box[3]) / 2
+        trim = next((t for t in trims if t[0] <= cx <= t[2] and t[1] <= cy <= t[3]), None)
+        if trim is not None:
+            _edge_findings(run, trim, number, report)
+
+
+# --- ink: black text, plates under small text -------------------------------------------------------
+
+
+def reads_as_black(colour: trace.Colour) -> bool:
+    """Tell whether text in this colour reads as black: 80 % K or more, or dark and neutral."""
+    c, m, y, k = colour.process
+    screen = [(1 - v) * (1 - k) for v in (c, m, y)]
+    return colour.known and not colour.spots and (k >= 0.8 or max(screen) <= 0.2)
+
+
+def _plates(plates) -> str:
+    order = {p: i for i, p in enumerate(trace.PROCESS)}
+    return ", ".join(sorted(plates, key=lambda p: (order.get(p, 9), p)))
+
+
+INK_PROBLEMS = {
+    "grey": "black text is printed as {colour}, not 100 % K alone: it is screened or spread over several "
+            "plates, and looks grey or blurred",
+    "knockout": "black text knocks out the colour under it ({plates}) instead of overprinting it: plates a hair "
+                "out of register leave a white edge around it",
+    "plates": "text under {small:g} pt prints on {count} plates ({plates}): plates a hair out of register blur "
+              "it; use {most} plates at most",
+    "reversed": "white text under {small:g} pt is reversed out of {count} plates ({plates}): it fills in when "
+                "plates are a hair out of register; use {most} plates at most under it, or set it bold and at "
+                "least {bold:g} pt",
+}
+
+
+def ink_problem(text: trace.Text, under: frozenset[str]) -> tuple[str, dict] | None:
+    """Return what is wrong with one text show's ink, as (problem, details), or None."""
+    colour = text.colour
+    if not colour.known:
+        return None
+    small = text.size < geometry.SMALL_TEXT_PT - 0.01
+    if reads_as_black(colour):
+        if colour.process != (0.0, 0.0, 0.0, 1.0):
+            return "grey", {"colour": colour.describe()}
+        if not text.overprint and under - {"K"}:
+            return "knockout", {"plates": _plates(under)}
+        return None
+    if not small:
+        return None
+    involved = under if colour.is_white else colour.plates | (frozenset() if text.overprint else under)
+    if len(involved) <= geometry.MAX_SMALL_TEXT_PLATES:
+        return None
+    if colour.is_white:
+        if text.bold and text.size >= geometry.REVERSED_BOLD_PT - 0.01:
+            return None
+        return "reversed", {"count": len(involved), "plates": _plates(involved)}
+    return "plates", {"count": len(involved), "plates": _plates(involved)}
+
+
+def check_ink(page_trace: trace.Trace, runs: list[TextRun], number: int, report: Report) -> None:
+    """Report black text that is not 100 % K or knocks out, and small text on too many plates.
+
+    Each kind of problem is reported once per page, with how many text
+    runs have it and the first of them.
+    """
+    found: dict[tuple, list] = {}
+    for text in page_trace.texts:
+        problem = ink_problem(text, page_trace.plates_under(text.inside))
+        if problem is not None:
+            kind, details = problem
+            found.setdefault((kind, tuple(sorted(details.items()))), []).append(text)
+    for (kind, details), texts in found.items():
+        message = INK_PROBLEMS[kind].format(small=geometry.SMALL_TEXT_PT, most=geometry.MAX_SMALL_TEXT_PLATES,
+                                            bold=geometry.REVERSED_BOLD_PT, **dict(details))
+        first = texts[0]
+        count = f"{len(texts)} runs of text" if len(texts) > 1 else "1 run of text"
+        report.error("ink", number, f"{message} ({count}, e.g. {_quote_at(first, runs)} at {first.size:.1f} pt)")
+
+
+def _quote_at(text: trace.Text, runs: list[TextRun]) -> str:
+    """Return the words a text show starts, as pdfium read them, or where it is."""
+    x, y = (geometry.pt_to_mm(v) for v in text.inside)
+    for run in runs:
+        if run.box[0] - 0.5 <= x <= run.box[2] + 0.5 and run.box[1] - 0.5 <= y <= run.box[3] + 0.5:
+            return _snippet(run.text)
+    return f"the text at {x:.0f} mm from the left, {y:.0f} mm from the bottom"
+
+
+# --- marks -------------------------------------------------------------------------------------------------
+
+
+def _outside(box, boxes) -> bool:
+    """Tell whether a box overlaps none of ``boxes`` (all in the same units)."""
+    return not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes)
+
+
+def is_registration(colour: trace.Colour) -> bool:
+    """Tell whether a colour prints 100 % on all four process plates."""
+    return colour.known and all(v >= 0.999 for v in colour.process)
+
+
+def marks_of(page, page_trace: trace.Trace) -> list[trace.Stroke]:
+    """Return a page's marks: strokes it draws itself outside every placed page and outside its bleed.
+
+    The bleed counts only when it is smaller than the page (a deck with crop
+    marks); a sheet's marks lie outside the pages placed on it. Spot colour
+    strokes (a die line) are not marks.
+    """
+    media, bleed = pdf.box_pt(page, "media"), pdf.box_pt(page, "bleed")
+    around = [bleed] if any(abs(a - b) > 1.0 for a, b in zip(media, bleed)) else []
+    process = [s for s in page_trace.strokes if s.level == 0
+               and (not s.space.startswith(("/Separation", "/DeviceN")) or s.space == "/Separation /All")]
+    return [s for s in process if _outside(s.box, page_trace.forms + around)]
+
+
+def check_marks(pages: list, report: Report, options: Options, cache: dict) -> None:
+    """Require marks in registration colour, and on every side of a sheet when on any."""
+    has: dict[int, bool] = {}
+    for number, page in enumerate(pages, 1):
+        media, bleed = pdf.box_pt(page, "media"), pdf.box_pt(page, "bleed")
+        if options.kind != "sheets" and all(abs(a - b) <= 1.0 for a, b in zip(media, bleed)):
+            has[number] = False  # no slug beyond the bleed: no room for marks
+            continue
+        page_trace = trace.trace(page, cache, forms=False)
+        if options.kind == "sheets" and not page_trace.forms:
+            continue  # a sheet that places no page (a calibration sheet's back) has nothing to cut
+        marks = marks_of(page, page_trace)
+        has[number] = bool(marks)
+        wrong = [m for m in marks if not is_registration(m.colour)]
+        if wrong:
+            report.error("marks", number, f"{len(wrong)} of its {len(marks)} marks are printed in "
+                                          f"{wrong[0].colour.describe()}, not in registration colour (100 % on "
+                                          "all four plates): the plates cannot be registered on them")
+    first = next((number for number, marked in has.items() if marked), None)
+    if first is None:
+        return
+    for number, marked in has.items():
+        if not marked:
+            report.error("marks", number, f"this side has no crop marks, unlike page {first}: every side of a "
+                                          "sheet needs them, to cut and to register the back")
+
+
+# --- die line -----------------------------------------------------------------------------------------------
+
+
+def _die_spaces(pages: list) -> list:
+    """Return the /Separation /CutContour colour spaces the pages and their forms can use."""
+    found = []
+    for page in pages:
+        for _, resources in _all_resources(page.get("/Resources")):
+            for _, space in _resolved(resources.get("/ColorSpace")).items():
+                space = _get(space)
+                if isinstance(space, list) and len(space) > 3 and space[0] == "/Separation" \
+                        and str(space[1]) == f"/{pdf.DIE_LINE}":
+                    found.append(space)
+    return found
+
+
+def _visible(space) -> bool:
+    """Tell whether a separation's alternate shows: a process colour with some ink at full tint."""
+    alternate, function = _get(space[2]), _resolved(space[3])
+    process = alternate in ("/DeviceCMYK", "/DeviceGray") or isinstance(alternate, list) and alternate \
+        and alternate[0] == "/ICCBased"
+    if function.get("/FunctionType") == 2:
+        return process and any(float(v) > 0 for v in _get(function.get("/C1", [1.0])))
+    return process
+
+
+def check_die(reader, pages: list, report: Report, options: Options, cache: dict) -> None:
+    """Check the die line: visible alternate, overprint, optional content, on every page when asked."""
+    spaces = _die_spaces(pages)
+    if not spaces and not options.die_line:
+        return
+    if any(not _visible(space) for space in spaces):
+        report.error("die", None, f"the {pdf.DIE_LINE} spot colour has no visible alternate colour: the die "
+                                  "line cannot be seen on screen or on a proof")
+    properties = _resolved(reader.root_object.get("/OCProperties"))
+    listed = {id(_get(group)) for group in _get(properties.get("/OCGs")) or []}
+    for number, page in enumerate(pages, 1):
+        cuts = [s for s in trace.trace(page, cache).strokes if s.space == f"/Separation /{pdf.DIE_LINE}"]
+        if options.die_line and not cuts:
+            report.error("die", number, f"no die line on this page: it was asked for ({pdf.DIE_LINE} spot colour)")
+        if any(not s.overprint for s in cuts):
+            report.error("die", number, "the die line does not overprint: it would knock a white line out of "
+                                        "the artwork under it")
+        if any(not any(id(group) in listed for group in s.optional) for s in cuts):
+            report.error("die", number, "the die line is not in an optional content group (layer) of the file: "
+                                        "a print shop cannot show or hide it")
 
 
 # --- nothing lost ----------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ def publish(data: bytes, final: Path, *, kind: str, **options) -> Report:
     final = Path(final)
     pending = atomic_write(final.with_name(f".{final.name}.pending"), data)
     try:
-        report = preflight(pending, kind=kind, **options)
+        report = preflight(pending, kind=kind, name=final, **options)
     except BaseException:
         pending.unlink(missing_ok=True)
         raise

@@ -2,11 +2,20 @@
 
 Each source page becomes a Form XObject whose bounding box is its BleedBox
 (so nothing beyond the bleed can show); a sheet side is then one content
-stream of ``q cm Do Q`` placements, crop marks, and, on card backs, the
-printer's duplex :class:`Correction`. Everything drawn here is CMYK
-(``K``/``k`` operators): no RGB reaches the press. The PDF objects are made
-by :mod:`.pdf`, which also finishes every sheet file as it finishes the
-other outputs.
+stream of ``q cm Do Q`` placements, marks, and, on card backs, the printer's
+duplex :class:`Correction`. Crop, fold and registration marks are in
+registration colour (100 % on all four plates), on both sides of every
+sheet. Everything drawn here is CMYK (``K``/``k`` operators): no RGB reaches
+the press. The PDF objects are made by :mod:`.pdf`, which also finishes
+every sheet file as it finishes the other outputs.
+
+Three impositions: the deck's cards on press sheets (:func:`impose_cards`),
+a booklet two pages up on A4 for office printers, without bleed nor marks
+(:func:`impose_saddle`), and the same booklet one spread per side of a press
+sheet, with bleed, crop, fold and registration marks and optional creep
+(:func:`impose_saddle_press`). :func:`finish_deck` gives the deck its crop
+marks and its die line (the rivet hole and rounded corners, in the
+``CutContour`` spot colour) when asked.
 
 Also here: the duplex calibration sheet and the printer profiles
 (``content/printers.yaml``) that hold each printer's measured correction.
@@ -20,19 +29,24 @@ from pathlib import Path
 
 from . import pdf
 from .errors import BuildError, relative
-from .geometry import mm_to_pt, pt_to_mm
+from .geometry import CardFormat, mm_to_pt, pt_to_mm
 from .impose import (
     FLIPS,
+    FOLD_DASH,
     IDENTITY,
+    TARGET_ARM,
+    TARGET_RADIUS,
     Correction,
     Grid,
     Matrix,
     Placement,
+    PressLayout,
     Target,
     calibration_targets,
     card_grid,
     correction_matrix,
     crop_marks,
+    press_layout,
     saddle_plan,
     sheet_plan,
     stack_plan,
@@ -43,8 +57,10 @@ SHEETS = {"A4": (210.0, 297.0), "LETTER": (215.9, 279.4), "A3": (297.0, 420.0), 
 OFFICE = {"A4", "LETTER"}  # office printers: cards without bleed, two DL per sheet, cut lines, the duplex edge said
 OFFICE_MARGIN = 5.0  # mm between the sheet edge and the cards, for office sheets
 OFFICE_LINE_PT = 0.1
-MARK_COLOUR = b"0 0 0 1 K"  # crop and calibration marks: black ink only
+MARK_COLOUR = pdf.REGISTRATION  # crop, fold and registration marks print on every plate
+CALIBRATION_COLOUR = b"0 0 0 1 K"  # an office printer's marks (calibration, cut lines): black ink only
 HAIRLINE_PT = 0.25
+PRESS_SHEETS = ("SRA3", "A3")  # the sheets a booklet can be imposed on for the press
 Box = tuple[float, float, float, float]
 
 
@@ -100,9 +116,11 @@ def _draw(name: str, matrix: Matrix, clip: Box | None = None) -> bytes:
     return ops + _cm(matrix) + f"/{name} Do\nQ\n".encode()
 
 
-def _segments(segments_mm, width_pt: float = HAIRLINE_PT) -> bytes:
-    """Return the operators that stroke line segments (mm) in black ink."""
-    ops = [b"q", MARK_COLOUR, f"{_num(width_pt)} w 0 J".encode()]
+def _segments(segments_mm, width_pt: float = HAIRLINE_PT, colour: bytes = MARK_COLOUR,
+              dash_mm: tuple[float, float] | None = None) -> bytes:
+    """Return the operators that stroke line segments (mm), in registration colour unless told."""
+    dash = f" [{_num(mm_to_pt(dash_mm[0]))} {_num(mm_to_pt(dash_mm[1]))}] 0 d" if dash_mm else ""
+    ops = [b"q", colour, f"{_num(width_pt)} w 0 J{dash}".encode()]
     for x0, y0, x1, y1 in segments_mm:
         p = [_num(mm_to_pt(v)) for v in (x0, y0, x1, y1)]
         ops.append(f"{p[0]} {p[1]} m {p[2]} {p[3]} l S".encode())
@@ -152,6 +170,58 @@ def impose_saddle(booklet_pdf: Path, info: DocInfo, sheet: str = "A4") -> bytes:
     return pdf.finish(writer, info)
 
 
+def impose_saddle_press(booklet_pdf: Path, info: DocInfo, sheet: str = "SRA3", creep: float = 0.0) -> bytes:
+    """Write a booklet one spread per side of a landscape press sheet, in saddle-stitch order.
+
+    Each page keeps its bleed on its three outer edges (cut at the spine);
+    the sheet's TrimBox and BleedBox are the spread's, and crop marks at its
+    corners, dashed fold marks on the spine and two registration targets
+    show them, in registration colour on both sides. ``creep`` (mm) moves
+    the pages of inner sheets towards the spine (:func:`~.impose.creep_shift`).
+    Print recto verso turning the sheet like a book page, fold, staple, trim.
+    """
+    if sheet.upper() not in PRESS_SHEETS:
+        raise BuildError(f"a booklet is imposed for the press on {' or '.join(PRESS_SHEETS)}, not {sheet!r}")
+    reader = pdf.read(booklet_pdf)
+    n = len(reader.pages)
+    if not n or n % 4:
+        raise BuildError(f"{relative(booklet_pdf)}: a saddle-stitched booklet needs a multiple "
+                         f"of 4 pages, got {n}")
+    first = reader.pages[0]
+    tx0, ty0, tx1, ty1 = _box(first, "trim")
+    bleed = pt_to_mm(tx0 - _box(first, "bleed")[0])
+    try:
+        layout = press_layout(n, *sheet_size(sheet), pt_to_mm(tx1 - tx0), pt_to_mm(ty1 - ty0), bleed, creep)
+    except ValueError as error:
+        raise BuildError(f"{relative(booklet_pdf)}: {error}") from None
+    writer, forms = pdf.writer(), {}
+    marks = _press_marks(layout)
+    for side in layout.sides:
+        content, xobjects = b"", {}
+        for placed in side.pages:
+            page = reader.pages[placed.number - 1]
+            if placed.number not in forms:
+                forms[placed.number] = pdf.page_form(writer, page, _box(page, "bleed"))
+            name = f"P{placed.number}"
+            xobjects[name] = forms[placed.number]
+            x0, y0 = _box(page, "trim")[:2]
+            matrix = (1.0, 0.0, 0.0, 1.0, mm_to_pt(placed.x) - x0, mm_to_pt(placed.y) - y0)
+            content += _draw(name, matrix, tuple(mm_to_pt(v) for v in placed.clip))
+        pdf.add_sheet_side(writer, (layout.sheet_w, layout.sheet_h), content + marks, xobjects,
+                           trim_mm=layout.trim, bleed_mm=layout.bleed_box)
+    return pdf.finish(writer, info)
+
+
+def _press_marks(layout: PressLayout) -> bytes:
+    """Return a press sheet's marks: crop marks, dashed fold marks, registration targets."""
+    ops = _segments(layout.crop) + _segments(layout.folds, dash_mm=FOLD_DASH)
+    for x, y in layout.targets:
+        arms = [(x - TARGET_ARM, y, x + TARGET_ARM, y), (x, y - TARGET_ARM, x, y + TARGET_ARM)]
+        ops += _segments(arms) + b"q " + MARK_COLOUR + f" {_num(HAIRLINE_PT)} w\n".encode()
+        ops += _circle_path(x, y, TARGET_RADIUS).encode() + b" S\nQ\n"
+    return ops
+
+
 # --- card decks ---------------------------------------------------------------------
 
 
@@ -198,8 +268,11 @@ def _card_side(writer, reader, forms, placements, grid, marks, correction, label
         xobjects[name] = forms[index]
         content += _draw(name, _face_matrix(_box(page, "trim"), p, grid))
     side = placements[0].side
-    if side == "front" and marks:
-        content += _segments(cut_lines(grid), OFFICE_LINE_PT) if office else _segments(crop_marks(grid))
+    if marks and office:  # an office sheet: thin black cut lines, on the side that is cut
+        if side == "front":
+            content += _segments(cut_lines(grid), OFFICE_LINE_PT, colour=CALIBRATION_COLOUR)
+    elif marks:  # the grid is centred: the marks of a back lie behind those of its front
+        content += _segments(crop_marks(grid))
     if side == "back" and correction is not None and not correction.is_identity:
         content = b"q\n" + _cm(correction_matrix(correction, grid.sheet_w, grid.sheet_h)) + content + b"Q\n"
     if label is not None and side == "front":
@@ -225,8 +298,9 @@ def impose_cards(
     """Write a deck (recto, verso per card) as duplex sheets of cards, backs behind fronts.
 
     Output pages alternate front, back; ``correction`` moves the backs only.
-    On a press sheet (A3, SRA3), faces keep their bleed and crop marks go in
-    the margin of the fronts. On an office sheet (A4, Letter), faces are
+    On a press sheet (A3, SRA3), faces keep their bleed (and their die line,
+    if the deck has one) and crop marks go in the margin of both sides, the
+    back's moved with its cards. On an office sheet (A4, Letter), faces are
     shown to their trim, two DL cards a sheet, with thin cut lines outside
     the cards and the duplex edge to choose printed on each front. A deck
     holding ``copies`` copies one after the other is imposed so that each
@@ -275,6 +349,53 @@ def _office_label(writer, grid, flip: str):
     return _text_form(writer, text, grid.sheet_w, grid.sheet_h, bottom=max(2.0, grid.block()[1] / 2 - 3))
 
 
+# --- the deck's marks and die line ---------------------------------------------------------
+
+
+def finish_deck(data: bytes, info: DocInfo, fmt: CardFormat, *, marks: bool = False, die_line: bool = False,
+                corners: float = 0.0) -> bytes:
+    """Return the deck finished, with crop marks and a die line on every face when asked.
+
+    The die line is the rivet hole and, with ``corners`` (mm), the card's
+    outline with rounded corners, in the ``CutContour`` spot colour
+    (:func:`~.pdf.add_die_line`): a print shop drills and die-cuts from it.
+    """
+    if corners < 0 or corners > min(fmt.width, fmt.height) / 4:
+        raise BuildError(f"corner radius {corners:g} mm: give 0 (square corners) to "
+                         f"{min(fmt.width, fmt.height) / 4:g} mm")
+    if not (marks or die_line):
+        return pdf.finish(data, info)
+    target = pdf.clone(data)
+    for page in target.pages:
+        if die_line:
+            pdf.add_die_line(target, page, die_path(_box(page, "trim"), fmt, corners))
+        if marks:
+            pdf.add_crop_marks(target, page, fmt.bleed)
+    return pdf.finish(target, info)
+
+
+def die_path(trim_pt: Box, fmt: CardFormat, corners: float) -> bytes:
+    """Return the die line of a face whose TrimBox is ``trim_pt``: the rivet hole, and the rounded outline."""
+    x0, y0, x1, y1 = (pt_to_mm(v) for v in trim_pt)
+    rivet = fmt.rivet
+    path = _circle_path(x0 + rivet.cx, y1 - rivet.cy, rivet.hole_radius)
+    if corners > 0:
+        path += " " + _rounded_rect_path((x0, y0, x1, y1), corners)
+    return path.encode()
+
+
+def _rounded_rect_path(box_mm: Box, radius: float) -> str:
+    """Return a closed rectangle (mm) with rounded corners, in points, clockwise from the bottom edge."""
+    x0, y0, x1, y1 = (mm_to_pt(v) for v in box_mm)
+    r, k = mm_to_pt(radius), mm_to_pt(radius) * (1 - 0.5523)
+    p = _num
+    return (f"{p(x0 + r)} {p(y0)} m {p(x1 - r)} {p(y0)} l "
+            f"{p(x1 - k)} {p(y0)} {p(x1)} {p(y0 + k)} {p(x1)} {p(y0 + r)} c {p(x1)} {p(y1 - r)} l "
+            f"{p(x1)} {p(y1 - k)} {p(x1 - k)} {p(y1)} {p(x1 - r)} {p(y1)} c {p(x0 + r)} {p(y1)} l "
+            f"{p(x0 + k)} {p(y1)} {p(x0)} {p(y1 - k)} {p(x0)} {p(y1 - r)} c {p(x0)} {p(y0 + r)} l "
+            f"{p(x0)} {p(y0 + k)} {p(x0 + k)} {p(y0)} {p(x0 + r)} {p(y0)} c h")
+
+
 # --- calibration sheet ------------------------------------------------------------------
 
 CALIBRATION_TEXT = (
@@ -289,17 +410,20 @@ CALIBRATION_TEXT = (
 )
 
 
-def _circle(cx: float, cy: float, r: float) -> bytes:
-    """Return a stroked circle (mm) as four Bézier arcs."""
-    k = 0.5523 * r
-    c = [mm_to_pt(v) for v in (cx, cy, r, k)]
-    x, y, r_, k_ = c
-    path = (f"{_num(x + r_)} {_num(y)} m "
+def _circle_path(cx: float, cy: float, r: float) -> str:
+    """Return a closed circle (centre and radius in mm) as four Bézier arcs, in points."""
+    x, y, r_, k_ = (mm_to_pt(v) for v in (cx, cy, r, 0.5523 * r))
+    return (f"{_num(x + r_)} {_num(y)} m "
             f"{_num(x + r_)} {_num(y + k_)} {_num(x + k_)} {_num(y + r_)} {_num(x)} {_num(y + r_)} c "
             f"{_num(x - k_)} {_num(y + r_)} {_num(x - r_)} {_num(y + k_)} {_num(x - r_)} {_num(y)} c "
             f"{_num(x - r_)} {_num(y - k_)} {_num(x - k_)} {_num(y - r_)} {_num(x)} {_num(y - r_)} c "
-            f"{_num(x + k_)} {_num(y - r_)} {_num(x + r_)} {_num(y - k_)} {_num(x + r_)} {_num(y)} c S\n")
-    return b"q " + MARK_COLOUR + f" {_num(HAIRLINE_PT)} w\n".encode() + path.encode() + b"Q\n"
+            f"{_num(x + k_)} {_num(y - r_)} {_num(x + r_)} {_num(y - k_)} {_num(x + r_)} {_num(y)} c h")
+
+
+def _circle(cx: float, cy: float, r: float) -> bytes:
+    """Return a stroked circle (mm) in black ink, for the calibration sheet."""
+    path = _circle_path(cx, cy, r) + " S\n"
+    return b"q " + CALIBRATION_COLOUR + f" {_num(HAIRLINE_PT)} w\n".encode() + path.encode() + b"Q\n"
 
 
 def _dots(t: Target) -> bytes:
@@ -326,7 +450,7 @@ def _scale_ticks(t: Target, reach: float = 10.0) -> list:
 def _target(t: Target, ticks: bool) -> bytes:
     """Return a crosshair with its circle, its dots and, if asked, its mm scale."""
     arms = [(t.x - 12, t.y, t.x + 12, t.y), (t.x, t.y - 12, t.x, t.y + 12)]
-    ops = _segments(arms + (_scale_ticks(t) if ticks else [])) + _circle(t.x, t.y, 3.0)
+    ops = _segments(arms + (_scale_ticks(t) if ticks else []), colour=CALIBRATION_COLOUR) + _circle(t.x, t.y, 3.0)
     return ops + _dots(t)
 
 
@@ -339,7 +463,7 @@ def _edge_rulers(w: float, h: float) -> bytes:
     for i in range(1, int(h)):
         size = 5.0 if i % 10 == 0 else 3.0 if i % 5 == 0 else 1.5
         ticks += [(0, i, size, i), (w, i, w - size, i)]
-    return _segments(ticks, width_pt=0.2)
+    return _segments(ticks, width_pt=0.2, colour=CALIBRATION_COLOUR)
 
 
 def _instruction_form(writer, w: float, h: float):

@@ -340,6 +340,20 @@ def test_imposed_sheets_are_a4_landscape_two_pages_up_in_saddle_order(built):
         assert found == expected, (side_index, found, expected)
 
 
+def test_the_press_imposition_puts_one_spread_per_sra3_side_in_saddle_order(built):
+    booklet = [normalise(p.extract_text()) for p in reader(built.path).pages]
+    press = reader(built.press_path)
+    n = len(booklet)
+    assert built.press_path.name == f"booklet-{SLUG}-press-SRA3.pdf" and len(press.pages) == n // 2
+    for side_index, side in enumerate(press.pages):
+        assert size_mm(side.mediabox) == (450.0, 320.0)
+        assert size_mm(side.trimbox) == (296.0, 210.0) and size_mm(side.bleedbox) == (302.0, 216.0)
+        sheet, back = divmod(side_index, 2)
+        expected = (2 * sheet + 2, n - 2 * sheet - 1) if back else (n - 2 * sheet, 2 * sheet + 1)
+        assert tuple(booklet.index(text) + 1 for _, text in _drawn_pages(side, press)) == expected
+    assert "imposed for office printers: " in built.line() and "for the press: " in built.line()
+
+
 # --- personal copies -----------------------------------------------------------------------
 
 
@@ -412,7 +426,7 @@ def _colour_problems(source, stream, resources, where: str, seen: set) -> list[s
     return problems
 
 
-@pytest.mark.parametrize("which", ["path", "imposed_path", "personal"])
+@pytest.mark.parametrize("which", ["path", "imposed_path", "press_path", "personal"])
 def test_nothing_is_painted_in_rgb_or_grey(built, which):
     path = built.per_participant[0] if which == "personal" else getattr(built, which)
     source = reader(path)
@@ -435,9 +449,9 @@ def test_photos_are_printed_from_cmyk_copies(built):
 
 def test_same_content_same_bytes(content, built):
     out = built.path.parent
-    before = built.path.read_bytes(), built.imposed_path.read_bytes()
+    before = built.path.read_bytes(), built.imposed_path.read_bytes(), built.press_path.read_bytes()
     [again] = write_booklets(content, out)
-    assert (again.path.read_bytes(), again.imposed_path.read_bytes()) == before
+    assert (again.path.read_bytes(), again.imposed_path.read_bytes(), again.press_path.read_bytes()) == before
 
 
 def test_a_project_checked_out_elsewhere_gives_the_same_bytes(tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ are built, or edited, with pypdf.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -29,16 +30,22 @@ from weasyprint import HTML
 
 from nuancier_print.errors import BuildError
 from nuancier_print.geometry import Rivet
+from nuancier_print.pdf import DocInfo, finish
 from nuancier_print.preflight import drawn_pages, effective_dpi, format_report, preflight
 
 ROOT = Path(__file__).resolve().parents[1]
 ICC = ROOT / "layouts" / "icc" / "FOGRA39L-coated.icc"
 DL = (99.0, 210.0)
+INFO = DocInfo("Carte d'essai", dt.datetime(2026, 11, 27, tzinfo=dt.UTC), "essai")
 
 
 def render(tmp_path: Path, body: str, *, css: str = "", name: str = "face.pdf",
            size=DL, bleed: float = 3.0, pdfx: bool = True) -> Path:
-    """Render one card face with WeasyPrint; PDF/X-4 with a CMYK intent unless pdfx=False."""
+    """Render one card face with WeasyPrint; unless pdfx=False, finished as the build finishes its outputs.
+
+    WeasyPrint's own PDF/X-4 lacks what a print shop checks (a registry name for
+    the output intent, a title, an InstanceID); :func:`pdf.finish` adds them.
+    """
     profile = (f"@color-profile device-cmyk {{ src: url({ICC.as_uri()}); "
                f"components: c, m, y, k }}" if pdfx else "")
     html = f"""<style>{profile}
@@ -50,7 +57,8 @@ def render(tmp_path: Path, body: str, *, css: str = "", name: str = "face.pdf",
       {css}</style>{body}"""
     out = tmp_path / name
     kwargs = {"pdf_variant": "pdf/x-4"} if pdfx else {}
-    HTML(string=html).write_pdf(out, **kwargs)
+    data = HTML(string=html).write_pdf(**kwargs)
+    out.write_bytes(finish(data, INFO) if pdfx else data)
     return out
 
 
@@ -92,7 +100,8 @@ def test_report_to_json_lists_findings(tmp_path):
     pdf = render(tmp_path, GOOD_TEXT, pdfx=False)
     data = json.loads(preflight(pdf, kind="deck").to_json())
     assert data["ok"] is False and data["kind"] == "deck"
-    assert {e["check"] for e in data["errors"]} == {"pdfx"}
+    # not finished: no PDF/X intent, metadata that disagree, black text knocking out of the page's tint
+    assert {e["check"] for e in data["errors"]} == {"pdfx", "metadata", "ink"}
     assert all(set(e) == {"check", "page", "message"} for e in data["errors"])
 
 

@@ -78,7 +78,7 @@ def test_a_successful_build_lists_every_output(project, runner):
     result, report = run(runner, "build")
     assert result.exit_code == 0, result.stderr
     assert_report_matches(before, snapshot(project / "out"), report)
-    assert {s for s, _ in report.values()} == {"written"} and len(report) == 4
+    assert {s for s, _ in report.values()} == {"written"} and len(report) == 5  # deck, sheets, booklet, 2 impositions
     again, report = run(runner, "build")
     assert {s for s, _ in report.values()} == {"unchanged"}
 
@@ -91,7 +91,7 @@ def test_a_content_error_writes_nothing_and_says_so(project, runner):
     result, report = run(runner, "build")
     assert result.exit_code == 1
     assert_report_matches(before, snapshot(project / "out"), report)
-    assert {s for s, _ in report.values()} == {"not written"} and len(report) == 4
+    assert {s for s, _ in report.values()} == {"not written"} and len(report) == 5
     assert all("the content has errors" in reason for _, reason in report.values())
 
 
@@ -186,7 +186,7 @@ def test_no_content_makes_two_outputs_share_a_name(project, runner):
     assert len(reader(paths.imposed).pages) == 14  # 28 A5 pages, 2 per A4 side: still the imposition
     assert len(reader(paths.participant("imposed")).pages) == 28
     assert booklet_paths(project / "out", f"{SLUG}-imposed").booklet.exists()
-    assert len(report) == 2 + 2 * (2 + 15)  # the deck and its sheets; each session: booklet, imposed, 15 copies
+    assert len(report) == 2 + 2 * (3 + 15)  # the deck and its sheets; each session: booklet, 2 impositions, 15 copies
 
 
 def test_nothing_is_left_stale_after_an_edit(project, runner):

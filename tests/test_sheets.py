@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -169,16 +170,40 @@ def test_every_verso_prints_behind_its_recto_and_reads_upright(tmp_path, sheet, 
             assert (y0 + DL[1]) - seen_box[1] == pytest.approx(TEXT_AT[1], abs=1.0)  # baseline
 
 
-def test_crop_marks_are_black_ink_on_fronts_only(tmp_path):
-    result = impose_cards(make_deck(tmp_path), tmp_path / "sheets.pdf", sheet="A3")
+def mark_segments(page, turn=None) -> set:
+    """Return the page's own straight segments `m … l` (mm, rounded), seen from the front if `turn` turns it."""
+    found, start = set(), None
+    for operands, op in ContentStream(page.get_contents(), page.pdf).operations:
+        if op == b"l" and start is not None:
+            end = tuple(pt_to_mm(float(v)) for v in operands)
+            ends = (turn(*start), turn(*end)) if turn else (start, end)
+            found.add(tuple(sorted(tuple(round(v, 2) for v in point) for point in ends)))
+        start = tuple(pt_to_mm(float(v)) for v in operands) if op == b"m" else None
+    return found
+
+
+@pytest.mark.parametrize("flip", ["long", "short"])
+def test_crop_marks_are_in_registration_colour_on_both_sides(tmp_path, flip):
+    result = impose_cards(make_deck(tmp_path), tmp_path / "sheets.pdf", sheet="A3", flip=flip)
     front, back = PdfReader(tmp_path / "sheets.pdf").pages
-    ops = ContentStream(front.get_contents(), front.pdf).operations
-    strokes = [op for _, op in ops if op == b"S"]
-    assert len(strokes) == len(crop_marks(result.grid))
-    assert [[float(v) for v in o] for o, op in ops if op == b"K"] == [[0, 0, 0, 1]]
-    assert b"S" not in page_operators(back)
+    for page in (front, back):
+        ops = ContentStream(page.get_contents(), page.pdf).operations
+        assert len([op for _, op in ops if op == b"S"]) == len(crop_marks(result.grid))
+        assert [[float(v) for v in o] for o, op in ops if op == b"K"] == [[1, 1, 1, 1]]  # 100 % on every plate
+    w, h = result.grid.sheet_w, result.grid.sheet_h
+    behind = mark_segments(back, lambda x, y: turned_over(w, h, flip, x, y))
+    assert behind == mark_segments(front)  # each mark of the back lies behind its twin on the front
     impose_cards(tmp_path / "deck.pdf", tmp_path / "bare.pdf", sheet="A3", marks=False)
-    assert b"S" not in page_operators(PdfReader(tmp_path / "bare.pdf").pages[0])
+    assert not any(b"S" in page_operators(p) for p in PdfReader(tmp_path / "bare.pdf").pages)
+
+
+def test_the_marks_of_a_corrected_back_move_with_its_cards(tmp_path):
+    deck = make_deck(tmp_path)
+    impose_cards(deck, tmp_path / "plain.pdf", sheet="A3")
+    impose_cards(deck, tmp_path / "moved.pdf", sheet="A3", correction=Correction(dx=2.0))
+    plain, moved = (PdfReader(tmp_path / name).pages[1] for name in ("plain.pdf", "moved.pdf"))
+    assert ContentStream(moved.get_contents(), moved.pdf).operations[1][1] == b"cm"  # all of the back is moved
+    assert page_operators(plain) >= {b"S", b"K"}
 
 
 def test_no_rgb_or_gray_operator_anywhere_in_the_output(tmp_path):
@@ -261,6 +286,132 @@ def test_saddle_refuses_a_page_count_not_multiple_of_4(tmp_path):
     make_pdf(tmp_path / "six.pdf", [f"page {n}" for n in range(1, 7)], A5)
     with pytest.raises(BuildError, match="six.pdf: a saddle-stitched booklet needs a multiple of 4 pages, got 6"):
         impose_saddle(tmp_path / "six.pdf", tmp_path / "out.pdf")
+
+
+# --- saddle-stitched booklets for the press ---------------------------------------------------------------
+
+
+def impose_press(booklet: Path, out: Path, **options):
+    """Impose a booklet for the press and write it to ``out``; return the reader."""
+    Path(out).write_bytes(sheets.impose_saddle_press(booklet, INFO, **options))
+    return PdfReader(out)
+
+
+def test_press_sheets_hold_one_spread_per_side_in_saddle_order(tmp_path):
+    booklet = make_pdf(tmp_path / "b.pdf", [f"page {n}" for n in range(1, 9)], A5)
+    reader = impose_press(booklet, tmp_path / "press.pdf")
+    assert len(reader.pages) == 4 and {size_mm(p) for p in reader.pages} == {(450.0, 320.0)}  # SRA3 landscape
+    spine, order = 225.0, []
+    for page in reader.pages:
+        found = labels_at(page)
+        left = next(t for t, box in found.items() if box[2] < spine)
+        right = next(t for t, box in found.items() if box[0] > spine)
+        order.append((int(left.split()[1]), int(right.split()[1])))
+        # the spread is centred: each page's trim meets the spine; its label sits 10 mm inside its trim
+        assert found[left][0] == pytest.approx(spine - A5[0] + TEXT_AT[0], abs=0.01)
+        assert found[right][0] == pytest.approx(spine + TEXT_AT[0], abs=0.01)
+    assert order == [(8, 1), (2, 7), (6, 3), (4, 5)]
+
+
+def test_press_sheets_have_trim_and_bleed_boxes_around_the_spread(tmp_path):
+    reader = impose_press(make_pdf(tmp_path / "b.pdf", [f"page {n}" for n in range(1, 5)], A5),
+                          tmp_path / "press.pdf", sheet="A3")
+    for page in reader.pages:
+        trim = [pt_to_mm(float(v)) for v in page.trimbox]
+        bleed = [pt_to_mm(float(v)) for v in page.bleedbox]
+        assert trim == pytest.approx([62.0, 43.5, 358.0, 253.5], abs=0.01)  # 2 × 148 by 210 mm, centred on A3
+        assert bleed == pytest.approx([59.0, 40.5, 361.0, 256.5], abs=0.01)  # and 3 mm more all round
+        forms = page["/Resources"]["/XObject"]
+        for form in forms.values():  # every page keeps its own bleed
+            x0, y0, x1, y1 = (pt_to_mm(float(v)) for v in form.get_object()["/BBox"])
+            assert (x1 - x0, y1 - y0) == pytest.approx((A5[0] + 6, A5[1] + 6))
+
+
+def test_press_sheets_have_crop_fold_and_registration_marks_on_both_sides(tmp_path):
+    reader = impose_press(make_pdf(tmp_path / "b.pdf", [f"page {n}" for n in range(1, 5)], A5),
+                          tmp_path / "press.pdf")
+    front, back = reader.pages
+    assert mark_segments(back, lambda x, y: turned_over(450, 320, "short", x, y)) == mark_segments(front)
+    ops = ContentStream(front.get_contents(), front.pdf).operations
+    assert {tuple(float(v) for v in o) for o, op in ops if op == b"K"} == {(1, 1, 1, 1)}
+    assert [o for o, op in ops if op == b"d"], "fold marks are dashed"
+    segments = mark_segments(front)
+    spine_marks = [s for s in segments if s[0][0] == s[1][0] == 225.0]
+    assert len(spine_marks) == 2  # one fold mark above the spread, one below
+    corner_marks = [s for s in segments if {s[0][0], s[1][0]} <= {77.0} or {s[0][1], s[1][1]} <= {55.0}]
+    assert len(corner_marks) == 4  # the left trim line above and below, the bottom one left and right
+    assert b"c" in page_operators(front)  # the registration targets' circles
+
+
+def test_creep_moves_the_inner_sheets_pages_towards_the_spine(tmp_path):
+    booklet = make_pdf(tmp_path / "b.pdf", [f"page {n}" for n in range(1, 13)], A5)
+    reader = impose_press(booklet, tmp_path / "press.pdf", creep=0.8)
+    spine = 225.0
+    for index, expected in ((0, 0.0), (2, 0.4), (4, 0.8)):  # the fronts of sheets 1, 2, 3
+        found = labels_at(reader.pages[index])
+        left = next(box for box in found.values() if box[2] < spine)
+        right = next(box for box in found.values() if box[0] > spine)
+        assert left[0] == pytest.approx(spine - A5[0] + TEXT_AT[0] + expected, abs=0.01)
+        assert right[0] == pytest.approx(spine + TEXT_AT[0] - expected, abs=0.01)
+
+
+def test_press_imposition_refuses_what_it_cannot_do(tmp_path):
+    booklet = make_pdf(tmp_path / "b.pdf", [f"page {n}" for n in range(1, 5)], A5)
+    with pytest.raises(BuildError, match="SRA3 or A3, not 'A4'"):
+        impose_press(booklet, tmp_path / "out.pdf", sheet="A4")
+    with pytest.raises(BuildError, match="creep cannot be negative"):
+        impose_press(booklet, tmp_path / "out.pdf", creep=-1)
+    big = make_pdf(tmp_path / "big.pdf", [f"page {n}" for n in range(1, 5)], (210.0, 297.0))
+    with pytest.raises(BuildError, match="does not fit on a 420×297 mm sheet"):
+        impose_press(big, tmp_path / "out.pdf", sheet="A3")
+
+
+# --- the die line ---------------------------------------------------------------------------------------------
+
+
+def test_the_die_line_is_a_cutcontour_separation_in_a_layer_with_overprint(tmp_path):
+    from nuancier_print.geometry import CardFormat
+
+    data = sheets.finish_deck(make_deck(tmp_path).read_bytes(), INFO, CardFormat(*DL), die_line=True, corners=3)
+    reader = PdfReader(BytesIO(data))
+    (group,) = reader.root_object["/OCProperties"]["/OCGs"]
+    for page in reader.pages:
+        resources = page["/Resources"]
+        (space,) = resources["/ColorSpace"].values()
+        space = space.get_object()
+        assert (space[0], space[1], space[2]) == ("/Separation", "/CutContour", "/DeviceCMYK")
+        assert list(space[3].get_object()["/C1"]) == [0, 1, 0, 0]  # shows as magenta
+        (state,) = [s for n, s in resources["/ExtGState"].items() if n == "/NPcut"]
+        assert state["/OP"].value is True and state["/op"].value is True
+        assert resources["/Properties"]["/NPdie"].get_object() is group.get_object()
+        ops = [op for _, op in ContentStream(page.get_contents(), page.pdf).operations]
+        die = ops[len(ops) - ops[::-1].index(b"BDC") - 1:]  # the last marked content: the die line
+        assert die[:6] == [b"BDC", b"q", b"gs", b"CS", b"SCN", b"w"] and die[-3:] == [b"S", b"Q", b"EMC"]
+        assert ops.count(b"c") >= 8  # the hole's four arcs and the four rounded corners
+    # no die line unless asked, and a corner radius that cannot be is refused
+    assert "/OCProperties" not in PdfReader(BytesIO(sheets.finish_deck(
+        (tmp_path / "deck.pdf").read_bytes(), INFO, CardFormat(*DL)))).root_object
+    with pytest.raises(BuildError, match="corner radius 40 mm"):
+        sheets.finish_deck(data, INFO, CardFormat(*DL), die_line=True, corners=40)
+
+
+def test_the_die_line_sits_on_the_rivet_and_follows_the_cards_onto_the_sheets(tmp_path):
+    from nuancier_print.geometry import CardFormat
+
+    fmt = CardFormat(*DL)
+    (tmp_path / "die.pdf").write_bytes(sheets.finish_deck(make_deck(tmp_path).read_bytes(), INFO, fmt, die_line=True))
+    page = PdfReader(tmp_path / "die.pdf").pages[0]
+    ops = ContentStream(page.get_contents(), page.pdf).operations
+    start = next(o for o, op in ops if op == b"m" and float(o[0]) > 0)  # the hole's rightmost point
+    x0, y0, x1, y1 = (pt_to_mm(float(v)) for v in page.trimbox)
+    assert pt_to_mm(float(start[0])) == pytest.approx(x0 + fmt.rivet.cx + fmt.rivet.hole_radius, abs=0.01)
+    assert pt_to_mm(float(start[1])) == pytest.approx(y1 - fmt.rivet.cy, abs=0.01)
+    impose_cards(tmp_path / "die.pdf", tmp_path / "sheets.pdf", sheet="A3")
+    reader = PdfReader(tmp_path / "sheets.pdf")
+    assert len(reader.root_object["/OCProperties"]["/OCGs"]) == 1
+    for side in reader.pages:
+        spaces = [form.get_object()["/Resources"]["/ColorSpace"] for form in side["/Resources"]["/XObject"].values()]
+        assert spaces and all("/NPCutContour" in s for s in spaces)
 
 
 # --- external tools ----------------------------------------------------------------------------------------
@@ -414,11 +565,12 @@ def test_a_printers_file_of_comments_only_holds_no_printer(tmp_path):
     assert load_printers(path) == {}
 
 
-# --- end to end: a PDF/X-4 deck from WeasyPrint stays print-ready once imposed ------------------------------
+# --- end to end: a PDF/X-4 deck from WeasyPrint, finished, stays print-ready once imposed -------------------
 
 
 def test_imposed_weasyprint_deck_keeps_pdfx_and_passes_preflight(tmp_path):
     weasyprint = pytest.importorskip("weasyprint")
+    from nuancier_print.pdf import finish
     from nuancier_print.preflight import format_report, preflight
 
     icc = Path(__file__).resolve().parents[1] / "layouts" / "icc" / "FOGRA39L-coated.icc"
@@ -427,7 +579,11 @@ def test_imposed_weasyprint_deck_keeps_pdfx_and_passes_preflight(tmp_path):
             "@page { size: 99mm 210mm; bleed: 3mm; margin: 10mm; background: device-cmyk(0.6 0 0.2 0) }"
             "section { break-after: page; font-family: 'DejaVu Sans'; color: device-cmyk(0 0 0 1) }"
             f"</style>{faces}")
-    weasyprint.HTML(string=html).write_pdf(tmp_path / "deck.pdf", pdf_variant="pdf/x-4")
+    raw = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/x-4")
+    # WeasyPrint's own PDF/X-4 is not what a print shop accepts: its output intent is not named after
+    # the registry's condition, it has no title nor InstanceID, and black knocks out of the background
+    assert {f.check for f in preflight(raw, kind="deck", trim=DL).errors} == {"pdfx", "metadata", "ink"}
+    (tmp_path / "deck.pdf").write_bytes(finish(raw, INFO))  # as the build finishes every output
     assert preflight(tmp_path / "deck.pdf", kind="deck", trim=DL).ok
     impose_cards(tmp_path / "deck.pdf", tmp_path / "sheets.pdf", sheet="A3")
     report = preflight(tmp_path / "sheets.pdf", kind="sheets")
