@@ -200,10 +200,11 @@ def booklet_teintes(content: Content, session: schema.Session, photos: dict) -> 
     result = []
     for index, vecue in enumerate(session.teintes):
         teinte = content.teinte(vecue.numero)
+        unfinished = _unfinished(teinte) if session.badges_a_completer else {}  # the session may hide the badges
         result.append(BookletTeinte(
             teinte=teinte, famille=content.famille(teinte.numero.famille), vecue=vecue,
             colours=palette(teinte_colour(content, teinte)), photos=photos,
-            unfinished=_unfinished(teinte), tab_top=round(TAB_START + index * (g["tab_h"] + 2.0), 2),
+            unfinished=unfinished, tab_top=round(TAB_START + index * (g["tab_h"] + 2.0), 2),
             tab_h=g["tab_h"]))
     return result
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from .cache import Cache, digest, file_sha256
 from .content import Content, load_content
 from .edition import Dates, content_files
-from .errors import BuildError, ContentError, FitError, NuancierError, relative
+from .errors import BuildError, ContentError, FitError, NuancierError, problem_lines, relative
 from .output import build_lock
 from .outputs import Ledger, booklet_paths, deck_path, kit_paths, sheets_path, tools_digest
 from .publish import publish
@@ -114,7 +114,7 @@ class Builder:
             ledger.report.stop("the content has errors (above): nothing was written")
             raise
         result.content = content
-        result.lines += [str(w) for w in content.warnings]
+        result.lines += problem_lines(content.warnings, verbose=self.options.verbose)
         result.lines.append(f"content: {content.summary()}, {len(content.warnings)} warnings")
         dates = Dates()
         self._used = set()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .content import Content, load_content
-from .errors import ContentError, Location, Problem, relative
+from .errors import ContentError, Location, Problem, problem_lines, relative
 from .load import where
 
 
@@ -24,13 +24,18 @@ class CheckReport:
     ok: bool
 
 
-def check_content(root: Path, *, strict: bool = False, files: list[Path] | None = None) -> CheckReport:
-    """Validate ``root`` (only the problems of ``files`` and what they refer to, if given); report every problem."""
+def check_content(root: Path, *, strict: bool = False, files: list[Path] | None = None,
+                  verbose: bool = False) -> CheckReport:
+    """Validate ``root`` (only the problems of ``files`` and what they refer to, if given); report every problem.
+
+    The « à compléter » warnings are summed up in one line unless ``verbose``;
+    ``strict`` makes every warning an error, listed and said so.
+    """
     try:
         content = load_content(root)
     except ContentError as exc:
         problems = _only(exc.problems, root, files, None)
-        return _report(problems, "content", strict)
+        return _report(problems, "content", strict, verbose)
     problems = content.warnings + [p for _, found in content.session_errors.values() for p in found]
     problems = _only(sorted(problems, key=Problem.sort_key), root, files, content)
     what = content.summary()
@@ -39,13 +44,15 @@ def check_content(root: Path, *, strict: bool = False, files: list[Path] | None 
         what += f", {sessions} session{'s' if sessions != 1 else ''}"
     if files:
         what = ", ".join(relative(Path(f)) for f in files)
-    return _report(problems, what, strict)
+    return _report(problems, what, strict, verbose)
 
 
-def _report(problems: list[Problem], what: str, strict: bool) -> CheckReport:
-    errors = sum(p.is_error or strict for p in problems)
+def _report(problems: list[Problem], what: str, strict: bool, verbose: bool) -> CheckReport:
+    if strict:
+        problems = [p.as_error() for p in problems]
+    errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    return CheckReport([str(p) for p in problems] + [_summary(what, errors, warnings)], errors == 0)
+    return CheckReport(problem_lines(problems, verbose=verbose) + [_summary(what, errors, warnings)], errors == 0)
 
 
 def _only(problems: list[Problem], root: Path, files: list[Path] | None, content: Content | None) -> list[Problem]:

@@ -68,7 +68,7 @@ def check(content_dir: Path, out_dir: Path, verbose: bool, files: tuple[Path, ..
     """Check the content (or only FILES and what they refer to) and report every problem with its file and line."""
     from .check import check_content
 
-    report = check_content(content_dir, strict=strict, files=list(files) or None)
+    report = check_content(content_dir, strict=strict, files=list(files) or None, verbose=verbose)
     for line in report.lines:
         click.echo(line, err=not report.ok)
     if not report.ok:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
-from .errors import ContentError, Location, Problem, relative
+from .errors import UNFINISHED, ContentError, Location, Problem, relative
 from .geometry import MIN_CARD_MM
 from .load import load_node, where
 from .yamlsrc import read_yaml
@@ -93,8 +93,8 @@ class _Collector:
         self.problems += problems
         return obj
 
-    def add(self, where_: Location, field_: str, message: str, severity: str = "error") -> None:
-        self.problems.append(Problem(where_, field_, message, severity))
+    def add(self, where_: Location, field_: str, message: str, severity: str = "error", **more) -> None:
+        self.problems.append(Problem(where_, field_, message, severity, **more))
 
     def apart(self) -> _Collector:
         """Return a collector of its own for one file's problems, sharing what was parsed."""
@@ -362,7 +362,8 @@ def _check_unfinished(col: _Collector, teinte: schema.Teinte) -> None:
             continue
         declared.add(item.champ)
         col.add(where(teinte, item.champ), item.champ,
-                f"teinte {teinte.numero}: unfinished in the source: {item.note}", "warning")
+                f"teinte {teinte.numero}: unfinished in the source: {item.note}", "warning",
+                kind=UNFINISHED, subject=str(teinte.numero))
     for path, text in _texts(teinte):
         top = path.split("[")[0]
         if PLACEHOLDER.match(text) and top not in declared:

@@ -8,7 +8,7 @@ then raised once inside a :class:`ContentError`. The CLI prints any
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -34,6 +34,9 @@ class Problem:
     field: str
     message: str
     severity: str = "error"  # or "warning"
+    kind: str = ""  # UNFINISHED: a place the source leaves « à compléter » (summed up unless --verbose)
+    subject: str = ""  # what the problem is about, for summaries: a teinte's number
+    strict: bool = False  # a warning made an error by `check --strict`: it says so
 
     @property
     def is_error(self) -> bool:
@@ -42,8 +45,12 @@ class Problem:
 
     def __str__(self) -> str:
         field = f" {self.field}:" if self.field else ""
-        label = " warning:" if self.severity == "warning" else ""
+        label = " warning:" if self.severity == "warning" else " error:" if self.strict else ""
         return f"{self.where}:{field}{label} {self.message}"
+
+    def as_error(self) -> Problem:
+        """Return this problem as an error (`check --strict`), marked so that its line says so."""
+        return self if self.is_error else replace(self, severity="error", strict=True)
 
     def sort_key(self):
         """Sort by file, then line, then column."""
@@ -78,6 +85,25 @@ class FitError(NuancierError):
 
 class BuildError(NuancierError):
     """The build could not finish for a reason outside the content (fonts, layouts, files)."""
+
+
+UNFINISHED = "unfinished"
+
+
+def problem_lines(problems: list[Problem], *, verbose: bool = False) -> list[str]:
+    """Return the lines of ``problems``, the « à compléter » warnings summed up in one line unless ``verbose``.
+
+    Those warnings repeat what the source itself says (a place it leaves
+    unfinished); editors know them, and they hid the warnings that matter.
+    """
+    unfinished = [p for p in problems if p.kind == UNFINISHED and not p.is_error]
+    if verbose or len(unfinished) < 2:
+        return [str(p) for p in problems]
+    teintes = list(dict.fromkeys(p.subject for p in sorted(unfinished, key=Problem.sort_key)))
+    lines = [str(p) for p in problems if p not in unfinished]
+    lines.append(f"{len(unfinished)} warnings: places the source leaves « à compléter » "
+                 f"(teinte{'s' if len(teintes) > 1 else ''} {', '.join(teintes)}); --verbose lists them")
+    return lines
 
 
 def relative(path: Path, root: Path | None = None) -> str:

@@ -24,6 +24,7 @@ class Outcome:
     path: Path
     status: str
     reason: str = ""
+    before: tuple | None = None  # the file's identity when it was planned (see _identity)
 
 
 @dataclass
@@ -35,7 +36,8 @@ class RunReport:
     def plan(self, paths) -> None:
         """Record outputs the run means to write (not written until said otherwise)."""
         for path in paths:
-            self.outcomes.setdefault(Path(path), Outcome(Path(path), NOT_WRITTEN, "not reached"))
+            if Path(path) not in self.outcomes:
+                self.outcomes[Path(path)] = Outcome(Path(path), NOT_WRITTEN, "not reached", _identity(Path(path)))
 
     def set(self, path: Path, status: str, reason: str = "") -> None:
         """Record what became of an output."""
@@ -58,10 +60,18 @@ class RunReport:
         self.set(path, NOT_WRITTEN, reason)
 
     def stop(self, reason: str) -> None:
-        """Say why the outputs not reached were not written (an error elsewhere, an interruption)."""
+        """Say why the outputs not reached were not written (an error elsewhere, an interruption).
+
+        An output replaced in the instant between its writing and its record
+        (an interruption lands there) is found by its file and said written.
+        """
         for outcome in self.outcomes.values():
             if outcome.status == NOT_WRITTEN and outcome.reason == "not reached":
-                outcome.reason = reason
+                now = _identity(outcome.path)
+                if now != outcome.before:
+                    outcome.status, outcome.reason = (WRITTEN, "") if now is not None else (REMOVED, reason)
+                else:
+                    outcome.reason = reason
 
     @property
     def failures(self) -> list[Outcome]:
@@ -82,3 +92,12 @@ class RunReport:
         lines.append(", ".join(f"{n} {status}" for status, n in counts.items() if n)
                      + ("; the files not written are as they were before this run" if counts[NOT_WRITTEN] else ""))
         return lines
+
+
+def _identity(path: Path) -> tuple | None:
+    """Return what tells a file from its replacement (outputs are replaced by a rename), or None if absent."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size

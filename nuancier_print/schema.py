@@ -361,6 +361,8 @@ class Session:
     fictif: bool = doc("True for an example session that did not take place.", False)
     kit: Kit | None = doc("A deck of the session's teintes to print for its workshop, made by `nuancier build`.",
                           None)
+    badges_a_completer: bool = doc("False to leave out of the booklet the « à compléter » marks where the source "
+                                   "is unfinished.", True)
 
 
 # --- Office printers --------------------------------------------------------

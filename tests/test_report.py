@@ -230,3 +230,21 @@ def test_check_takes_files_and_what_they_refer_to(project, runner):
     teinte = runner.invoke(main, ["check", "content/teintes/5-1-mise-en-test.yaml"])
     assert teinte.exit_code == 0 and "5-1-mise-en-test.yaml" in teinte.output
     assert "1-1-" not in teinte.output
+
+
+def test_an_output_replaced_just_before_an_interruption_is_said_written(tmp_path):
+    """Ctrl-C can land between an output's rename and its record: the report reads the file, not its notes."""
+    from nuancier_print.report import RunReport
+
+    kept, replaced, made = tmp_path / "kept.pdf", tmp_path / "replaced.pdf", tmp_path / "made.pdf"
+    kept.write_bytes(b"old")
+    replaced.write_bytes(b"old")
+    report = RunReport()
+    report.plan([kept, replaced, made])
+    (tmp_path / "new").write_bytes(b"new")
+    os.replace(tmp_path / "new", replaced)
+    made.write_bytes(b"new")
+    report.stop("interrupted before it was written")
+    assert [(o.path.name, o.status, o.reason) for o in report.outcomes.values()] == [
+        ("kept.pdf", "not written", "interrupted before it was written"),
+        ("replaced.pdf", "written", ""), ("made.pdf", "written", "")]
