@@ -22,7 +22,8 @@ def _unfinished(file: str, line: int, teinte: str) -> Problem:
 def test_unfinished_warnings_are_one_line_and_the_others_stay():
     other = Problem(Location("content/teintes/2-1-x.yaml", 4, 1), "titre", "something else", "warning")
     problems = [_unfinished("content/teintes/1-2-x.yaml", 9, "1.2"), other,
-                _unfinished("content/teintes/1-2-x.yaml", 3, "1.2"), _unfinished("content/teintes/1-1-x.yaml", 5, "1.1")]
+                _unfinished("content/teintes/1-2-x.yaml", 3, "1.2"),
+                _unfinished("content/teintes/1-1-x.yaml", 5, "1.1")]
     assert problem_lines(problems) == [
         str(other),
         "3 warnings: places the source leaves « à compléter » (teintes 1.1, 1.2); --verbose lists them"]
