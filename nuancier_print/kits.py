@@ -110,7 +110,7 @@ def marked(face: FaceSpec, copy: int, copies: int) -> FaceSpec:
     """Return a face with its copy mark, « table k/n », after its edition mark."""
     if copies == 1:
         return face
-    edition = f"{face.context['edition']} · table {copy}/{copies}"
+    edition = f"{face.context['edition']} · table\u00a0{copy}/{copies}"  # never broken between its words
     return dataclasses.replace(face, key=f"{face.key}-table-{copy}", context={**face.context, "edition": edition})
 
 

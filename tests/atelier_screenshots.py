@@ -2,7 +2,7 @@
 
 The atelier runs on a copy of content/ (the example session included), the
 deck and the example booklet are built first, and headless Chromium takes
-each screen at 1280 × 960, in French, into docs/atelier-*.png.
+each screen at 1280 × 960, in French, into docs/atelier-*.png (the preview twice: its top, and the workshop kit).
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ SCREENS = [
     ("atelier-composer.png", f"/sessions/{SLUG}/compose", None),
     ("atelier-apres.png", f"/sessions/{SLUG}/after", None),
     ("atelier-apercu.png", f"/sessions/{SLUG}/preview", None),
+    ("atelier-kit.png", f"/sessions/{SLUG}/preview", "#kit"),
 ]
 
 
 def main(out: Path = ROOT / "docs") -> None:
-    """Write the four screenshots into ``out``."""
+    """Write the screenshots into ``out``."""
     from werkzeug.serving import make_server
 
     from nuancier_print.atelier import create_app
@@ -36,7 +37,10 @@ def main(out: Path = ROOT / "docs") -> None:
         shutil.copytree(ROOT / "content", work / "content")
         app = create_app(work / "content", work / "out", language="fr")
         builder = app.extensions["atelier"].builder
-        for key in ("deck", SLUG):
+        from nuancier_print.atelier.jobs import KitChoice, kit_key
+
+        builder.request_kit(SLUG, KitChoice(5, "A4"))
+        for key in ("deck", SLUG, kit_key(SLUG)):
             builder.request(key)
             job = builder.wait(key, 600)
             assert job.state == "done", job.lines

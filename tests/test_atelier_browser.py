@@ -184,8 +184,7 @@ def test_3_preview_the_booklet_and_download_its_pdf(atelier, browser, workspace,
     _wait(browser, lambda b: _css(b, "#job-summary").text in ("Fabriqué.", "La fabrication a échoué.")
           and (_all(b, "#pages img") or "échoué" in _css(b, "#job-summary").text), WAIT, "the build did not finish")
     assert _css(browser, "#job-summary").text == "Fabriqué.", _css(browser, "#build").text
-    assert "bientôt" in _css(browser, "#kit").text
-    assert _css(browser, "#kit button").get_attribute("disabled") is not None
+    assert "Kit d'atelier" in _css(browser, "#kit").text and _css(browser, "#build-kit").is_enabled()
     images = _all(browser, "#pages img")
     assert len(images) % 4 == 0 and len(images) >= 8
     _wait(browser, lambda b: all(b.execute_script("return arguments[0].naturalWidth", i) > 100 for i in images),
@@ -202,6 +201,23 @@ def test_3_preview_the_booklet_and_download_its_pdf(atelier, browser, workspace,
         assert expected in flat, expected
     assert len(images) == len(PdfReader(target).pages)
     assert "12 exemplaires personnels" in _css(browser, "#download-copies").text
+
+
+def test_3b_prepare_the_workshop_kit(atelier, browser, workspace, downloads):
+    _app, base = atelier
+    browser.get(f"{base}/sessions/{SLUG}/preview")
+    copies = _css(browser, "#kit-copies")
+    copies.clear()
+    copies.send_keys("2")
+    _click(browser, _css(browser, "#build-kit"))
+    _wait(browser, lambda b: len(_all(b, "#kit .kit-sheet img")) == 2, WAIT, "the kit's first sheet was not shown")
+    _click(browser, _css(browser, "#download-kit-sheets"))
+    target = downloads / f"kit-{SLUG}-A4.pdf"
+    _wait(browser, lambda b: target.is_file() and not list(downloads.glob("*.crdownload")), 60,
+          "the kit was not downloaded")
+    from pypdf import PdfReader
+
+    assert "retournement sur le bord long" in PdfReader(target).pages[0].extract_text()
 
 
 def test_4_a_change_on_disk_while_the_page_is_open_is_reported(atelier, browser, workspace):

@@ -7,11 +7,13 @@ import shutil
 
 import pytest
 
+from nuancier_print import pdf
 from nuancier_print.cli import main
 from nuancier_print.geometry import pt_to_mm
 from nuancier_print.kits import kit_cards
 from nuancier_print.outputs import kit_paths
-from nuancier_print.preflight import drawn_pages
+from nuancier_print.preflight import drawn_pages, pieces
+from nuancier_print.trace import trace
 
 from .conftest import ROOT
 from .pdfutil import page_texts, reader
@@ -101,21 +103,35 @@ def test_backs_are_registered_and_each_copy_is_one_pile(project, runner, monkeyp
          f"piles-{sheet}")
     path = kit_paths(project / "out", f"piles-{sheet}").sheets(sheet)
     drawn = drawn_pages(path)
+    pages = pdf.read(path).pages
+    checked, piles = 0, {}  # piles: a slot's place on the sheet -> the copy of each sheet's card there, in order
     for front in range(1, len(drawn) + 1, 2):
         back = front + 1
-        width = drawn[front].trim[2]
+        _, _, width, height = drawn[front].trim
+        cards = {side: [c for c in pieces(trace(pages[side - 1], {}, forms=False), 0.0 if sheet == "A4" else 3.0)
+                        if c[2] - c[0] < width / 2]  # not the office sheet's printing note, as wide as the sheet
+                 for side in (front, back)}
         for run in drawn[front].runs:
-            mark = re.search(r"table (\d+/3)", run.text)
+            mark = re.search(r"table\s(\d+/3)", run.text)
             if not mark:
                 continue
-            # a long-edge flip of a portrait sheet turns it like a book page: x mirrors
-            behind = [r for r in drawn[back].runs if mark[1] in r.text]
-            centres = [abs((r.box[0] + r.box[2]) / 2 - (width - (run.box[0] + run.box[2]) / 2)) for r in behind]
-            assert behind and min(centres) < 60, (front, mark[1])
-    fronts = [re.findall(r"table (\d)/3", drawn[n].text) for n in range(1, len(drawn) + 1, 2)]
-    slots = max(len(f) for f in fronts)
-    for slot in range(slots):  # each slot position, sheet after sheet, holds one copy only
-        assert len({f[slot] for f in fronts if len(f) > slot}) == 1
+            x, y = (run.box[0] + run.box[2]) / 2, (run.box[1] + run.box[3]) / 2
+            [(x0, y0, x1, y1)] = [c for c in cards[front] if c[0] <= x <= c[2] and c[1] <= y <= c[3]]
+            # turned over its long edge, a portrait sheet mirrors left and right, a landscape one top and bottom
+            behind = (width - x1, y0, width - x0, y1) if width < height else (x0, height - y1, x1, height - y0)
+            [card] = [c for c in cards[back] if all(abs(a - b) < 1.0 for a, b in zip(c, behind))]
+            marks = [r.text for r in drawn[back].runs if card[0] <= (r.box[0] + r.box[2]) / 2 <= card[2]
+                     and card[1] <= (r.box[1] + r.box[3]) / 2 <= card[3] and re.search(r"table\s\d+/3", r.text)]
+            assert marks and all(mark[1] in m for m in marks), (front, mark[1], marks)
+            checked += 1
+            piles.setdefault((round(x0), round(y0)), []).append(mark[1])
+    assert checked >= 6  # every copy's cards were checked, on several sheets
+    copies = set()
+    for pile in piles.values():  # cut, a slot's pile holds whole copies one after the other, never mixed
+        runs = [copy for i, copy in enumerate(pile) if i == 0 or pile[i - 1] != copy]
+        assert len(runs) == len(set(runs)), pile
+        copies |= set(runs)
+    assert copies == {"1/3", "2/3", "3/3"}
 
 
 def test_a_session_that_declares_its_kit_gets_it_from_build_and_nothing_goes_stale(tmp_path, runner, monkeypatch):

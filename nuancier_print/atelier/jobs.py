@@ -5,7 +5,9 @@ One worker thread runs the builds in order; asking again for a build that
 is waiting changes nothing, and asking while it runs queues one more run.
 Each build is a :class:`Job` of named steps that the preview screen polls:
 the booklet, its page previews (PNG drawn from the real PDF by pypdfium2),
-then the personal copies. The deck has a job of its own (key ``deck``).
+then the personal copies. The deck has a job of its own (key ``deck``), and
+so does each session's workshop kit (key :func:`kit_key`), with the copies
+and the sheet chosen on the screen.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from ..build import BuildOptions, build
 from ..errors import BuildError, NuancierError
-from ..outputs import booklet_paths
+from ..outputs import booklet_paths, kit_paths
 from .texts import N_
 
 PREVIEW_WIDTH_PX = 420
@@ -60,6 +62,21 @@ class Job:
 SESSION_STEPS = (N_("Checking the content and building the booklet"), N_("Drawing the page previews"),
                  N_("Building the personal copies"))
 DECK_STEPS = (N_("Checking the content and building the deck"),)
+KIT_STEPS = (N_("Building the kit"), N_("Drawing the first sheet"))
+KIT_SUFFIX = "~kit"  # `~` is not in a session slug: the keys of kits and of booklets cannot meet
+
+
+def kit_key(slug: str) -> str:
+    """Return the job key of a session's kit."""
+    return slug + KIT_SUFFIX
+
+
+@dataclass(frozen=True)
+class KitChoice:
+    """What a trainer chose for a session's kit on the preview screen."""
+
+    copies: int = 1
+    sheet: str = "A4"
 
 
 class Builder:
@@ -73,11 +90,12 @@ class Builder:
         self._lock = threading.Condition()
         self._numbers = 0
         self._thread: threading.Thread | None = None
+        self._kits: dict[str, KitChoice] = {}  # session slug -> the kit asked last
 
     # --- asking and watching -----------------------------------------------------------------
 
     def request(self, key: str) -> Job:
-        """Ask for ``key`` (a session slug, or ``deck``) to be built; return its job."""
+        """Ask for ``key`` (a session slug, ``deck``, or a :func:`kit_key`) to be built; return its job."""
         with self._lock:
             job = self._jobs.get(key)
             if job is not None and job.state == "waiting":
@@ -90,6 +108,17 @@ class Builder:
             self._start()
             self._lock.notify()
             return job
+
+    def request_kit(self, slug: str, choice: KitChoice) -> Job:
+        """Ask for a session's kit to be built with ``choice``; return its job."""
+        with self._lock:
+            self._kits[slug] = choice
+        return self.request(kit_key(slug))
+
+    def kit_choice(self, slug: str) -> KitChoice | None:
+        """Return the kit last asked for a session, if any."""
+        with self._lock:
+            return self._kits.get(slug)
 
     def job(self, key: str) -> Job | None:
         """Return the latest job of ``key``, if any."""
@@ -109,7 +138,7 @@ class Builder:
 
     def _new_job(self, key: str) -> Job:
         self._numbers += 1
-        labels = DECK_STEPS if key == DECK else SESSION_STEPS
+        labels = DECK_STEPS if key == DECK else KIT_STEPS if key.endswith(KIT_SUFFIX) else SESSION_STEPS
         job = Job(key, self._numbers, [Step(label) for label in labels])
         self._jobs[key] = job
         return job
@@ -139,7 +168,12 @@ class Builder:
                 self._lock.notify_all()
 
     def _run(self, job: Job) -> None:
-        actions = [self._deck] if job.key == DECK else [self._booklet, self._previews, self._copies]
+        if job.key == DECK:
+            actions = [self._deck]
+        elif job.key.endswith(KIT_SUFFIX):
+            actions = [self._kit, self._kit_previews]
+        else:
+            actions = [self._booklet, self._previews, self._copies]
         for step, action in zip(job.steps, actions):
             step.state, began = "running", time.time()
             try:
@@ -176,6 +210,19 @@ class Builder:
         count = write_previews(booklet_paths(self.out, slug).booklet, previews_folder(self.out, slug))
         return [f"previews: {count} pages"]
 
+    def _kit(self, key: str) -> list[str]:
+        slug = key.removesuffix(KIT_SUFFIX)
+        choice = self.kit_choice(slug) or KitChoice()
+        asked = {"session": slug, "copies": choice.copies, "sheet": choice.sheet}
+        return _lines(build(self._options(kits=[asked], session_kits=False)))[-1:]
+
+    def _kit_previews(self, key: str) -> list[str]:
+        slug = key.removesuffix(KIT_SUFFIX)
+        choice = self.kit_choice(slug) or KitChoice()
+        sheets = kit_paths(self.out, slug).sheets(choice.sheet)
+        count = write_previews(sheets, previews_folder(self.out, key), limit=2)
+        return [f"previews: {count} pages"]
+
 
 def _lines(result) -> list[str]:
     """Return a build's lines, or raise its errors when an output could not be written."""
@@ -187,13 +234,13 @@ def _lines(result) -> list[str]:
 # --- previews ------------------------------------------------------------------------------------
 
 
-def previews_folder(out: Path, slug: str) -> Path:
-    """Return the folder of a session's page previews."""
-    return Path(out) / ".atelier" / "previews" / slug
+def previews_folder(out: Path, key: str) -> Path:
+    """Return the folder of the page previews of a session's booklet (or, with a :func:`kit_key`, its kit)."""
+    return Path(out) / ".atelier" / "previews" / key
 
 
-def write_previews(pdf: Path, folder: Path, width_px: int = PREVIEW_WIDTH_PX) -> int:
-    """Draw every page of ``pdf`` as ``<folder>/<stamp>/page-NNN.png``; keep only the newest stamp."""
+def write_previews(pdf: Path, folder: Path, width_px: int = PREVIEW_WIDTH_PX, limit: int | None = None) -> int:
+    """Draw the pages of ``pdf`` (the first ``limit``) as ``<folder>/<stamp>/page-NNN.png``; keep the newest stamp."""
     import pypdfium2 as pdfium
 
     data = Path(pdf).read_bytes()
@@ -206,10 +253,11 @@ def write_previews(pdf: Path, folder: Path, width_px: int = PREVIEW_WIDTH_PX) ->
     building.mkdir(parents=True)
     document = pdfium.PdfDocument(data)
     try:
-        for number, page in enumerate(document, start=1):
+        count = min(len(document), limit or len(document))
+        for number in range(1, count + 1):
+            page = document[number - 1]
             scale = width_px / page.get_width()
             page.render(scale=scale).to_pil().save(building / f"page-{number:03d}.png", optimize=True)
-        count = len(document)
     finally:
         document.close()
     building.rename(final)

@@ -1,7 +1,9 @@
 """Screen 4, « Aperçu et PDF »: the booklet's pages, the build's progress, and the downloads.
 
-The deck kit (a deck of the session's teintes only) is not built yet: the
-screen marks it « bientôt » and offers nothing that would pretend.
+It also prepares the session's workshop kit (:mod:`nuancier_print.kits`):
+the deck of the session's teintes, in as many copies as there are tables,
+imposed on the sheet chosen; its first sheet is shown, front and back, and
+both its files can be downloaded. `nuancier build` then keeps it up to date.
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 import tempfile
 import zipfile
 
-from flask import abort, redirect, send_file, url_for
+from flask import abort, redirect, request, send_file, url_for
 
-from ..outputs import booklet_paths
+from ..kits import MAX_COPIES
+from ..outputs import booklet_paths, kit_paths
 from ..sessions import person_slug
-from .jobs import preview_pages, previews_folder
+from .jobs import KitChoice, kit_key, preview_pages, previews_folder
 from .texts import _
 from .views_after import _loaded
 from .web import atelier, bp, page
@@ -22,9 +25,28 @@ from .web import atelier, bp, page
 def _outputs(slug: str, session) -> dict:
     paths = booklet_paths(atelier().out, slug)
     copies = [paths.participant(person_slug(p.nom)) for p in session.participants] if session else []
+    kit = _kit_choice(slug, session)
+    kit_files = kit_paths(atelier().out, slug)
     return {"booklet": paths.booklet if paths.booklet.is_file() else None,
             "imposed": paths.imposed if paths.imposed.is_file() else None,
-            "copies": [c for c in copies if c.is_file()], "participants": len(copies)}
+            "press": paths.press if paths.press.is_file() else None,
+            "copies": [c for c in copies if c.is_file()], "participants": len(copies),
+            "kit": kit_files.deck if kit_files.deck.is_file() else None,
+            "kit-sheets": kit_files.sheets(kit.sheet) if kit_files.sheets(kit.sheet).is_file() else None}
+
+
+KIT_SHEETS = ("A4", "Letter", "A3", "SRA3")  # as `nuancier kit --sheet`
+
+
+def _kit_choice(slug: str, session) -> KitChoice:
+    """Return the kit asked last in the atelier, else the one the session declares, else one A4 copy."""
+    asked = atelier().builder.kit_choice(slug)
+    if asked is not None:
+        return asked
+    declared = getattr(session, "kit", None)
+    if declared is not None:
+        return KitChoice(declared.copies.count, str(declared.feuille))
+    return KitChoice()
 
 
 @bp.get("/sessions/<slug>/preview")
@@ -33,8 +55,11 @@ def preview(slug: str):
     loaded = _loaded(slug)
     stamp, pages = preview_pages(atelier().out, slug)
     spreads = [[pages[0]]] + [pages[i:i + 2] for i in range(1, len(pages), 2)] if pages else []
+    kit_stamp, kit_pages = preview_pages(atelier().out, kit_key(slug))
     return page("preview.html", slug=slug, session=loaded.session, loaded=loaded, stamp=stamp, spreads=spreads,
-                pages=pages, outputs=_outputs(slug, loaded.session), job=atelier().builder.job(slug))
+                pages=pages, outputs=_outputs(slug, loaded.session), job=atelier().builder.job(slug),
+                kit=_kit_choice(slug, loaded.session), kit_job=atelier().builder.job(kit_key(slug)),
+                kit_stamp=kit_stamp, kit_pages=kit_pages, kit_sheets=KIT_SHEETS, max_copies=MAX_COPIES)
 
 
 @bp.post("/sessions/<slug>/build")
@@ -45,11 +70,27 @@ def build_booklet(slug: str):
     return redirect(url_for("atelier.preview", slug=slug), 303)
 
 
+@bp.post("/sessions/<slug>/kit")
+def build_kit(slug: str):
+    """Start building the session's kit with the copies and the sheet chosen."""
+    _loaded(slug)
+    try:
+        copies = int(request.form.get("copies", "1"))
+    except ValueError:
+        copies = 0
+    sheet = request.form.get("sheet", "A4")
+    if not 1 <= copies <= MAX_COPIES or sheet not in KIT_SHEETS:
+        wanted = _("Choose from 1 to %(max)d copies and one of the sheets offered.")
+        abort(400, description=wanted % {"max": MAX_COPIES})
+    atelier().builder.request_kit(slug, KitChoice(copies, sheet))
+    return redirect(url_for("atelier.preview", slug=slug) + "#kit", 303)
+
+
 @bp.get("/jobs/<key>.json")
 def job(key: str):
-    """The progress of the latest build of a session (or of the deck)."""
+    """The progress of the latest build of a session, of its kit, or of the deck."""
     if key != "deck":
-        atelier().store.path(key)  # refuses a key that is not a safe name
+        atelier().store.path(key.removesuffix("~kit"))  # refuses a key that is not a safe name
     found = atelier().builder.job(key)
     if found is None:
         return {"key": key, "state": "none", "steps": [], "lines": [], "number": 0, "elapsed": 0}
@@ -58,11 +99,21 @@ def job(key: str):
 
 @bp.get("/sessions/<slug>/pages/<stamp>/<int:number>.png")
 def page_image(slug: str, stamp: str, number: int):
-    """One page preview."""
+    """One page preview of the booklet."""
+    return _preview_image(slug, slug, stamp, number)
+
+
+@bp.get("/sessions/<slug>/kit/<stamp>/<int:number>.png")
+def kit_image(slug: str, stamp: str, number: int):
+    """One side of the kit's first sheet."""
+    return _preview_image(slug, kit_key(slug), stamp, number)
+
+
+def _preview_image(slug: str, key: str, stamp: str, number: int):
     atelier().store.path(slug)
     if not stamp.isalnum():
         abort(404)
-    path = previews_folder(atelier().out, slug) / stamp / f"page-{number:03d}.png"
+    path = previews_folder(atelier().out, key) / stamp / f"page-{number:03d}.png"
     if not path.is_file():
         abort(404)
     return send_file(path.resolve(), mimetype="image/png", max_age=3600)
@@ -70,13 +121,13 @@ def page_image(slug: str, stamp: str, number: int):
 
 @bp.get("/sessions/<slug>/download/<kind>")
 def download(slug: str, kind: str):
-    """The booklet, its imposed sheets, or the personal copies as one zip."""
+    """The booklet, its impositions, the kit and its sheets, or the personal copies as one zip."""
     loaded = _loaded(slug)
     outputs = _outputs(slug, loaded.session)
-    if kind in ("booklet.pdf", "imposed.pdf"):
-        path = outputs[kind.split(".")[0]]
+    if kind in ("booklet.pdf", "imposed.pdf", "press.pdf", "kit.pdf", "kit-sheets.pdf"):
+        path = outputs[kind.removesuffix(".pdf")]
         if path is None:
-            abort(404, description=_("This file is not built yet: build the booklet first."))
+            abort(404, description=_("This file is not built yet: build it first."))
         return send_file(path.resolve(), mimetype="application/pdf", as_attachment=True, download_name=path.name,
                          max_age=0)
     if kind == "copies.zip":

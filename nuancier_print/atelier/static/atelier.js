@@ -161,8 +161,8 @@ function watchFile(url, digest) {
 function followJob(box) {
   const url = box.dataset.jobUrl;
   const started = Number(box.dataset.jobNumber);
-  const steps = document.getElementById("job-steps");
-  const lines = document.getElementById("job-lines");
+  const steps = box.querySelector(".progress");
+  const lines = box.querySelector(".problems");
   const tick = async () => {
     try {
       const job = await (await fetch(url, { cache: "no-store" })).json();
