@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import _, ngettext
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -42,7 +44,7 @@ class Problem:
 
     def __str__(self) -> str:
         field = f" {self.field}:" if self.field else ""
-        label = " warning:" if self.severity == "warning" else ""
+        label = " " + _("warning:") if self.severity == "warning" else ""
         return f"{self.where}:{field}{label} {self.message}"
 
     def sort_key(self):
@@ -68,7 +70,8 @@ class ContentError(NuancierError):
     def lines(self) -> list[str]:
         errors = [p for p in self.problems if p.is_error]
         return [str(p) for p in self.problems] + [
-            f"{len(errors)} error{'s' if len(errors) != 1 else ''}: nothing was written."
+            ngettext("{count} error: nothing was written.", "{count} errors: nothing was written.",
+                     len(errors)).format(count=len(errors))
         ]
 
 
