@@ -87,7 +87,7 @@ class Converter:
             text = self._scalar(node, str, path)
             return None if text is None else _locate(cls(**{shorthand: text}), {"": self._loc(node)})
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, path or "(file)", _expected(_describe(cls), node))
+            self.error(node, path or _("(file)"), _expected(_describe(cls), node))
             return None
         values, where_ = self._fields(node, cls, path)
         if values is None:
@@ -156,7 +156,7 @@ class Converter:
     def _names(self, node, item_tp, path: str):
         """Convert a mapping whose keys are names the user chose (printers), each to ``item_tp``."""
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, path or "(file)", _("expected a mapping: each name on its own line, followed by a "
+            self.error(node, path or _("(file)"), _("expected a mapping: each name on its own line, followed by a "
                                                  "colon and its fields, indented below it; got {found}").format(
                 found=_kind(node)))
             return None

@@ -378,7 +378,8 @@ def check_metadata(reader, report: Report) -> None:
     trapped = str(info.get("/Trapped", "")).lstrip("/")
     if trapped not in ("True", "False"):
         report.error("metadata", None, _("/Trapped is {value} in the document information; PDF/X requires True or "
-                                         "False").format(value=trapped or _("missing")))
+                                         "False").format(value=trapped) if trapped else
+                     _("/Trapped is missing in the document information; PDF/X requires True or False"))
     elif xmp.get("pdf:Trapped") != trapped:
         report.error("metadata", None, _("/Trapped is {value} in the document information but {xmp} in the XMP "
                                          "metadata").format(value=trapped, xmp=xmp.get("pdf:Trapped") or _("missing")))
@@ -873,7 +874,7 @@ def _words(chars: list) -> list[TextRun]:
 def _snippet(text: str) -> str:
     """Return a short quotation of a run."""
     text = " ".join(text.split())
-    return f"“{text[:30]}…”" if len(text) > 30 else f"“{text}”"
+    return _("“{text}”").format(text=f"{text[:30]}…" if len(text) > 30 else text)
 
 
 def _overlaps(a, b) -> bool:
@@ -1071,12 +1072,13 @@ def check_marks(pages: list, report: Report, options: Options, cache: dict) -> N
         has[number] = bool(marks)
         wrong = [m for m in marks if not is_registration(m.colour)]
         if wrong:
+            registration = _("{percent} on all four plates").format(percent=_("100 %"))  # no `% o` for gettext
             report.error("marks", number, ngettext(
-                "{wrong} of its {count} marks are printed in {colour}, not in registration colour (100 % on all "
-                "four plates): the plates cannot be registered on them",
-                "{wrong} of its {count} marks are printed in {colour}, not in registration colour (100 % on all "
-                "four plates): the plates cannot be registered on them", len(wrong)).format(
-                    wrong=len(wrong), count=len(marks), colour=wrong[0].colour.describe()))
+                "{wrong} of its {count} marks are printed in {colour}, not in registration colour ({registration}): "
+                "the plates cannot be registered on them",
+                "{wrong} of its {count} marks are printed in {colour}, not in registration colour ({registration}): "
+                "the plates cannot be registered on them", len(wrong)).format(
+                    wrong=len(wrong), count=len(marks), colour=wrong[0].colour.describe(), registration=registration))
     first = next((number for number, marked in has.items() if marked), None)
     if first is None:
         return
@@ -1184,8 +1186,8 @@ def format_report(report: Report) -> list[str]:
 
     lines = [line(f) for f in report.errors] + [line(f, " " + _("warning:")) for f in report.warnings]
     e, w = len(report.errors), len(report.warnings)
-    lines.append(_("{file}: {errors}, {warnings}: {verdict}").format(
-        file=name, errors=ngettext("{count} error", "{count} errors", e).format(count=e),
+    lines.append(name + ": " + _("{errors}, {warnings}: {verdict}").format(
+        errors=ngettext("{count} error", "{count} errors", e).format(count=e),
         warnings=ngettext("{count} warning", "{count} warnings", w).format(count=w),
         verdict=_("ready for print") if report.ok else _("not ready for print")))
     return lines

@@ -188,8 +188,9 @@ def impose_saddle_press(booklet_pdf: Path, info: DocInfo, sheet: str = "SRA3", c
     Print recto verso turning the sheet like a book page, fold, staple, trim.
     """
     if sheet.upper() not in PRESS_SHEETS:
-        raise BuildError(_("a booklet is imposed for the press on {sheets}, not {sheet!r}").format(
-            sheets=" / ".join(PRESS_SHEETS), sheet=sheet))
+        sheets = _("{one} or {other}").format(one=", ".join(PRESS_SHEETS[:-1]), other=PRESS_SHEETS[-1])
+        raise BuildError(_("a booklet is imposed for the press on {sheets}, not {sheet!r}").format(sheets=sheets,
+                                                                                                  sheet=sheet))
     reader = pdf.read(booklet_pdf)
     n = len(reader.pages)
     if not n or n % 4:

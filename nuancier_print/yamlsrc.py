@@ -322,9 +322,35 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Problem
     quoted = _text_after_quotes(text, mark, shown) if "but found '<scalar>'" in problem else None
     if quoted is not None:
         return quoted
-    context = (exc.context or "").strip()
+    context = _yaml_words((exc.context or "").strip())
+    problem = _yaml_words(problem)
     detail = f"{context}, {problem}" if context and problem else problem or context
     return Problem(where, "", _("this is not valid YAML ({detail})").format(detail=detail))
+
+
+# PyYAML's own words, shown in the messages above when no plainer explanation applies: the most
+# frequent are translated (those it builds with a value are left as they are, but « expected X, but
+# found Y »).
+YAML_WORDS = (
+    N_("while scanning a simple key"), N_("could not find expected ':'"), N_("while parsing a block mapping"),
+    N_("while parsing a block collection"), N_("while parsing a flow sequence"), N_("while parsing a flow mapping"),
+    N_("while parsing a node"), N_("while scanning a quoted scalar"), N_("while scanning a double-quoted scalar"),
+    N_("while scanning a block scalar"), N_("while scanning for the next token"),
+    N_("sequence entries are not allowed here"), N_("mapping keys are not allowed here"),
+    N_("found unexpected end of stream"), N_("found unexpected document separator"),
+    N_("invalid indentation or unclosed '[' or '{'"),
+)
+_EXPECTED = re.compile(r"^expected (.+), but (?:found|got) (.+)$")
+
+
+def _yaml_words(text: str) -> str:
+    """Return PyYAML's words in the current language, when they are among the translated ones."""
+    if text in YAML_WORDS:
+        return _(text)
+    match = _EXPECTED.match(text)
+    if match:
+        return _("expected {expected}, but found {found}").format(expected=match[1], found=match[2])
+    return text
 
 
 def _text_after_quotes(text: str, mark, shown: str) -> Problem | None:
