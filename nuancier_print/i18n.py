@@ -3,9 +3,10 @@
 Texts are written in English in the code, wrapped in :func:`_` (or
 :func:`ngettext`), and translated by the catalogs in
 ``nuancier_print/locale/<lang>/LC_MESSAGES/<domain>.po``. Babel extracts
-them (``pybabel extract -F babel.cfg``) and compiles them to the ``.mo``
-files shipped next to them (``pybabel compile -d nuancier_print/locale``);
-a test checks that the shipped ``.mo`` files match their ``.po``.
+them (``python3 -m tests.catalogs update``, which runs ``pybabel extract -F
+babel.cfg`` domain by domain) and compiles them to the ``.mo`` files shipped
+next to them (``pybabel compile -d nuancier_print/locale``); a test checks
+that the shipped ``.mo`` files match their ``.po``.
 
 The language is French when the locale says so (``LC_ALL``, ``LC_MESSAGES``
 or ``LANG`` starting with ``fr``), English otherwise; ``NUANCIER_LANG``
