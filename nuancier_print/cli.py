@@ -74,6 +74,26 @@ class Group(Command, click.Group):
     command_class = Command
 
 
+class PathType(click.Path):
+    """click's Path, whose name (« path », « file », « directory »: its metavar, its errors) is translated when shown.
+
+    click translates it when the option is declared, in the language of that moment.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name = "file" if self.file_okay and not self.dir_okay else (
+            "directory" if self.dir_okay and not self.file_okay else "path")
+
+    @property
+    def name(self):
+        return _(self._name)
+
+    @name.setter
+    def name(self, value):
+        self._name = value
+
+
 option = functools.partial(click.option, cls=Option)
 
 # Click's own texts the commands can show (usage, help sections, usage errors): click marks them
@@ -110,9 +130,9 @@ _route_click_texts()
 def common(func):
     """Add --content, --out, --verbose and --debug, and report errors plainly."""
 
-    @option("--content", "content_dir", type=click.Path(path_type=Path), default=Path("content"),
+    @option("--content", "content_dir", type=PathType(path_type=Path), default=Path("content"),
             show_default=True, help=N_("The content folder to read."))
-    @option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
+    @option("--out", "out_dir", type=PathType(path_type=Path), default=Path("out"),
             show_default=True, help=N_("The folder to write outputs to."))
     @option("-v", "--verbose", is_flag=True, help=N_("Show details of what is done."))
     @option("--debug", is_flag=True, help=N_("Show Python tracebacks (for developers)."))
@@ -160,7 +180,7 @@ def main():
 @main.command(help=N_("Check the content (or only FILES and what they refer to) and report every problem "
                       "with its file and line."))
 @common
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, type=PathType(path_type=Path, dir_okay=False))
 @option("--strict", is_flag=True, help=N_("Treat warnings as errors."))
 def check(content_dir: Path, out_dir: Path, verbose: bool, files: tuple[Path, ...], strict: bool):
     from .check import check_content
@@ -174,7 +194,7 @@ def check(content_dir: Path, out_dir: Path, verbose: bool, files: tuple[Path, ..
 
 @main.command("schema", help=N_("Write JSON Schemas of the content files, for editors with YAML support."))
 @common
-@option("--to", "folder", type=click.Path(path_type=Path), default=None,
+@option("--to", "folder", type=PathType(path_type=Path), default=None,
         help=N_("Where to write the schema files [default: <content>/schema]."))
 def schema_command(content_dir: Path, out_dir: Path, verbose: bool, folder: Path | None):
     from .jsonschema import write_schemas
@@ -193,7 +213,7 @@ def build_options(func):
     func = option("--marks", is_flag=True, help=N_("Add crop marks around every card of deck.pdf."))(func)
     func = option("--no-cache", "no_cache", is_flag=True,
                   help=N_("Lay out every face again instead of reusing out/.cache."))(func)
-    func = option("--layouts", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+    func = option("--layouts", type=PathType(path_type=Path, file_okay=False, exists=True), default=None,
                   help=N_("Use the layouts of this folder instead of the built-in ones."))(func)
     return func
 
@@ -226,7 +246,7 @@ def build(content_dir: Path, out_dir: Path, verbose: bool, **options):
                       "for the press.\n\nGive session files (content/sessions/<slug>.yaml); with none, every "
                       "session is built."))
 @common
-@click.argument("sessions", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("sessions", nargs=-1, type=PathType(path_type=Path, dir_okay=False))
 @option("--per-participant", is_flag=True, help=N_("Also write one copy per participant, with their name."))
 @creep_option
 def booklet(content_dir: Path, out_dir: Path, verbose: bool, sessions: tuple[Path, ...], per_participant: bool,
@@ -441,7 +461,7 @@ def serve(content_dir: Path, out_dir: Path, verbose: bool, host: str, port: int,
 
 
 @main.command("preflight", help=N_("Check PDFs the way a printer's prepress would; exit 1 if any has an error."))
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=PathType(path_type=Path, exists=True, dir_okay=False))
 @option("--kind", type=click.Choice(["deck", "booklet", "sheets"]), default=None,
         help=N_("What the file is [default: guessed from its name]."))
 @option("--json", "as_json", is_flag=True, help=N_("Print a machine-readable report."))
