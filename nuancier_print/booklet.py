@@ -46,6 +46,7 @@ from .edition import Dates
 from .engine import Engine, page_text
 from .errors import BuildError, FitError, Problem, relative
 from .geometry import SAFE_MM
+from .i18n import N_, _, ngettext
 from .markup import LAYOUTS_DIR, read_layout
 from .model import FaceSpec, Palette
 from .output import atomic_write
@@ -89,11 +90,15 @@ class BookletResult:
 
     def line(self) -> str:
         """Return a one-line summary for the user."""
-        copies = f", {len(self.per_participant)} personal copies" if self.per_participant else ""
-        done = "; unchanged, not rendered again" if self.reused else ""
-        press = f"; for the press: {relative(self.press_path)}" if self.press_path else ""
-        return (f"booklet: {relative(self.path)} ({self.pages} pages, A5 + {BLEED:g} mm bleed"
-                f"{copies}); imposed for office printers: {relative(self.imposed_path)}{press}{done}")
+        count = len(self.per_participant)
+        copies = ngettext(", {count} personal copy", ", {count} personal copies", count).format(count=count) \
+            if count else ""
+        done = _("; unchanged, not rendered again") if self.reused else ""
+        press = _("; for the press: {file}").format(file=relative(self.press_path)) if self.press_path else ""
+        return _("booklet: {file} ({pages} pages, A5 + {bleed:g} mm bleed{copies}); imposed for office printers: "
+                 "{imposed}{press}{done}").format(file=relative(self.path), pages=self.pages, bleed=BLEED,
+                                                  copies=copies, imposed=relative(self.imposed_path), press=press,
+                                                  done=done)
 
 
 @dataclass(frozen=True)
@@ -246,13 +251,15 @@ def prepare_photos(content: Content, path: Path, session: schema.Session, folder
                 continue
             source = resolve_photo(mise.photo, path.parent, content.root)
             if source is None or not source.is_file():
-                raise BuildError(f"{relative(path)}: photo `{mise.photo}` not found; run `nuancier check`")
+                raise BuildError(_("{file}: photo `{photo}` not found; run `nuancier check`").format(
+                    file=relative(path), photo=mise.photo))
             target = folder / f"photo-{_photo_key(source)}.jpg"
             if not _whole_copy(target):  # missing, or damaged since it was made: make it again
                 try:
                     atomic_write(target, cmyk_photo(source))
                 except PhotoError as exc:
-                    raise BuildError(f"{relative(path)}: the photo `{mise.photo}` {exc}") from None
+                    raise BuildError(_("{file}: the photo `{photo}` {problem}").format(
+                        file=relative(path), photo=mise.photo, problem=exc)) from None
             urls[mise.photo] = f"{PHOTO_SCHEME}:{target.name}"
     return urls
 
@@ -280,14 +287,14 @@ def cmyk_photo(source: Path) -> bytes:
     from PIL import Image, ImageCms, ImageOps
 
     if not PRESS_PROFILE.is_file():
-        raise BuildError(f"the press colour profile {relative(PRESS_PROFILE)} is missing; "
-                         "restore it from git: `git checkout -- layouts/icc`")
+        raise BuildError(_("the press colour profile {file} is missing; restore it from git: "
+                           "`git checkout -- layouts/icc`").format(file=relative(PRESS_PROFILE)))
     with strict_images(), open_image(source) as opened:
         try:
             opened.load()
         except OSError:
-            raise PhotoError("is damaged: only part of it can be read; copy the photo again from its "
-                             "original") from None
+            raise PhotoError(_("is damaged: only part of it can be read; copy the photo again from its "
+                               "original")) from None
         image = _flatten(ImageOps.exif_transpose(opened))
         embedded = opened.info.get("icc_profile")
         limit = round(MAX_PHOTO_DPI * PHOTO_WIDTH_MM / 25.4)
@@ -379,7 +386,7 @@ def _padding(engine: Engine, context: dict, label: str, padding: int, first_page
     that left and right pages match the booklet's; it is dropped here.
     """
     lead = first_page % 2 == 0
-    spec = FaceSpec("notes", f"{label}, notes pages", (PADDING_TEMPLATE,),
+    spec = FaceSpec("notes", _("{label}, notes pages").format(label=label), (PADDING_TEMPLATE,),
                     {**context, "padding": padding, "first_page": first_page, "lead": lead}, base_size=9.0)
     document = engine.layout(engine.html(spec), css, spec.label)
     return document.copy(document.pages[1:] if lead else document.pages)
@@ -398,12 +405,12 @@ def _check_cover(pages, label: str, session: schema.Session | None = None) -> No
     if not spilled and not over:
         return
     if session is None:
-        raise FitError(f"{label}: the cover does not fit on one page; shorten the session's "
-                       "title, commanditaire or lieu")
+        raise FitError(_("{label}: the cover does not fit on one page; shorten the session's "
+                         "title, commanditaire or lieu").format(label=label))
     problems = []
     if "footer-label" in over and not session.fictif:
-        problems.append(_footer_problem(session, "titre", "the session's title", over["footer-label"],
-                                        "the footer of every page"))
+        problems.append(_footer_problem(session, "titre", _("the session's title"), over["footer-label"],
+                                        _("the footer of every page")))
     if spilled or "cover" in over:
         problems.append(_cover_problem(session, pages[:2], None))
     raise FitError("\n".join(str(p) for p in problems))
@@ -417,10 +424,10 @@ def _over(page) -> dict[str, float]:
 
 
 _FIELD = re.compile(r"field-([a-z_]+)-(\d+)x(\d+(?:\.\d+)?)(?:-(\d+))?")
-COVER_FIELDS = {  # the cover's texts: field of the session, and how to name it
-    "titre": ("titre", "the session's title"), "owner": ("participants[{i}].nom", "the participant's name"),
-    "commanditaire": ("commanditaire", "the commanditaire"), "lieu": ("lieu", "the lieu"),
-    "dates": ("dates", "the dates"),
+COVER_FIELDS = {  # the cover's texts: field of the session, and how to name it (translated when shown)
+    "titre": ("titre", N_("the session's title")), "owner": ("participants[{i}].nom", N_("the participant's name")),
+    "commanditaire": ("commanditaire", N_("the commanditaire")), "lieu": ("lieu", N_("the lieu")),
+    "dates": ("dates", N_("the dates")),
 }
 
 
@@ -442,14 +449,16 @@ def _cover_problem(session: schema.Session, pages, index: int | None) -> Problem
                 lines = max(1, round((box[3] - box[1]) / fit.PX_PER_MM / float(match[3])))
                 found.append((lines - int(match[2]), lines, int(match[2]), match[1]))
     if not found:  # a layout without field ids: the cover as a whole
-        return Problem(where(session), "", "the cover does not fit on its page; shorten the session's title, "
-                                           "commanditaire or lieu")
-    _, lines, room, name = max(found)
+        return Problem(where(session), "", _("the cover does not fit on its page; shorten the session's title, "
+                                             "commanditaire or lieu"))
+    _excess, lines, room, name = max(found)
     field, what = COVER_FIELDS[name]
     field = field.format(i=(index or 1) - 1)
-    return Problem(where(session, field), field,
-                   f"{what} takes {lines} line{'s' * (lines > 1)} on the cover, which has room for about {room}, "
-                   "and the cover does not fit on its page; shorten it")
+    return Problem(where(session, field), field, ngettext(
+        "{what} takes {lines} line on the cover, which has room for about {room}, and the cover does not fit on "
+        "its page; shorten it",
+        "{what} takes {lines} lines on the cover, which has room for about {room}, and the cover does not fit on "
+        "its page; shorten it", lines).format(what=_(what), lines=lines, room=room))
 
 
 def _footer_problem(session: schema.Session, field: str, what: str, excess: float, place: str) -> Problem:
@@ -457,15 +466,16 @@ def _footer_problem(session: schema.Session, field: str, what: str, excess: floa
     from .load import where
 
     return Problem(where(session, field), field,
-                   f"{what} does not fit in {place}: its lines would run {max(excess, 1):.0f} mm "
-                   "past the safe zone along the trim; shorten it")
+                   _("{what} does not fit in {place}: its lines would run {excess:.0f} mm "
+                     "past the safe zone along the trim; shorten it").format(what=what, place=place,
+                                                                            excess=max(excess, 1)))
 
 
 def _check_back_cover(pages, label: str) -> None:
     """Raise FitError unless the back cover holds on the last page alone."""
     if "credits" not in pages[-1].anchors or len(pages) > 1 and "credits" in pages[-2].anchors:
-        raise FitError(f"{label}: the back cover does not fit on one page; shorten the "
-                       "nuancier's credits or licence")
+        raise FitError(_("{label}: the back cover does not fit on one page; shorten the "
+                         "nuancier's credits or licence").format(label=label))
 
 
 # --- personal copies -----------------------------------------------------------------------
@@ -477,7 +487,7 @@ def lay_out_personal_pages(engine: Engine, context: dict, names: list[str], labe
     Raise FitError naming, for each participant whose cover or footer stamp
     does not fit, the name to shorten (or the text of the cover that is too long).
     """
-    spec = FaceSpec("personal", f"{label}, personal pages", (PERSONAL_TEMPLATE,),
+    spec = FaceSpec("personal", _("{label}, personal pages").format(label=label), (PERSONAL_TEMPLATE,),
                     {**context, "participants": names}, base_size=9.0)
     document = engine.layout(engine.html(spec), stylesheet(engine), spec.label)
     pages, session = document.pages, context["session"]
@@ -488,15 +498,16 @@ def lay_out_personal_pages(engine: Engine, context: dict, names: list[str], labe
         cover = pages[2 * index - 2] if 2 * index - 2 < len(pages) else None
         over = _over(cover) if cover is not None else {}
         if f"stamp-{index}" in over:
-            problems.append(_footer_problem(session, f"participants[{index - 1}].nom", "the participant's name",
-                                            over[f"stamp-{index}"], "the footer of every page of their personal copy"))
+            problems.append(_footer_problem(session, f"participants[{index - 1}].nom", _("the participant's name"),
+                                            over[f"stamp-{index}"],
+                                            _("the footer of every page of their personal copy")))
         if start != 2 * index - 2 or f"cover-{index}" in over:
             problems.append(_cover_problem(session, pages[2 * index - 2:2 * index], index))
             break  # the pages after a cover that spilled are no longer where they should be
     if problems or len(pages) != 2 * len(names):
         raise FitError("\n".join(str(p) for p in problems) or (
-            f"{label}: a personal cover does not fit on one page; shorten the session's title or the "
-            "participants' names"))
+            _("{label}: a personal cover does not fit on one page; shorten the session's title or the "
+              "participants' names").format(label=label)))
     return document
 
 
@@ -515,13 +526,14 @@ def write_personal_copies(engine: Engine, context: dict, shared: bytes, info: Do
     """Write one booklet per participant: their cover, their name in every footer."""
     session = context["session"]
     names = [french(p.nom) for p in session.participants]
-    label = f"booklet {paths.slug}"
+    label = _("booklet {slug}").format(slug=paths.slug)
     document = lay_out_personal_pages(engine, context, names, label)
-    personal = pdf.read(engine.write([document], f"{label}, personal pages"))
+    personal = pdf.read(engine.write([document], _("{label}, personal pages").format(label=label)))
     report = preflight(pdf_bytes(personal), kind="booklet", trim=A5_TRIM, bleed=BLEED, checks=PERSONAL_CHECKS)
     if not report.ok:  # the copies are the checked shared booklet plus these pages
-        raise BuildError("\n".join(format_report(report) + [f"{label}: the personal covers and footers "
-                                                             "failed preflight; no personal copy was written"]))
+        raise BuildError("\n".join(format_report(report) + [_(
+            "{label}: the personal covers and footers failed preflight; no personal copy was written").format(
+                label=label)]))
     reader = pdf.read(shared)
     written = []
     for index, (person, name) in enumerate(zip(session.participants, names)):
@@ -572,9 +584,9 @@ def _chosen_sessions(content: Content, slugs: list[str] | None) -> list[str]:
         return sorted(content.sessions)
     unknown = [s for s in slugs if s not in content.sessions and s not in content.session_errors]
     if unknown:
-        known = ", ".join(sorted([*content.sessions, *content.session_errors])) or "none"
-        raise BuildError(f"no session named {', '.join(unknown)} in {relative(content.root / 'sessions')}/ "
-                         f"(the sessions are: {known})")
+        known = ", ".join(sorted([*content.sessions, *content.session_errors])) or _("none")
+        raise BuildError(_("no session named {names} in {folder}/ (the sessions are: {known})").format(
+            names=", ".join(unknown), folder=relative(content.root / "sessions"), known=known))
     return [slug for slug in dict.fromkeys(slugs) if slug in content.sessions]
 
 
@@ -595,7 +607,7 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
                   engine: Engine, dates: Dates, ledger: Ledger, creep: float = 0.0) -> BookletResult:
     """Write one session's booklet, its imposed sheets and, if asked, its personal copies."""
     path, session = content.sessions[slug]
-    label = f"booklet {slug}"
+    label = _("booklet {slug}").format(slug=slug)
     paths = booklet_paths(out, slug)
     sources = booklet_sources(content, slug)
     copies = [paths.participant(person_slug(p.nom)) for p in session.participants] if per_participant else []

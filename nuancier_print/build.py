@@ -22,6 +22,7 @@ from .cache import Cache, digest, file_sha256
 from .content import Content, load_content
 from .edition import Dates, content_files
 from .errors import BuildError, ContentError, FitError, NuancierError, problem_lines, relative
+from .i18n import _, current_language, ngettext
 from .output import build_lock
 from .outputs import Ledger, booklet_paths, deck_path, kit_paths, sheets_path, tools_digest
 from .publish import publish
@@ -111,11 +112,11 @@ class Builder:
             content = load_content(options.content, parsed=self.parsed)
         except ContentError:
             ledger.plan(*(options.out / e.path for e in ledger.manifest.entries.values()))
-            ledger.report.stop("the content has errors (above): nothing was written")
+            ledger.report.stop(_("the content has errors (above): nothing was written"))
             raise
         result.content = content
         result.lines += problem_lines(content.warnings, verbose=self.options.verbose)
-        result.lines.append(f"content: {content.summary()}, {len(content.warnings)} warnings")
+        result.lines.append(content_line(content))
         dates = Dates()
         self._used = set()
         if self._engine is not None:
@@ -133,7 +134,7 @@ class Builder:
                     self.remove_orphans(content, ledger)
                 self.write_kits(content, dates, result, ledger)
             except NuancierError as exc:
-                ledger.report.stop(f"not reached: {_first_line(exc)}")
+                ledger.report.stop(_("not reached: {error}").format(error=_first_line(exc)))
                 raise
             self.cache.prune_now_and_then()
         if self.faces is not None:  # `watch` keeps the faces of the last build only
@@ -213,8 +214,8 @@ class Builder:
             ledger.written(path, "deck", sources, unchanged=True)
             result.sizes.update(kept.get("sizes", {}))
             result.written.append(path)
-            result.lines.append(f"deck: {path} ({len(specs) // 2} cards, {len(specs)} pages); "
-                                "unchanged, not laid out again")
+            result.lines.append(_("deck: {path} ({cards}, {pages}); unchanged, not laid out again").format(
+                path=path, cards=_cards(len(specs) // 2), pages=_pages(len(specs))))
             return path
         before = len(engine.warnings)
         faces = self.lay_out_faces(specs, htmls, keys, engine.stylesheet(css_text, "deck.css"), result)
@@ -236,15 +237,19 @@ class Builder:
         result.sizes.update(sizes)
         smallest = min(faces, key=lambda f: f[0].size)[0]
         laid = [fitted for fitted, _ in faces if fitted.layouts]
-        result.lines.append(f"deck: {path} ({len(faces) // 2} cards, {len(faces)} pages, "
-                            f"{fmt.width:g} × {fmt.height:g} mm + {fmt.bleed:g} mm bleed; smallest text "
-                            f"{smallest.size:g} pt on {smallest.spec.label}; {len(laid)} faces fitted)")
+        result.lines.append(_("deck: {path} ({cards}, {pages}, {width:g} × {height:g} mm + {bleed:g} mm bleed; "
+                              "smallest text {size:g} pt on {face}; {fitted})").format(
+            path=path, cards=_cards(len(faces) // 2), pages=_pages(len(faces)), width=fmt.width, height=fmt.height,
+            bleed=fmt.bleed, size=smallest.size, face=smallest.spec.label,
+            fitted=ngettext("{count} face fitted", "{count} faces fitted", len(laid)).format(count=len(laid))))
         result.warnings += format_report(report)[:-1] + engine.warnings[before:]
         result.lines += [summary(report)] + format_report(report)[:-1] + engine.warnings[before:]
         if self.options.verbose:
-            result.lines += [f"  {fitted.spec.label}: {fitted.size:g} pt"
-                             + (f" ({fitted.layouts} layouts)" if fitted.layouts else " (size known)")
-                             for fitted, _ in faces]
+            result.lines += [(ngettext("  {face}: {size:g} pt ({count} layout)",
+                                       "  {face}: {size:g} pt ({count} layouts)", fitted.layouts)
+                              if fitted.layouts else _("  {face}: {size:g} pt (size known)"))
+                             .format(face=fitted.spec.label, size=fitted.size, count=fitted.layouts)
+                             for fitted, _document in faces]
         return path
 
     def lay_out_faces(self, specs: list, htmls: list[str], keys: list[str], css, result: BuildResult,
@@ -257,18 +262,21 @@ class Builder:
             except FitError as exc:
                 failures.append(str(exc))
         if failures:
-            raise FitError("\n".join(failures + [f"{len(failures)} face(s) do not fit: deck.pdf was not "
-                                                 "written, the previous one is unchanged"]))
+            raise FitError("\n".join(failures + [ngettext(
+                "{count} face(s) do not fit: deck.pdf was not written, the previous one is unchanged",
+                "{count} face(s) do not fit: deck.pdf was not written, the previous one is unchanged",
+                len(failures)).format(count=len(failures))]))
         if kept:
             self._used.update(keys)
         return faces
 
     def remember_findings(self, faces: list[tuple], keys: list[str], found: dict[int, list]) -> None:
         """Record the page checks of the faces checked for the first time, with their size, for later builds."""
-        for number, ((fitted, _), key) in enumerate(zip(faces, keys), 1):
+        for number, ((fitted, _document), key) in enumerate(zip(faces, keys), 1):
             if fitted.findings is None:
                 fitted.findings = [tuple(f) for f in found.get(number, [])]
-                self.cache.put(key, {"size": fitted.size, "findings": [list(f) for f in fitted.findings]})
+                self.cache.put(key, {"size": fitted.size, "findings": [list(f) for f in fitted.findings],
+                                     "language": current_language()})
 
     def face(self, spec, html: str, key: str, css, result: BuildResult) -> tuple:
         """Return a face laid out: kept from this session, at the size the cache knows, or fitted."""
@@ -278,7 +286,8 @@ class Builder:
         engine = self._engine
         known = self.cache.get(key)
         laid = engine.lay_out_at(spec, css, float(known["size"]), html) if known and "size" in known else None
-        if laid is not None and isinstance(known.get("findings"), list):
+        if laid is not None and isinstance(known.get("findings"), list) \
+                and known.get("language", "en") == current_language():  # their messages are in that language
             laid[0].findings = [tuple(f) for f in known["findings"]]
         if laid is None:
             hint = self.cache.get(digest("hint", spec.key))
@@ -314,7 +323,7 @@ class Builder:
         sources = content_files(content.root) + ([content.root / "printers.yaml"] if printer else [])
         options = {"sheet": sheet, "flip": flip, "printer": printer}
         if kept is not None:
-            numbers, verdict = (kept["cards"], kept["per_sheet"], kept["sheets"]), "ok; unchanged, not imposed again"
+            numbers, verdict = (kept["cards"], kept["per_sheet"], kept["sheets"]), _("ok; unchanged, not imposed again")
             ledger.written(path, "sheets", sources, options=options, unchanged=True)
         else:
             info = DocInfo(f"{content.nuancier.titre} — feuilles {sheet}", content_date(content, dates),
@@ -325,13 +334,17 @@ class Builder:
             report = publish(imposed.data, path, kind="sheets", bleed=imposed.grid.bleed, die_line=die_line)
             ledger.written(path, "sheets", sources, options=options)
             numbers = (imposed.n_cards, imposed.grid.count, imposed.n_sheets)
-            verdict = summary(report).split(": ", 1)[1]
+            verdict = summary(report, verdict_only=True)
             self.cache.written(path.name, key, [path], dict(zip(("cards", "per_sheet", "sheets"), numbers)))
         result.written.append(path)
-        corrected = f", corrected for printer {printer}" if printer else ""
-        result.lines.append(f"sheets: {path} ({numbers[0]} cards, {numbers[1]} per {sheet} "
-                            f"sheet, {numbers[2]} sheet(s) printed recto verso, {flip}-edge flip"
-                            f"{corrected}); {verdict}")
+        corrected = _(", corrected for printer {printer}").format(printer=printer) if printer else ""
+        sheets = ngettext("{count} sheet(s) printed recto verso", "{count} sheet(s) printed recto verso",
+                          numbers[2]).format(count=numbers[2])
+        flipped = _("long-edge flip") if flip == "long" else _("short-edge flip")
+        result.lines.append(_("sheets: {path} ({cards}, {per_sheet} per {sheet} sheet, {sheets}, {flip}"
+                              "{corrected}); {verdict}").format(
+            path=path, cards=_cards(numbers[0]), per_sheet=numbers[1], sheet=sheet, sheets=sheets, flip=flipped,
+            corrected=corrected, verdict=verdict))
         return path
 
     # --- booklets ----------------------------------------------------------------------------------
@@ -377,8 +390,9 @@ class Builder:
                 if self.options.kits:
                     raise
                 result.errors += exc.lines()
-                ledger.failed(kit_paths(self.options.out, spec.name).deck, f"kit {spec.name}: {_first_line(exc)}")
-                result.failed.append(f"kit {spec.name}")
+                ledger.failed(kit_paths(self.options.out, spec.name).deck,
+                              _("kit {name}: {error}").format(name=spec.name, error=_first_line(exc)))
+                result.failed.append(_("kit {name}").format(name=spec.name))
 
     def kit_specs(self, content: Content, ledger: Ledger) -> list:
         """Return the kits to make: asked now, declared by the sessions, and made before (with their options)."""
@@ -387,7 +401,7 @@ class Builder:
         specs = {spec.name: spec for spec in (kit_asked(content, asked) for asked in self.options.kits or [])}
         if not self.options.session_kits:
             return list(specs.values())
-        for slug, (_, session) in content.sessions.items():
+        for slug, (_path, session) in content.sessions.items():
             if session.kit is not None and slug not in specs:
                 specs[slug] = kit_of_session(content, slug)
         for entry in ledger.manifest.of_kind("kit"):
@@ -413,14 +427,15 @@ class Builder:
         """Report a session whose file has errors: its problems, and its outputs as not written."""
         path, problems = content.session_errors[slug]
         result.errors += [str(p) for p in problems]
-        self.failed_session(slug, f"{relative(path)} has errors (above)", ledger, result)
+        self.failed_session(slug, _("{file} has errors (above)").format(file=relative(path)), ledger, result)
 
     def failed_session(self, slug: str, error, ledger: Ledger, result: BuildResult) -> None:
         """Record a session's outputs as not written, and the run as failed."""
         paths = booklet_paths(self.options.out, slug)
         if not isinstance(error, str):
             result.errors += error.lines()
-        reason = error if isinstance(error, str) else f"booklet {slug}: {_first_line(error)}"
+        reason = error if isinstance(error, str) else _("booklet {slug}: {error}").format(slug=slug,
+                                                                                           error=_first_line(error))
         for output in paths.shared:
             ledger.failed(output, reason)
         result.failed.append(slug)
@@ -428,16 +443,31 @@ class Builder:
     def remove_orphans(self, content: Content, ledger: Ledger) -> None:
         """Remove the session outputs of earlier runs that nothing makes any more, and say so."""
         people: dict[str, set[Path]] = {}
-        for slug, (_, session) in content.sessions.items():
+        for slug, (_path, session) in content.sessions.items():
             paths = booklet_paths(self.options.out, slug)
             people[slug] = {paths.participant(person_slug(p.nom)).resolve() for p in session.participants}
         known = {*content.sessions, *content.session_errors}
         for entry in list(ledger.manifest.entries.values()):
             path = self.options.out / entry.path
             if entry.session and entry.session not in known:
-                ledger.remove(path, "its session file is gone")
+                ledger.remove(path, _("its session file is gone"))
             elif entry.kind == "participant" and path.resolve() not in people.get(entry.session, {path.resolve()}):
-                ledger.remove(path, "no longer a participant of the session")
+                ledger.remove(path, _("no longer a participant of the session"))
+
+
+def content_line(content: Content) -> str:
+    """Return the line that says what the content holds: « content: 7 familles, 18 teintes, 6 warnings »."""
+    warnings = len(content.warnings)
+    return _("content: {summary}, {warnings}").format(summary=content.summary(), warnings=ngettext(
+        "{count} warning", "{count} warnings", warnings).format(count=warnings))
+
+
+def _cards(count: int) -> str:
+    return ngettext("{count} card", "{count} cards", count).format(count=count)
+
+
+def _pages(count: int) -> str:
+    return ngettext("{count} page", "{count} pages", count).format(count=count)
 
 
 def _first_line(error) -> str:
@@ -459,12 +489,13 @@ def printer_correction(content: Content, name: str | None):
 
     path = content.root / "printers.yaml"
     if not path.exists():
-        raise BuildError(f"no printer profiles: {path} does not exist (run `nuancier calibrate` "
-                         "and record your printer there)")
+        raise BuildError(_("no printer profiles: {path} does not exist (run `nuancier calibrate` "
+                           "and record your printer there)").format(path=path))
     printers = load_printers(path)
     if name not in printers:
-        known = ", ".join(sorted(printers)) or "none"
-        raise BuildError(f"{path}: no printer named `{name}` (known printers: {known})")
+        known = ", ".join(sorted(printers)) or _("none")
+        raise BuildError(_("{path}: no printer named `{name}` (known printers: {known})").format(
+            path=path, name=name, known=known))
     return printers[name]
 
 

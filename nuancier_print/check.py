@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .content import Content, load_content
 from .errors import ContentError, Location, Problem, problem_lines, relative
+from .i18n import _, ngettext
 from .load import where
 
 
@@ -35,13 +36,13 @@ def check_content(root: Path, *, strict: bool = False, files: list[Path] | None 
         content = load_content(root)
     except ContentError as exc:
         problems = _only(exc.problems, root, files, None)
-        return _report(problems, "content", strict, verbose)
+        return _report(problems, _("content"), strict, verbose)
     problems = content.warnings + [p for _, found in content.session_errors.values() for p in found]
     problems = _only(sorted(problems, key=Problem.sort_key), root, files, content)
     what = content.summary()
     sessions = len(content.sessions) + len(content.session_errors)
     if sessions:
-        what += f", {sessions} session{'s' if sessions != 1 else ''}"
+        what += ", " + ngettext("{count} session", "{count} sessions", sessions).format(count=sessions)
     if files:
         what = ", ".join(relative(Path(f)) for f in files)
     return _report(problems, what, strict, verbose)
@@ -62,7 +63,7 @@ def _only(problems: list[Problem], root: Path, files: list[Path] | None, content
     wanted = set()
     for path in files:
         wanted |= {_same(path)} | _referred(Path(path), content)
-    missing = [Problem(Location(relative(Path(f))), "", "this file does not exist") for f in files
+    missing = [Problem(Location(relative(Path(f))), "", _("this file does not exist")) for f in files
                if not Path(f).is_file()]
     return missing + [p for p in problems if _same(Path(p.where.file)) in wanted]
 
@@ -76,7 +77,7 @@ def _referred(path: Path, content: Content | None) -> set[Path]:
     if content is None:
         return set()
     referred = set()
-    for _, (session_path, session) in content.sessions.items():
+    for session_path, session in content.sessions.values():
         if _same(session_path) == _same(path):
             referred |= {_same(Path(where(content.teinte(v.numero)).file)) for v in session.teintes}
     for teinte in content.teintes:
@@ -86,4 +87,5 @@ def _referred(path: Path, content: Content | None) -> set[Path]:
 
 
 def _summary(what: str, errors: int, warnings: int) -> str:
-    return f"{what}, {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    return ", ".join((what, ngettext("{count} error", "{count} errors", errors).format(count=errors),
+                      ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings)))

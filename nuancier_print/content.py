@@ -27,6 +27,7 @@ from pathlib import Path
 from . import schema
 from .errors import UNFINISHED, ContentError, Location, Problem, relative
 from .geometry import MIN_CARD_MM
+from .i18n import _, ngettext
 from .load import load_node, where
 from .yamlsrc import read_yaml
 
@@ -62,7 +63,9 @@ class Content:
 
     def summary(self) -> str:
         """Return the one-line count of what was loaded."""
-        return f"{len(self.familles)} familles, {len(self.teintes)} teintes"
+        familles, teintes = len(self.familles), len(self.teintes)
+        return ", ".join((ngettext("{count} famille", "{count} familles", familles).format(count=familles),
+                          ngettext("{count} teinte", "{count} teintes", teintes).format(count=teintes)))
 
 
 class _Collector:
@@ -83,11 +86,11 @@ class _Collector:
         try:
             target = path.resolve()
         except (OSError, RuntimeError):  # RuntimeError: a link that leads back to itself (Python 3.11)
-            self.add(Location(shown), "", "cannot read this file: it is a link that leads back to itself")
+            self.add(Location(shown), "", _("cannot read this file: it is a link that leads back to itself"))
             return None
         if not target.is_relative_to(self.root.resolve()):
-            self.add(Location(shown), "", f"this file is a link to {target}, outside the content "
-                                          "folder; copy that file into the folder instead")
+            self.add(Location(shown), "", _("this file is a link to {target}, outside the content "
+                                            "folder; copy that file into the folder instead").format(target=target))
             return None
         obj, problems = _load_file(path, shown, cls, self.parsed, empty_ok)
         self.problems += problems
@@ -134,7 +137,7 @@ def load_content(root: Path | str = "content", *, with_sessions: bool = True, pa
     """
     root = Path(root)
     if not root.is_dir():
-        raise ContentError([Problem(Location(relative(root)), "", "this content folder does not exist")])
+        raise ContentError([Problem(Location(relative(root)), "", _("this content folder does not exist"))])
     col = _Collector(root, parsed)
     nuancier = _load_nuancier(col, root)
     familles = _load_familles(col, root)
@@ -173,8 +176,8 @@ def load_printers(path: Path) -> dict[str, schema.Printer]:
     path = Path(path)
     col = _Collector(path.parent)
     if not (path.exists() or path.is_symlink()):
-        col.add(Location(col.shown(path)), "", "this file is missing: run `nuancier calibrate` and record "
-                                               "your printer's correction in it")
+        col.add(Location(col.shown(path)), "", _("this file is missing: run `nuancier calibrate` and record "
+                                                 "your printer's correction in it"))
     printers = _load_printers(col, path)
     if any(p.is_error for p in col.problems):
         raise ContentError(col.problems)
@@ -191,7 +194,7 @@ def _load_printers(col: _Collector, path: Path) -> dict[str, schema.Printer] | N
 def _load_nuancier(col: _Collector, root: Path):
     path = root / "nuancier.yaml"
     if not path.exists():
-        col.add(Location(col.shown(path)), "", "this file is missing: it holds the deck's title and format")
+        col.add(Location(col.shown(path)), "", _("this file is missing: it holds the deck's title and format"))
         return None
     before = len(col.problems)
     nuancier = col.load(path, schema.Nuancier)
@@ -199,21 +202,25 @@ def _load_nuancier(col: _Collector, root: Path):
         fmt = nuancier.format
         if fmt.taille is not None and fmt.taille not in schema.FORMAT_PRESETS:
             presets = ", ".join(f"`{k}`" for k in schema.FORMAT_PRESETS)
-            col.add(where(fmt, "taille"), "format.taille", f"unknown size `{fmt.taille}`; use {presets}")
+            col.add(where(fmt, "taille"), "format.taille",
+                    _("unknown size `{size}`; use {presets}").format(size=fmt.taille, presets=presets))
         wrong = {p.field for p in col.problems[before:]}  # a size already reported is not also "missing"
         if (fmt.largeur is None) != (fmt.hauteur is None) and not wrong & {"format.largeur", "format.hauteur"}:
-            col.add(where(fmt), "format", "give both `largeur` and `hauteur`, or neither")
+            col.add(where(fmt), "format", _("give both `largeur` and `hauteur`, or neither"))
         for name, smallest in zip(("largeur", "hauteur"), MIN_CARD_MM):
             value = getattr(fmt, name)
             if value is not None and value < smallest:
-                col.add(where(fmt, name), f"format.{name}", f"{value.css} is too small for a card: the layouts "
-                                                            f"need a {name} of at least {smallest:g}mm")
+                col.add(where(fmt, name), f"format.{name}", _(
+                    "{value} is too small for a card: the layouts need a {name} of at least {smallest:g}mm").format(
+                        value=value.css, name=name, smallest=smallest))
             if value is not None and value > MAX_CARD_MM:
                 col.add(where(fmt, name), f"format.{name}",
-                        f"{value.css} is too large for a card (at most {MAX_CARD_MM}mm)")
+                        _("{value} is too large for a card (at most {most}mm)").format(value=value.css,
+                                                                                       most=MAX_CARD_MM))
         if fmt.fond_perdu > MAX_BLEED_MM:
             col.add(where(fmt, "fond_perdu"), "format.fond_perdu",
-                    f"a bleed of {fmt.fond_perdu.css} is too large (at most {MAX_BLEED_MM}mm; 3mm is usual)")
+                    _("a bleed of {bleed} is too large (at most {most}mm; 3mm is usual)").format(
+                        bleed=fmt.fond_perdu.css, most=MAX_BLEED_MM))
         for i, contact in enumerate(nuancier.contacts):
             _check_links(col, contact, f"contacts[{i}]", ("email",))
     return nuancier
@@ -228,7 +235,7 @@ def _load_familles(col: _Collector, root: Path) -> list[schema.Famille]:
         familles = [col.load(p, schema.Famille) for p in _yaml_files(folder)]
         familles = None if None in familles else familles
     else:
-        col.add(Location(col.shown(single)), "", "this file is missing: it lists the familles")
+        col.add(Location(col.shown(single)), "", _("this file is missing: it lists the familles"))
         familles = None
     return None if familles is None else sorted(familles, key=lambda f: int(f.numero))
 
@@ -236,7 +243,7 @@ def _load_familles(col: _Collector, root: Path) -> list[schema.Famille]:
 def _load_teintes(col: _Collector, root: Path) -> list[schema.Teinte]:
     folder = root / "teintes"
     if not folder.is_dir():
-        col.add(Location(col.shown(folder)), "", "this folder is missing: it holds one file per teinte")
+        col.add(Location(col.shown(folder)), "", _("this folder is missing: it holds one file per teinte"))
         return []
     teintes = []
     for path in _yaml_files(folder):
@@ -275,11 +282,11 @@ def _check_unread(col: _Collector, folder: Path, *, others_too: bool) -> None:
             continue
         if _YAMLISH.search(path.name):
             name = path.name[:_YAMLISH.search(path.name).start()] + ".yaml"
-            col.add(Location(col.shown(path)), "", f"this file is not read: only names ending in `.yaml` "
-                                                   f"are; rename it `{name}`")
+            col.add(Location(col.shown(path)), "", _("this file is not read: only names ending in `.yaml` "
+                                                     "are; rename it `{name}`").format(name=name))
         elif others_too:
-            col.add(Location(col.shown(path)), "", "this file is not read: this folder holds only "
-                                                   "`.yaml` files", "warning")
+            col.add(Location(col.shown(path)), "", _("this file is not read: this folder holds only "
+                                                     "`.yaml` files"), "warning")
 
 
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):(?!\d)")  # not `www.example.org:8080`
@@ -292,15 +299,16 @@ def _check_links(col: _Collector, obj, path: str, names: tuple[str, ...]) -> Non
         match = _SCHEME.match(value)
         if match and match[1].lower() not in ("http", "https", "mailto"):
             col.add(where(obj, name), f"{path}.{name}",
-                    f"`{value}` is not a web or e-mail address; a link must start with http://, "
-                    "https:// or www., or be an e-mail address")
+                    _("`{value}` is not a web or e-mail address; a link must start with http://, "
+                      "https:// or www., or be an e-mail address").format(value=value))
 
 
 def _check_file_name(col: _Collector, path: Path, teinte: schema.Teinte) -> None:
     if not re.match(rf"^{re.escape(teinte.numero.slug)}(?:\D|$)", path.stem):
         col.add(where(teinte, "numero"), "numero",
-                f"teinte {teinte.numero} is in a file whose name does not start with "
-                f"`{teinte.numero.slug}`; rename the file so the folder stays in order", "warning")
+                _("teinte {numero} is in a file whose name does not start with "
+                  "`{start}`; rename the file so the folder stays in order").format(
+                    numero=teinte.numero, start=teinte.numero.slug), "warning")
 
 
 def _check_familles(col: _Collector, familles: list[schema.Famille]) -> None:
@@ -309,14 +317,15 @@ def _check_familles(col: _Collector, familles: list[schema.Famille]) -> None:
         if famille.numero in seen:
             first = where(seen[famille.numero], "numero")
             col.add(where(famille, "numero"), "numero",
-                    f"famille {famille.numero} is defined twice (first at {first})")
+                    _("famille {numero} is defined twice (first at {first})").format(numero=famille.numero,
+                                                                                       first=first))
         seen[famille.numero] = famille
     numbers = sorted(int(n) for n in seen)
     for expected, famille in zip(range(1, len(numbers) + 1), sorted(seen.values(), key=lambda f: int(f.numero))):
         if int(famille.numero) != expected:
             col.add(where(famille, "numero"), "numero",
-                    f"famille {famille.numero} comes after famille {expected - 1}; "
-                    f"famille {expected} is missing")
+                    _("famille {numero} comes after famille {previous}; famille {expected} is missing").format(
+                        numero=famille.numero, previous=expected - 1, expected=expected))
             break
 
 
@@ -326,13 +335,14 @@ def _check_teintes(col: _Collector, teintes: list[schema.Teinte], familles) -> N
     for teinte in sorted(teintes, key=lambda t: (t.numero.sort_key(), where(t).file)):
         here = where(teinte, "numero")
         if teinte.numero in seen:
-            col.add(here, "numero", f"teinte {teinte.numero} is defined twice "
-                                    f"(also in {where(seen[teinte.numero], 'numero')})")
+            col.add(here, "numero", _("teinte {numero} is defined twice (also in {other})").format(
+                numero=teinte.numero, other=where(seen[teinte.numero], "numero")))
             continue
         seen[teinte.numero] = teinte
         if familles is not None and teinte.numero.famille not in known:
-            col.add(here, "numero", f"teinte {teinte.numero} belongs to famille {teinte.numero.famille}, "
-                                    f"which does not exist (the familles are {', '.join(sorted(known, key=int))})")
+            col.add(here, "numero", _("teinte {numero} belongs to famille {famille}, which does not exist "
+                                      "(the familles are {familles})").format(
+                numero=teinte.numero, famille=teinte.numero.famille, familles=", ".join(sorted(known, key=int))))
     if not col.incomplete:
         _check_gaps(col, list(seen.values()))
 
@@ -347,8 +357,9 @@ def _check_gaps(col: _Collector, teintes: list[schema.Teinte]) -> None:
             if teinte.numero.rang != expected:
                 missing = f"{teinte.numero.famille}.{expected}"
                 col.add(where(teinte, "numero"), "numero",
-                        f"teinte {teinte.numero} has no teinte {missing} before it; "
-                        f"number the teintes of a famille 1, 2, 3... without gaps")
+                        _("teinte {numero} has no teinte {missing} before it; "
+                          "number the teintes of a famille 1, 2, 3... without gaps").format(
+                            numero=teinte.numero, missing=missing))
                 break
 
 
@@ -358,22 +369,23 @@ def _check_unfinished(col: _Collector, teinte: schema.Teinte) -> None:
     for i, item in enumerate(teinte.a_completer):
         if item.champ not in paths:
             col.add(where(item, "champ"), f"a_completer[{i}].champ",
-                    f"`{item.champ}` is not a field of a teinte")
+                    _("`{champ}` is not a field of a teinte").format(champ=item.champ))
             continue
         declared.add(item.champ)
         col.add(where(teinte, item.champ), item.champ,
-                f"teinte {teinte.numero}: unfinished in the source: {item.note}", "warning",
-                kind=UNFINISHED, subject=str(teinte.numero))
+                _("teinte {numero}: unfinished in the source: {note}").format(numero=teinte.numero, note=item.note),
+                "warning", kind=UNFINISHED, subject=str(teinte.numero))
     for path, text in _texts(teinte):
         top = path.split("[")[0]
         if PLACEHOLDER.match(text) and top not in declared:
             col.add(where(teinte, path), path,
-                    f"teinte {teinte.numero}: « {text} » looks like a placeholder; "
-                    f"list `{top}` under `a_completer` so it is marked on the card", "warning")
+                    _("teinte {numero}: « {text} » looks like a placeholder; "
+                      "list `{field}` under `a_completer` so it is marked on the card").format(
+                        numero=teinte.numero, text=text, field=top), "warning")
     module = teinte.module
     if module is not None and module.titre is None and "module.titre" not in declared:
         col.add(where(teinte, "module"), "module.titre",
-                f"teinte {teinte.numero}: the exemple de module has no title", "warning")
+                _("teinte {numero}: the exemple de module has no title").format(numero=teinte.numero), "warning")
 
 
 def _texts(obj, prefix: str = ""):

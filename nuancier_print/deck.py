@@ -16,6 +16,7 @@ from .cache import canonical
 from .content import Content
 from .edition import Dates, mark, short_hash
 from .geometry import MAX_SMALL_TEXT_PLATES, MIN_TEXT_PT, REVERSED_BOLD_PT, SAFE_MM, CardFormat
+from .i18n import _
 from .load import where
 from .markup import LAYOUTS_DIR, make_environment, read_layout, template_errors
 from .model import Card, FaceSpec, Palette
@@ -144,11 +145,11 @@ def deck_cards(content: Content, fmt: CardFormat, dates: Dates | None = None) ->
     common = {"g": layout_geometry(fmt), "footer": {"left": deck.editeur, "right": deck.programme}}
     nuancier_file = content.root / "nuancier.yaml"
     rainbow = [{"numero": f.numero, "titre": f.titre, "colours": palette(f.couleur)} for f in content.familles]
-    cards = [_card("cover", "cover card", ("cover",), {**common, "deck": deck, "rainbow": rainbow,
+    cards = [_card("cover", _("cover card"), ("cover",), {**common, "deck": deck, "rainbow": rainbow,
                                                        "colours": palette(BLACK)}, dates.of(nuancier_file))]
     for famille in content.familles:
         cards += _famille_cards(content, famille, common, dates)
-    cards.append(_card("closing", "closing card", ("closing",), {**common, "deck": deck,
+    cards.append(_card("closing", _("closing card"), ("closing",), {**common, "deck": deck,
                                                                  "colours": palette(BLACK)}, dates.of(nuancier_file)))
     return cards
 
@@ -157,7 +158,7 @@ def _famille_cards(content: Content, famille: schema.Famille, common: dict, date
     colours = palette(famille.couleur)
     teintes = content.teintes_of(famille)
     label = {"numero": famille.numero, "titre": famille.titre}
-    cards = [_card(f"famille-{famille.numero}", f"famille {famille.numero} divider",
+    cards = [_card(f"famille-{famille.numero}", _("famille {numero} divider").format(numero=famille.numero),
                    (f"divider-famille-{famille.numero}", "divider"),
                    {**common, "famille": {**label, "introduction": famille.introduction},
                     "teintes": [{"numero": t.numero, "titre": t.titre} for t in teintes],

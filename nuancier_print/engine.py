@@ -41,6 +41,7 @@ from . import __version__, fit  # noqa: E402
 from .cache import digest, files_digest  # noqa: E402
 from .errors import BuildError, FitError, relative  # noqa: E402
 from .fetcher import LocalFetcher  # noqa: E402
+from .i18n import _, ngettext  # noqa: E402
 from .markup import LAYOUTS_DIR, make_environment, template_errors  # noqa: E402
 from .model import FaceSpec, Fitted  # noqa: E402
 
@@ -83,8 +84,8 @@ class Engine:
             try:
                 template = self.env.select_template(list(spec.templates))
             except jinja2.TemplatesNotFound:
-                raise BuildError(f"{spec.label}: no layout found; looked for "
-                                 + ", ".join(relative(self.layouts / t) for t in spec.templates)) from None
+                raise BuildError(_("{label}: no layout found; looked for {files}").format(
+                    label=spec.label, files=", ".join(relative(self.layouts / t) for t in spec.templates))) from None
             return template.render(**spec.context, face=spec)
 
     def parse(self, html: str) -> HTML:
@@ -136,7 +137,7 @@ class Engine:
         """
         pages = [page for document in documents for page in document.pages]
         if not pages:
-            raise BuildError(f"{label}: nothing to write")
+            raise BuildError(_("{label}: nothing to write").format(label=label))
         with self._weasyprint(label):
             joined = documents[0].copy(pages)
             return joined.write_pdf(full_fonts=True, finisher=subset_fonts, **options)
@@ -156,8 +157,8 @@ class Engine:
             raise
         except Exception as exc:  # noqa: BLE001 - a layout WeasyPrint cannot render is a build problem
             self._raise_refused(label)
-            raise BuildError(f"{label}: WeasyPrint could not render this layout "
-                             f"({type(exc).__name__}: {exc}); check the files in layouts/") from exc
+            raise BuildError(_("{label}: WeasyPrint could not render this layout ({error}); check the files in "
+                               "layouts/").format(label=label, error=f"{type(exc).__name__}: {exc}")) from exc
         finally:
             logger.removeHandler(capture)
             self.warnings += [f"{label}: {message}" for message in capture.messages]
@@ -171,8 +172,9 @@ class Engine:
             for url in dict.fromkeys(refused):
                 where = _named_in_layouts(self.layouts, url)
                 reason = self.fetcher.reasons.get(url)
-                lines.append(f"{where + ': ' if where else ''}{label}: the layout asked for resources that are "
-                             f"not allowed: {url}" + (f" ({reason})" if reason else ""))
+                line = _("{label}: the layout asked for resources that are not allowed: {url}").format(
+                    label=label, url=url) + (f" ({reason})" if reason else "")
+                lines.append(f"{where}: {line}" if where else line)
             raise BuildError("\n".join(lines))
 
 
@@ -219,8 +221,11 @@ def _fit_message(spec: FaceSpec, outcome: fit.Outcome) -> str:
     """Say which face does not fit, at which size, and by how much to shorten it."""
     line_mm = outcome.size * 1.3 * 25.4 / 72
     lines = max(1, round(outcome.excess / line_mm))
-    return (f"{spec.label} does not fit on its card: even at {outcome.size:g} pt, the text is "
-            f"{outcome.excess:.0f} mm too long; shorten it by about {lines} lines")
+    return ngettext("{face} does not fit on its card: even at {size:g} pt, the text is {excess:.0f} mm too long; "
+                    "shorten it by about {lines} line",
+                    "{face} does not fit on its card: even at {size:g} pt, the text is {excess:.0f} mm too long; "
+                    "shorten it by about {lines} lines", lines).format(
+        face=spec.label, size=outcome.size, excess=outcome.excess, lines=lines)
 
 
 # --- what a page must print -----------------------------------------------------------------

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .i18n import _, ngettext
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -45,7 +47,7 @@ class Problem:
 
     def __str__(self) -> str:
         field = f" {self.field}:" if self.field else ""
-        label = " warning:" if self.severity == "warning" else " error:" if self.strict else ""
+        label = " " + _("warning:") if self.severity == "warning" else " " + _("error:") if self.strict else ""
         return f"{self.where}:{field}{label} {self.message}"
 
     def as_error(self) -> Problem:
@@ -75,7 +77,8 @@ class ContentError(NuancierError):
     def lines(self) -> list[str]:
         errors = [p for p in self.problems if p.is_error]
         return [str(p) for p in self.problems] + [
-            f"{len(errors)} error{'s' if len(errors) != 1 else ''}: nothing was written."
+            ngettext("{count} error: nothing was written.", "{count} errors: nothing was written.",
+                     len(errors)).format(count=len(errors))
         ]
 
 
@@ -101,8 +104,9 @@ def problem_lines(problems: list[Problem], *, verbose: bool = False) -> list[str
         return [str(p) for p in problems]
     teintes = list(dict.fromkeys(p.subject for p in sorted(unfinished, key=Problem.sort_key)))
     lines = [str(p) for p in problems if p not in unfinished]
-    lines.append(f"{len(unfinished)} warnings: places the source leaves « à compléter » "
-                 f"(teinte{'s' if len(teintes) > 1 else ''} {', '.join(teintes)}); --verbose lists them")
+    which = ngettext("teinte {numbers}", "teintes {numbers}", len(teintes)).format(numbers=", ".join(teintes))
+    lines.append(_("{count} warnings: places the source leaves « à compléter » ({teintes}); --verbose lists them")
+                 .format(count=len(unfinished), teintes=which))
     return lines
 
 

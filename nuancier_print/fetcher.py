@@ -21,6 +21,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .i18n import _
+
 
 class FetchRefused(ValueError):
     """A resource outside the allowed folders was requested."""
@@ -42,27 +44,27 @@ class LocalFetcher(URLFetcher):
         if path is None:
             self.refused.append(url)
             self.reasons.setdefault(url, self.why_refused(url))
-            raise FetchRefused(f"not fetched: {url} (only files under the project's layouts, "
-                               "fonts and content folders may be used)")
+            raise FetchRefused(_("not fetched: {url} (only files under the project's layouts, "
+                                 "fonts and content folders may be used)").format(url=url))
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), status=200)
 
     def why_refused(self, url: str) -> str:
         """Say, in a few words, why ``url`` is not served."""
         parts = urlsplit(url)
         if parts.scheme in self.named:
-            return "not a file of the booklet's photo copies"
+            return _("not a file of the booklet's photo copies")
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return "nothing is downloaded: use files of the layouts folder"
+            return _("nothing is downloaded: use files of the layouts folder")
         try:
             written = Path(unquote(parts.path))
             if not written.exists():
-                return "this file does not exist"
+                return _("this file does not exist")
             inside = any(written == root or root in written.parents for root in self.roots)
         except (OSError, ValueError, RuntimeError):
-            return "not a usable file name"
+            return _("not a usable file name")
         if inside:
-            return "a link that leads out of the folders the layouts may use"
-        return "outside the folders the layouts may use (the layouts, the fonts, the content)"
+            return _("a link that leads out of the folders the layouts may use")
+        return _("outside the folders the layouts may use (the layouts, the fonts, the content)")
 
     def allowed_path(self, url: str) -> Path | None:
         """Return the local path for ``url`` if it may be served, else None."""

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from .errors import BuildError
+from .i18n import _
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
@@ -53,8 +54,8 @@ def check_fonts(fonts_dir: Path = FONTS_DIR) -> None:
     missing = [face.file for face in FACES if not (fonts_dir / face.file).is_file()]
     if missing:
         names = ", ".join(f"fonts/{name}" for name in missing)
-        raise BuildError(f"font file missing: {names}; the build needs every bundled font "
-                         "(restore it from git: `git checkout -- fonts`)")
+        raise BuildError(_("font file missing: {names}; the build needs every bundled font "
+                           "(restore it from git: `git checkout -- fonts`)").format(names=names))
 
 
 def font_face_css(fonts_dir: Path = FONTS_DIR) -> str:

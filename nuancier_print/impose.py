@@ -38,6 +38,7 @@ import math
 from dataclasses import dataclass
 
 from .geometry import mm_to_pt
+from .i18n import _
 
 # Crop marks, drawn only in the margin around the block of cards (never between
 # cards): each starts MARK_OFFSET beyond the outer bleed edge and is MARK_LENGTH
@@ -164,8 +165,9 @@ def press_layout(n_pages: int, sheet_w: float, sheet_h: float, page_w: float, pa
     sheet_w, sheet_h = max(sheet_w, sheet_h), min(sheet_w, sheet_h)
     reach = bleed + MARK_OFFSET + MARK_LENGTH
     if 2 * page_w + 2 * reach > sheet_w or page_h + 2 * reach > sheet_h:
-        raise ValueError(f"a spread of two {page_w:g}×{page_h:g} mm pages with {bleed:g} mm bleed and its "
-                         f"marks does not fit on a {sheet_w:g}×{sheet_h:g} mm sheet")
+        raise ValueError(_("a spread of two {width:g}×{height:g} mm pages with {bleed:g} mm bleed and its marks "
+                           "does not fit on a {sheet_width:g}×{sheet_height:g} mm sheet").format(
+            width=page_w, height=page_h, bleed=bleed, sheet_width=sheet_w, sheet_height=sheet_h))
     spine, y0 = sheet_w / 2, (sheet_h - page_h) / 2
     trim = (spine - page_w, y0, spine + page_w, y0 + page_h)
     plan = saddle_plan(n_pages)
@@ -179,7 +181,7 @@ def press_layout(n_pages: int, sheet_w: float, sheet_h: float, page_w: float, pa
                                                           y0 + page_h + bleed))
         sides.append(PressSide(side.sheet, side.side, (left, right), shift))
     near, far = bleed + MARK_OFFSET, bleed + MARK_OFFSET + MARK_LENGTH
-    x0, _, x1, y1 = trim
+    x0, _y0, x1, y1 = trim
     crop = []
     for x in (x0, x1):
         crop += [(x, y1 + near, x, y1 + far), (x, y0 - near, x, y0 - far)]
@@ -284,10 +286,10 @@ def card_grid(
     landscape = _layout(long_, short, card_w, card_h, bleed, gutter, margin)
     best = portrait if portrait.count >= landscape.count else landscape
     if best.count == 0:
-        raise ValueError(
-            f"a {card_w:g}×{card_h:g} mm card with {bleed:g} mm bleed does not fit on a "
-            f"{short:g}×{long_:g} mm sheet with {margin:g} mm margins"
-        )
+        raise ValueError(_(
+            "a {width:g}×{height:g} mm card with {bleed:g} mm bleed does not fit on a {sheet_width:g}×{sheet_height:g} "
+            "mm sheet with {margin:g} mm margins").format(width=card_w, height=card_h, bleed=bleed, sheet_width=short,
+                                                          sheet_height=long_, margin=margin))
     return best
 
 

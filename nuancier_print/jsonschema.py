@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import schema
 from .errors import BuildError, relative
+from .i18n import _
 from .output import atomic_write
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -102,12 +103,13 @@ def write_schemas(folder: Path) -> list[Path]:
     folder = Path(folder)
     in_the_way = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
     if in_the_way is not None:
-        raise BuildError(f"{relative(in_the_way)}: this is a file, not a folder; give `--to` a folder "
-                         "(it is made if it does not exist)")
+        raise BuildError(_("{file}: this is a file, not a folder; give `--to` a folder "
+                           "(it is made if it does not exist)").format(file=relative(in_the_way)))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BuildError(f"{relative(folder)}: cannot make this folder ({exc.strerror})") from None
+        raise BuildError(_("{folder}: cannot make this folder ({reason})").format(folder=relative(folder),
+                                                                                  reason=exc.strerror)) from None
     written = []
     for name, cls in FILES.items():
         path = folder / f"{name}.schema.json"

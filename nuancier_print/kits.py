@@ -21,6 +21,7 @@ from .deck import deck_cards
 from .edition import Dates
 from .errors import BuildError, relative
 from .geometry import CardFormat
+from .i18n import _, ngettext
 from .model import Card, FaceSpec
 
 MAX_COPIES = 50
@@ -50,10 +51,10 @@ def kit_of_session(content: Content, slug: str, *, copies: int | None = None, sh
     """Return the kit of a session: its teintes in the order lived, its own kit settings unless given."""
     if slug not in content.sessions:
         if slug in content.session_errors:
-            path, _ = content.session_errors[slug]
-            raise BuildError(f"{relative(path)} has errors (above): its kit cannot be made")
-        known = ", ".join(sorted(content.sessions)) or "none"
-        raise BuildError(f"no session named {slug} (the sessions are: {known})")
+            path = content.session_errors[slug][0]
+            raise BuildError(_("{file} has errors (above): its kit cannot be made").format(file=relative(path)))
+        known = ", ".join(sorted(content.sessions)) or _("none")
+        raise BuildError(_("no session named {slug} (the sessions are: {known})").format(slug=slug, known=known))
     session = content.sessions[slug][1]
     declared = session.kit
     return KitSpec(slug, tuple(v.numero for v in session.teintes),
@@ -70,8 +71,8 @@ def kit_of_teintes(content: Content, numeros: str, *, copies: int = 1, sheet: st
     known = {t.numero for t in content.teintes}
     unknown = [n for n in wanted if n not in known]
     if unknown or not wanted:
-        raise BuildError(f"--teintes: {', '.join(unknown) or 'nothing'} is not a teinte of the nuancier; "
-                         "give numbers such as 3.2,4.1,5.1")
+        raise BuildError(_("--teintes: {numbers} is not a teinte of the nuancier; give numbers such as "
+                           "3.2,4.1,5.1").format(numbers=", ".join(unknown) or _("nothing")))
     ordered = tuple(dict.fromkeys(wanted))
     return KitSpec(name or "teintes-" + "-".join(n.replace(".", "-") for n in ordered), ordered, _copies(copies),
                    sheet, flip, printer)
@@ -87,7 +88,8 @@ def kit_asked(content: Content, asked: dict) -> KitSpec:
 
 def _copies(count: int) -> int:
     if not 1 <= int(count) <= MAX_COPIES:
-        raise BuildError(f"--copies: {count} copies; give a number from 1 to {MAX_COPIES}")
+        raise BuildError(_("--copies: {count} copies; give a number from 1 to {most}").format(count=count,
+                                                                                            most=MAX_COPIES))
     return int(count)
 
 
@@ -139,7 +141,8 @@ def write_kit(builder, content: Content, spec: KitSpec, dates: Dates, result, le
     if builder.cache.unchanged(f"kit|{spec.name}", key) is not None:
         for path, kind in ((paths.deck, "kit"), (sheets, "kit-sheets")):
             ledger.written(path, kind, sources, options=spec.options, session=spec.session, unchanged=True)
-        result.lines.append(f"kit {spec.name}: {relative(paths.deck)}; unchanged, not laid out again")
+        result.lines.append(_("kit {name}: {file}; unchanged, not laid out again").format(
+            name=spec.name, file=relative(paths.deck)))
         return
     laid = []
     for copy, hs, ks in zip(copies, htmls, keys):
@@ -147,7 +150,7 @@ def write_kit(builder, content: Content, spec: KitSpec, dates: Dates, result, le
     info = pdf.DocInfo(f"{content.nuancier.titre} — kit {spec.name}", content_date(content, dates), key,
                        document=f"kit|{spec.name}",
                        purpose=f"Kit d'atelier : {spec.copies} exemplaire(s), cartes recto puis verso.")
-    data = pdf.finish(engine.write([document for _, document in laid], f"kit {spec.name}"), info)
+    data = pdf.finish(engine.write([document for _, document in laid], _("kit {name}").format(name=spec.name)), info)
     publish(data, paths.deck, kind="deck", trim=(fmt.width, fmt.height), bleed=fmt.bleed, rivet=fmt.rivet,
             texts=[fitted.text for fitted, _ in laid])
     ledger.written(paths.deck, "kit", sources, options=spec.options, session=spec.session)
@@ -160,9 +163,14 @@ def write_kit(builder, content: Content, spec: KitSpec, dates: Dates, result, le
     ledger.written(sheets, "kit-sheets", sources, options=spec.options, session=spec.session)
     builder.cache.written(f"kit|{spec.name}", key, [paths.deck, sheets])
     result.written += [paths.deck, sheets]
-    result.lines.append(f"kit {spec.name}: {relative(paths.deck)} ({spec.copies} × {len(faces) // 2} cards); "
-                        f"{relative(sheets)} ({imposed.n_sheets} {spec.sheet} sheet(s) recto verso, "
-                        f"{imposed.grid.count} cards a sheet, each copy one pile once cut)")
+    result.lines.append(_("kit {name}: {file} ({copies} × {cards}); {sheets_file} ({sheets}, {per_sheet} a sheet, "
+                          "each copy one pile once cut)").format(
+        name=spec.name, file=relative(paths.deck), copies=spec.copies,
+        cards=ngettext("{count} card", "{count} cards", len(faces) // 2).format(count=len(faces) // 2),
+        sheets_file=relative(sheets),
+        sheets=ngettext("{count} {sheet} sheet(s) recto verso", "{count} {sheet} sheet(s) recto verso",
+                        imposed.n_sheets).format(count=imposed.n_sheets, sheet=spec.sheet),
+        per_sheet=ngettext("{count} card", "{count} cards", imposed.grid.count).format(count=imposed.grid.count)))
 
 
 def kit_sources(content: Content, spec: KitSpec) -> list:

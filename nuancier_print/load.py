@@ -20,6 +20,7 @@ import yaml
 
 from . import fonts, schema
 from .errors import Location, Problem
+from .i18n import _, ngettext
 from .yamlsrc import location
 
 _WHERE = "_where"
@@ -61,8 +62,8 @@ class Converter:
         tp, optional = schema.unwrap(tp)
         if _is_null(node):
             if not optional:
-                self.error(node, path, "is empty; write a value or remove the line" if path
-                           else "this file holds no content (an empty YAML document)")
+                self.error(node, path, _("is empty; write a value or remove the line") if path
+                           else _("this file holds no content (an empty YAML document)"))
             return None
         if dataclasses.is_dataclass(tp):
             return self._object(node, tp, path)
@@ -80,12 +81,13 @@ class Converter:
         shorthand = getattr(cls, "SHORTHAND", None)
         if isinstance(node, yaml.ScalarNode) and shorthand:
             if node.tag.endswith((":int", ":float")):
-                self.error(node, path, f"expected text or {_describe(cls)}, got the number `{node.value}`")
+                self.error(node, path, _("expected text or {expected}, got the number `{value}`").format(
+                    expected=_describe(cls), value=node.value))
                 return None
             text = self._scalar(node, str, path)
             return None if text is None else _locate(cls(**{shorthand: text}), {"": self._loc(node)})
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, path or "(file)", f"expected {_describe(cls)}, got {_kind(node)}")
+            self.error(node, path or _("(file)"), _expected(_describe(cls), node))
             return None
         values, where_ = self._fields(node, cls, path)
         if values is None:
@@ -109,7 +111,7 @@ class Converter:
                 ok = False
                 continue
             if key in values or key in where_:
-                self.error(key_node, sub, f"`{key}` is given twice; keep only one")
+                self.error(key_node, sub, _twice(key))
                 ok = False
                 continue
             where_[key] = self._loc(value_node)
@@ -118,8 +120,8 @@ class Converter:
             if value is None and not schema.unwrap(hints[key])[1]:
                 ok = False
             elif value == [] and _required(declared[key]):  # `dates: []`: a list that must hold something
-                self.error(value_node, sub, f"the list `{key}` is empty; write at least one item "
-                                            f"({declared[key].metadata['doc']})")
+                self.error(value_node, sub, _("the list `{key}` is empty; write at least one item ({doc})").format(
+                    key=key, doc=_(declared[key].metadata["doc"])))
                 ok = False
             values[key] = value
         for name, f in declared.items():
@@ -127,7 +129,8 @@ class Converter:
                 continue
             sub = f"{path}.{name}" if path else name
             if _required(f):
-                self.error(node, sub, f"the required field `{name}` is missing ({f.metadata['doc']})")
+                self.error(node, sub, _("the required field `{name}` is missing ({doc})").format(
+                    name=name, doc=_(f.metadata["doc"])))
                 ok = False
         return (values if ok else None), where_
 
@@ -141,7 +144,7 @@ class Converter:
             item = self.convert(node, item_tp, path)
             return None if item is None else [item]
         if not isinstance(node, yaml.SequenceNode):
-            self.error(node, path, f"expected a list (lines starting with `- `), got {_kind(node)}")
+            self.error(node, path, _expected(_("a list (lines starting with `- `)"), node))
             return None
         items, ok = [], True
         for i, child in enumerate(node.value):
@@ -153,19 +156,20 @@ class Converter:
     def _names(self, node, item_tp, path: str):
         """Convert a mapping whose keys are names the user chose (printers), each to ``item_tp``."""
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, path or "(file)", "expected a mapping: each name on its own line, followed by a "
-                                               f"colon and its fields, indented below it; got {_kind(node)}")
+            self.error(node, path or _("(file)"), _("expected a mapping: each name on its own line, followed by a "
+                                                 "colon and its fields, indented below it; got {found}").format(
+                found=_kind(node)))
             return None
         items, ok = {}, True
         for key_node, value_node in node.value:
             name = key_node.value.strip() if isinstance(key_node, yaml.ScalarNode) else ""
             if not name or _is_null(key_node):
-                self.error(key_node, path, "a name must be a plain word, not a list, a mapping or nothing")
+                self.error(key_node, path, _("a name must be a plain word, not a list, a mapping or nothing"))
                 ok = False
                 continue
             sub = f"{path}.{name}" if path else name
             if name in items:
-                self.error(key_node, sub, f"`{name}` is given twice; keep only one")
+                self.error(key_node, sub, _twice(name))
                 ok = False
                 continue
             items[name] = self.convert(value_node, item_tp, sub)
@@ -178,98 +182,108 @@ class Converter:
         if value is None:
             quoted = isinstance(node, yaml.ScalarNode) and node.style in ('"', "'") and _number(
                 yaml.ScalarNode(_SAFE.resolve(yaml.ScalarNode, node.value, (True, False)), node.value)) is not None
-            self.error(node, path, f"expected a number{' (write it without quotes)' if quoted else ''}, "
-                                   f"got {_kind(node)}")
+            self.error(node, path, _expected(_("a number (write it without quotes)") if quoted else _("a number"),
+                                             node))
             return None
         low, high = tp.RANGE
         if not low <= value <= high:
-            unit = f" {tp.UNIT}" if tp.UNIT else ""
-            self.error(node, path, f"{node.value} is outside the range {low:g} to {high:g}{unit}; "
-                                   "measure again on the calibration sheet")
+            self.error(node, path, _("{value} is outside the range {low:g} to {high:g}{unit}; "
+                                     "measure again on the calibration sheet").format(
+                value=node.value, low=low, high=high, unit=f" {_(tp.UNIT)}" if tp.UNIT else ""))
             return None
         return tp(value)
 
     def _scalar(self, node, tp, path: str):
         if not isinstance(node, yaml.ScalarNode):
-            self.error(node, path, f"expected {_describe(tp)}, got {_kind(node)}")
+            self.error(node, path, _expected(_describe(tp), node))
             return None
         if tp is bool:
             value = _SAFE.construct_object(node) if node.tag.endswith(":bool") else None
             _SAFE.constructed_objects.clear()  # it would keep every node, and its file's text, alive
             if not isinstance(value, bool):
-                quoted = " (write it without quotes)" if node.style in ('"', "'") else ""
-                self.error(node, path, f"expected true or false{quoted}, got `{node.value}`")
+                quoted = node.style in ('"', "'")
+                self.error(node, path, (_("expected true or false (write it without quotes), got `{value}`") if quoted
+                                        else _("expected true or false, got `{value}`")).format(value=node.value))
             return value
         text = node.value.strip()
         if not text:
-            self.error(node, path, "is empty; write a value or remove the line")
+            self.error(node, path, _("is empty; write a value or remove the line"))
             return None
         if _has_control(text):
-            self.error(node, path, "contains invisible control characters; retype this text")
+            self.error(node, path, _("contains invisible control characters; retype this text"))
             return None
         missing = fonts.missing_glyphs(text)
         if missing:
             shown = ", ".join(f"« {c} » (U+{ord(c):04X})" for c in missing[:5])
-            self.error(node, path, f"the bundled fonts cannot print {shown}: it would come out as an "
-                                   f"empty box on the page; write it another way or remove it")
+            self.error(node, path, _("the bundled fonts cannot print {characters}: it would come out as an "
+                                     "empty box on the page; write it another way or remove it").format(
+                characters=shown))
             return None
         checker = getattr(self, f"_as_{tp.__name__.lower()}", None)
         return checker(node, text, path) if checker else text
 
     def _as_numero(self, node, text, path):
         if not schema.Numero.PATTERN.match(text):
-            self.error(node, path, f"`{text}` is not a teinte number; write famille, dot, position, like `2.4`")
+            self.error(node, path, _("`{text}` is not a teinte number; write famille, dot, position, like "
+                                     "`2.4`").format(text=text))
             return None
         return schema.Numero(text)
 
     def _as_famillenumero(self, node, text, path):
         if not schema.FamilleNumero.PATTERN.match(text):
-            self.error(node, path, f"`{text}` is not a famille number; write a whole number, like `2`")
+            self.error(node, path, _("`{text}` is not a famille number; write a whole number, like `2`").format(
+                text=text))
             return None
         return schema.FamilleNumero(text)
 
     def _as_copies(self, node, text, path):
         if not schema.Copies.PATTERN.match(text):
-            self.error(node, path, f"`{text}` is not a number of copies; write a whole number from 1 to 50")
+            self.error(node, path, _("`{text}` is not a number of copies; write a whole number from 1 to "
+                                     "50").format(text=text))
             return None
         return schema.Copies(text)
 
     def _as_feuille(self, node, text, path):
         found = {choice.casefold(): choice for choice in schema.Feuille.CHOICES}.get(text.casefold())
         if found is None:
-            self.error(node, path, f"`{text}` is not a sheet we print on; write one of "
-                                   + ", ".join(f"`{c}`" for c in schema.Feuille.CHOICES))
+            self.error(node, path, _("`{text}` is not a sheet we print on; write one of {choices}").format(
+                text=text, choices=", ".join(f"`{c}`" for c in schema.Feuille.CHOICES)))
             return None
         return schema.Feuille(found)
 
     def _as_length(self, node, text, path):
         match = schema.Length.PATTERN.match(text)
         if not match:
-            self.error(node, path, f"`{text}` is not a length; write a number and a unit, like `3mm`")
+            self.error(node, path, _not_a_length(text))
             return None
         value = float(match[1].replace(",", ".")) * schema.Length.UNITS[match[2]]
         if not math.isfinite(value):
-            self.error(node, path, f"`{text}` is not a length; write a number and a unit, like `3mm`")
+            self.error(node, path, _not_a_length(text))
             return None
         if value < 0:
-            self.error(node, path, f"`{text}` is negative; a length must be 0 or more")
+            self.error(node, path, _("`{text}` is negative; a length must be 0 or more").format(text=text))
             return None
         return schema.Length(value)
 
     def _cmyk(self, node, path):
         if not isinstance(node, yaml.SequenceNode) or len(node.value) != 4:
-            self.error(node, path, _CMYK_HELP + f", got {_kind(node)}{_count(node)}")
+            found = ngettext("a list of {count} item", "a list of {count} items", len(node.value)).format(
+                count=len(node.value)) if isinstance(node, yaml.SequenceNode) else _kind(node)
+            self.error(node, path, _("expected {expected}, got {found}").format(expected=_CMYK(), found=found))
             return None
         values = []
         for child in node.value:
             value = _number(child)
             if value is None:
-                self.error(child, path, f"{_CMYK_HELP}; {_kind(child)} is not a number")
+                self.error(child, path, _("expected {expected}; {found} is not a number").format(
+                    expected=_CMYK(), found=_kind(child)))
                 return None
             values.append(value)
         bad = [child.value for child, v in zip(node.value, values) if not 0 <= v <= 100]
         if bad:
-            self.error(node, path, f"CMYK values must be between 0 and 100; {', '.join(bad)} is out of range")
+            self.error(node, path, ngettext("CMYK values must be between 0 and 100; {values} is out of range",
+                                            "CMYK values must be between 0 and 100; {values} are out of range",
+                                            len(bad)).format(values=", ".join(bad)))
             return None
         return schema.Cmyk(values)
 
@@ -277,13 +291,21 @@ class Converter:
         return location(self.shown, node.start_mark)
 
 
-_CMYK_HELP = "expected a CMYK colour as 4 numbers from 0 to 100, like [0, 60, 100, 0]"
+def _CMYK() -> str:  # noqa: N802 - it reads as the constant text it is
+    return _("a CMYK colour as 4 numbers from 0 to 100, like [0, 60, 100, 0]")
 
 
-def _count(node) -> str:
-    if isinstance(node, yaml.SequenceNode):
-        return f" of {len(node.value)} item{'s' if len(node.value) != 1 else ''}"
-    return ""
+def _expected(expected: str, node) -> str:
+    """Return « expected …, got … » for a node of the wrong kind."""
+    return _("expected {expected}, got {found}").format(expected=expected, found=_kind(node))
+
+
+def _twice(key: str) -> str:
+    return _("`{key}` is given twice; keep only one").format(key=key)
+
+
+def _not_a_length(text: str) -> str:
+    return _("`{text}` is not a length; write a number and a unit, like `3mm`").format(text=text)
 
 
 def _number(node) -> float | None:
@@ -318,25 +340,26 @@ def _has_control(text: str) -> bool:
 
 
 def _kind(node) -> str:
+    """Return what a node is, as « got … » says it."""
     if isinstance(node, yaml.MappingNode):
-        return "a mapping (`key: value` lines)"
+        return _("a mapping (`key: value` lines)")
     if isinstance(node, yaml.SequenceNode):
-        return "a list"
+        return _("a list")
     if _is_null(node):
-        return "nothing"
+        return _("nothing")
     text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-    return f"the text `{text}`"
+    return _("the text `{text}`").format(text=text)
 
 
 def _describe(tp) -> str:
     if dataclasses.is_dataclass(tp):
         names = [f.name for f in dataclasses.fields(tp)][:3]
-        return "a mapping with keys such as " + ", ".join(f"`{n}`" for n in names)
+        return _("a mapping with keys such as {keys}").format(keys=", ".join(f"`{n}`" for n in names))
     if tp is schema.Cmyk:
-        return "a CMYK colour"
+        return _("a CMYK colour")
     if typing.get_origin(tp) is list:
-        return "a list"
-    return {bool: "true or false"}.get(tp, "text")
+        return _("a list")
+    return _("true or false") if tp is bool else _("text")
 
 
 def _fold(text: str) -> str:
@@ -346,15 +369,16 @@ def _fold(text: str) -> str:
 
 def _unknown_key(key, declared: dict) -> str:
     if key is None:
-        return "a key must be a plain word, not a list or a mapping"
+        return _("a key must be a plain word, not a list or a mapping")
     names = list(declared)
     folded = {_fold(n): n for n in names}
     match = folded.get(_fold(key)) or next(
         iter(difflib.get_close_matches(_fold(key), list(folded), n=1, cutoff=0.6)), None)
     if match:
         match = folded.get(match, match)
-        return f"unknown field `{key}`; did you mean `{match}`?"
-    return f"unknown field `{key}`; the fields here are " + ", ".join(f"`{n}`" for n in names)
+        return _("unknown field `{key}`; did you mean `{match}`?").format(key=key, match=match)
+    return _("unknown field `{key}`; the fields here are {fields}").format(
+        key=key, fields=", ".join(f"`{n}`" for n in names))
 
 
 def load_node(node, cls, shown: str) -> tuple[object | None, list[Problem]]:
@@ -362,7 +386,9 @@ def load_node(node, cls, shown: str) -> tuple[object | None, list[Problem]]:
     converter = Converter(shown)
     obj = converter.convert(node, cls, "")
     if converter.skipped:
-        converter.problems.append(Problem(converter.skipped[0], "", (
-            f"{len(converter.skipped)} more problems from here on are not shown; "
-            "fix the ones above, then check again")))
+        count = len(converter.skipped)
+        converter.problems.append(Problem(converter.skipped[0], "", ngettext(
+            "{count} more problem from here on is not shown; fix the ones above, then check again",
+            "{count} more problems from here on are not shown; fix the ones above, then check again",
+            count).format(count=count)))
     return obj, converter.problems

@@ -24,6 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .errors import BuildError, FitError, relative
+from .i18n import _
 from .typography import breakable_url, french, short_url
 
 LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "layouts"
@@ -58,17 +59,18 @@ def read_layout(layouts: Path, name: str) -> str:
     shown = relative(path)
     try:
         if Path(layouts).resolve() not in path.resolve().parents:
-            raise BuildError(f"{shown}: this file is a link to {path.resolve()}, outside the layouts folder; "
-                             "copy that file into the folder instead")
+            raise BuildError(_("{file}: this file is a link to {target}, outside the layouts folder; "
+                               "copy that file into the folder instead").format(file=shown, target=path.resolve()))
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BuildError(f"{shown}: this layout file is missing; restore it, or give --layouts a folder "
-                         "that has every layout file") from None
+        raise BuildError(_("{file}: this layout file is missing; restore it, or give --layouts a folder "
+                           "that has every layout file").format(file=shown)) from None
     except UnicodeDecodeError as exc:
-        raise BuildError(f"{shown}: this file is not UTF-8 text (byte 0x{exc.object[exc.start]:02X}); "
-                         "save it again with the UTF-8 encoding") from None
+        raise BuildError(_("{file}: this file is not UTF-8 text (byte 0x{byte:02X}); save it again with the UTF-8 "
+                           "encoding").format(file=shown, byte=exc.object[exc.start])) from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop (Python 3.11)
-        raise BuildError(f"{shown}: cannot read this layout file ({getattr(exc, 'strerror', None) or exc})") from None
+        raise BuildError(_("{file}: cannot read this layout file ({reason})").format(
+            file=shown, reason=getattr(exc, "strerror", None) or exc)) from None
 
 
 def make_environment(layouts: Path = LAYOUTS_DIR) -> SandboxedEnvironment:
@@ -146,12 +148,13 @@ def _message(exc: BaseException, layouts: Path) -> str:
     """Return what went wrong in a layout, in plain words."""
     if isinstance(exc, LayoutOutside):
         name = exc.name.split(" (", 1)[0]
-        return f"the layout `{name}` is a link that leads out of the layouts folder; copy the file into it instead"
+        return _("the layout `{name}` is a link that leads out of the layouts folder; copy the file into it "
+                 "instead").format(name=name)
     if isinstance(exc, jinja2.TemplatesNotFound):
-        return "none of the layouts " + ", ".join(f"`{n}`" for n in exc.templates) + \
-            f" is in {relative(layouts)}/"
+        return _("none of the layouts {names} is in {folder}/").format(
+            names=", ".join(f"`{n}`" for n in exc.templates), folder=relative(layouts))
     if isinstance(exc, jinja2.TemplateNotFound):
-        return f"the layout `{exc.name}` is not in {relative(layouts)}/"
+        return _("the layout `{name}` is not in {folder}/").format(name=exc.name, folder=relative(layouts))
     if isinstance(exc, jinja2.TemplateError) and exc.message:
         return exc.message
     return str(exc)

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import BuildError
+from .i18n import _
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> Path:
@@ -30,7 +31,7 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise BuildError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise BuildError(_("cannot write {file}: {reason}").format(file=path, reason=exc.strerror or exc)) from None
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
@@ -43,8 +44,8 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> Path:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         if isinstance(exc, OSError):  # disk full, a folder in the way...: the previous file is intact
-            raise BuildError(f"cannot write {path}: {exc.strerror or exc}; "
-                             "the previous file, if any, is untouched") from None
+            raise BuildError(_("cannot write {file}: {reason}; the previous file, if any, is untouched").format(
+                file=path, reason=exc.strerror or exc)) from None
         raise
     return path
 
@@ -63,13 +64,14 @@ def build_lock(out: Path):
         out.mkdir(parents=True, exist_ok=True)
         handle = open(out / ".lock", "a+")
     except OSError as exc:
-        raise BuildError(f"cannot write to the folder {out}/: {exc.strerror or exc}") from None
+        raise BuildError(_("cannot write to the folder {folder}/: {reason}").format(
+            folder=out, reason=exc.strerror or exc)) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise BuildError(f"another build is already writing to {out}/; wait for it to finish, "
-                         "then run this command again") from None
+        raise BuildError(_("another build is already writing to {folder}/; wait for it to finish, "
+                           "then run this command again").format(folder=out)) from None
     try:
         yield
     finally:

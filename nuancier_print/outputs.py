@@ -20,6 +20,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import _
 from .output import atomic_write
 
 MANIFEST = "manifest.json"
@@ -193,19 +194,19 @@ class Manifest:
         reasons = []
         own = file_sha256(self.out / entry.path)
         if own is None:
-            reasons.append("the file is missing")
+            reasons.append(_("the file is missing"))
         elif own != entry.sha256:
-            reasons.append("the file was changed since it was written")
+            reasons.append(_("the file was changed since it was written"))
         from .errors import relative
 
         for source, sha in sorted(entry.sources.items()):
             now = file_sha256(self.content / source)
             if now is None:
-                reasons.append(f"{relative(self.content / source)} is gone")
+                reasons.append(_("{file} is gone").format(file=relative(self.content / source)))
             elif now != sha:
-                reasons.append(f"{relative(self.content / source)} changed")
+                reasons.append(_("{file} changed").format(file=relative(self.content / source)))
         if tools is not None and entry.options.get("tools") not in (None, tools):
-            reasons.append("the layouts, the fonts or the tool changed")
+            reasons.append(_("the layouts, the fonts or the tool changed"))
         return reasons
 
 
@@ -254,7 +255,8 @@ class Ledger:
         try:
             Path(path).unlink(missing_ok=True)
         except OSError as exc:
-            self.report.failed(path, f"{reason}, but it could not be removed: {exc.strerror}")
+            self.report.failed(path, _("{reason}, but it could not be removed: {error}").format(
+                reason=reason, error=exc.strerror))
             return
         self.manifest.forget(path)
         self.report.removed(path, reason)

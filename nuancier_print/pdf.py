@@ -49,6 +49,7 @@ from pypdf.generic import (
 from . import __version__, contentops
 from .errors import BuildError, relative
 from .geometry import mm_to_pt
+from .i18n import _
 
 ICC_PROFILE = Path(__file__).resolve().parent.parent / "layouts" / "icc" / "FOGRA39L-coated.icc"
 OUTPUT_CONDITION = "FOGRA39"  # its name in the ICC's registry of characterized printing conditions
@@ -84,7 +85,7 @@ def read(source: Path | bytes, name: Path | None = None) -> PdfReader:
         len(reader.pages)  # a broken page tree is found now, not later
         return reader
     except Error as error:
-        raise BuildError(f"{shown}: cannot read this PDF ({error})") from None
+        raise BuildError(_("{file}: cannot read this PDF ({error})").format(file=shown, error=error)) from None
 
 
 MAX_STREAM_BYTES = 128 * 1024 * 1024  # no stream of a print file inflates to more than this
@@ -110,8 +111,9 @@ def check_streams(reader: PdfReader, shown: Path | str) -> None:
             except zlib.error:
                 continue  # a damaged stream: reading it fails, and says so, where it is used
             if len(out) > MAX_STREAM_BYTES:
-                raise BuildError(f"{relative(Path(shown))}: object {number} inflates to more than "
-                                 f"{MAX_STREAM_BYTES // 2**20} MB; this is not a print file (a \"flate bomb\"?)")
+                raise BuildError(_("{file}: object {number} inflates to more than {most} MB; this is not a print "
+                                   "file (a \"flate bomb\"?)").format(file=relative(Path(shown)), number=number,
+                                                                      most=MAX_STREAM_BYTES // 2**20))
 
 
 def _object_numbers(reader: PdfReader) -> list[tuple[int, int]]:

@@ -53,6 +53,7 @@ from pathlib import Path
 
 from . import contentops, geometry, pdf, trace
 from .errors import BuildError, relative
+from .i18n import N_, _, ngettext
 from .impose import IDENTITY, Matrix, compose
 
 KINDS = ("deck", "booklet", "sheets")
@@ -168,7 +169,8 @@ def preflight(
         raise
     except (*pdf.Error, contentops.Unreadable, MemoryError, RuntimeError) as error:
         detail = " ".join(str(error).split())[:160] or type(error).__name__
-        raise BuildError(f"{relative(shown)}: this PDF is damaged and cannot be checked ({detail})") from error
+        raise BuildError(_("{file}: this PDF is damaged and cannot be checked ({detail})").format(
+            file=relative(shown), detail=detail)) from error
 
 
 def _preflight(path, shown: Path, options: Options, checks: frozenset[str], texts, known: dict) -> Report:
@@ -265,19 +267,19 @@ def check_pdfx(reader, report: Report) -> None:
     """Require PDF/X-4 in the XMP metadata and a CMYK GTS_PDFX output intent."""
     versions = _xmp_pdfx_versions(reader)
     if not any(v.startswith("PDF/X-4") for v in versions):
-        found = f"found {', '.join(versions)}" if versions else "none found"
-        report.error("pdfx", None, f"the XMP metadata does not declare pdfxid:GTS_PDFXVersion "
-                                   f"PDF/X-4 ({found})")
+        found = _("found {versions}").format(versions=", ".join(versions)) if versions else _("none found")
+        report.error("pdfx", None, _("the XMP metadata does not declare pdfxid:GTS_PDFXVersion PDF/X-4 "
+                                     "({found})").format(found=found))
     intents = [i.get_object() for i in reader.root_object.get("/OutputIntents", [])]
     pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
     if not pdfx:
-        report.error("pdfx", None, "no /OutputIntents entry with /S /GTS_PDFX")
+        report.error("pdfx", None, _("no /OutputIntents entry with /S /GTS_PDFX"))
         return
     components = [_profile_components(i) for i in pdfx]
     if 4 not in components:
-        got = ", ".join("none" if c is None else f"N={c}" for c in components)
-        report.error("pdfx", None, f"the PDF/X output intent has no CMYK (N=4) "
-                                   f"/DestOutputProfile ({got})")
+        got = ", ".join(_("none") if c is None else f"N={c}" for c in components)
+        report.error("pdfx", None, _("the PDF/X output intent has no CMYK (N=4) /DestOutputProfile ({got})").format(
+            got=got))
         return
     check_output_condition(pdfx[components.index(4)], report)
 
@@ -295,15 +297,16 @@ def check_output_condition(intent, report: Report) -> None:
     """Require a registered condition identifier, the registry's name, and a CMYK ICC profile."""
     identifier = str(intent.get("/OutputConditionIdentifier", "")).strip()
     if identifier not in REGISTERED_CONDITIONS:
-        report.error("pdfx", None, f"the output intent's condition is « {identifier} », not a name of the ICC "
-                                   "registry of printing conditions (for coated FOGRA39 paper: « FOGRA39 »)")
+        report.error("pdfx", None, _("the output intent's condition is « {identifier} », not a name of the ICC "
+                                     "registry of printing conditions (for coated FOGRA39 paper: « FOGRA39 »)").format(
+            identifier=identifier))
     elif str(intent.get("/RegistryName", "")).strip().rstrip("/") != pdf.REGISTRY:
-        report.error("pdfx", None, f"the output intent names the condition « {identifier} » without its registry "
-                                   f"(RegistryName {pdf.REGISTRY})")
+        report.error("pdfx", None, _("the output intent names the condition « {identifier} » without its registry "
+                                     "(RegistryName {registry})").format(identifier=identifier, registry=pdf.REGISTRY))
     profile = intent.get("/DestOutputProfile")
     data = profile.get_object().get_data() if profile is not None else b""
     if data[36:40] != b"acsp" or data[16:20] != b"CMYK":
-        report.error("pdfx", None, "the output intent's DestOutputProfile is not an embedded CMYK ICC profile")
+        report.error("pdfx", None, _("the output intent's DestOutputProfile is not an embedded CMYK ICC profile"))
 
 
 # --- document information and XMP ---------------------------------------------------------
@@ -314,9 +317,9 @@ XMP_NS = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
 }
 AGREEING = (  # (document information key, XMP property, what a print shop calls it)
-    ("/Title", "dc:title", "title"), ("/Creator", "xmp:CreatorTool", "creator"),
-    ("/Producer", "pdf:Producer", "producer"), ("/CreationDate", "xmp:CreateDate", "creation date"),
-    ("/ModDate", "xmp:ModifyDate", "modification date"),
+    ("/Title", "dc:title", N_("the title")), ("/Creator", "xmp:CreatorTool", N_("the creator")),
+    ("/Producer", "pdf:Producer", N_("the producer")), ("/CreationDate", "xmp:CreateDate", N_("the creation date")),
+    ("/ModDate", "xmp:ModifyDate", N_("the modification date")),
 )
 
 
@@ -364,24 +367,25 @@ def check_metadata(reader, report: Report) -> None:
     ids = reader.trailer.get("/ID")
     ids = ids.get_object() if ids is not None else None
     if not (isinstance(ids, list) and len(ids) == 2 and all(len(_get(i)) for i in ids)):
-        report.error("metadata", None, "the file has no trailer /ID (its two identifiers): PDF/X requires one")
+        report.error("metadata", None, _("the file has no trailer /ID (its two identifiers): PDF/X requires one"))
     info = _resolved(reader.trailer.get("/Info"))
     xmp = xmp_properties(reader)
     if xmp is None:
-        report.error("metadata", None, "the file has no readable XMP metadata: PDF/X requires it")
+        report.error("metadata", None, _("the file has no readable XMP metadata: PDF/X requires it"))
         return
     for key, prop, label in AGREEING:
         _agree(info.get(key), xmp.get(prop), key, prop, label, report)
     trapped = str(info.get("/Trapped", "")).lstrip("/")
     if trapped not in ("True", "False"):
-        report.error("metadata", None, f"/Trapped is {'missing' if not trapped else trapped} in the document "
-                                       "information; PDF/X requires True or False")
+        report.error("metadata", None, _("/Trapped is {value} in the document information; PDF/X requires True or "
+                                         "False").format(value=trapped) if trapped else
+                     _("/Trapped is missing in the document information; PDF/X requires True or False"))
     elif xmp.get("pdf:Trapped") != trapped:
-        report.error("metadata", None, f"/Trapped is {trapped} in the document information but "
-                                       f"{xmp.get('pdf:Trapped') or 'missing'} in the XMP metadata")
+        report.error("metadata", None, _("/Trapped is {value} in the document information but {xmp} in the XMP "
+                                         "metadata").format(value=trapped, xmp=xmp.get("pdf:Trapped") or _("missing")))
     for prop in ("xmpMM:DocumentID", "xmpMM:InstanceID"):
         if not xmp.get(prop):
-            report.error("metadata", None, f"the XMP metadata has no {prop}")
+            report.error("metadata", None, _("the XMP metadata has no {property}").format(property=prop))
     report.instance = xmp.get("xmpMM:InstanceID") or None
 
 
@@ -390,14 +394,16 @@ def _agree(value, xmp: str | None, key: str, prop: str, label: str, report: Repo
     value = str(value).strip() if value is not None else ""
     xmp = xmp or ""
     if not value or not xmp:
-        where = " and ".join(w for w, missing in ((f"the document information ({key})", not value),
-                                                  (f"the XMP metadata ({prop})", not xmp)) if missing)
-        report.error("metadata", None, f"the {label} is missing from {where}")
+        places = [_("the document information ({key})").format(key=key)] if not value else []
+        places += [_("the XMP metadata ({property})").format(property=prop)] if not xmp else []
+        where = places[0] if len(places) == 1 else _("{one} and {other}").format(one=places[0], other=places[1])
+        report.error("metadata", None, _("{label} is missing from {where}").format(label=_(label), where=where))
         return
     same = (pdf_date(value) == pdf_date(xmp) and pdf_date(value) is not None) if "Date" in key else value == xmp
     if not same:
-        report.error("metadata", None, f"the {label} differs between the document information (« {value} ») "
-                                       f"and the XMP metadata (« {xmp} »)")
+        report.error("metadata", None, _("{label} differs between the document information (« {value} ») "
+                                         "and the XMP metadata (« {xmp} »)").format(label=_(label), value=value,
+                                                                                   xmp=xmp))
 
 
 def check_instances(reports: list[Report]) -> None:
@@ -408,8 +414,8 @@ def check_instances(reports: list[Report]) -> None:
             continue
         first = seen.setdefault(report.instance, report)
         if first is not report:
-            report.error("metadata", None, f"its XMP InstanceID is also that of {relative(first.path)}: "
-                                           "each file needs its own")
+            report.error("metadata", None, _("its XMP InstanceID is also that of {file}: each file needs its "
+                                             "own").format(file=relative(first.path)))
 
 
 # --- boxes and page count ----------------------------------------------------------------
@@ -426,7 +432,8 @@ def _bleeds(trim, bleed_box, media) -> dict[str, float]:
     """Return the bleed on each side (mm), the BleedBox clipped to the MediaBox."""
     bx0, by0 = max(bleed_box[0], media[0]), max(bleed_box[1], media[1])
     bx1, by1 = min(bleed_box[2], media[2]), min(bleed_box[3], media[3])
-    return {"left": trim[0] - bx0, "bottom": trim[1] - by0, "right": bx1 - trim[2], "top": by1 - trim[3]}
+    return {N_("on the left"): trim[0] - bx0, N_("at the bottom"): trim[1] - by0, N_("on the right"): bx1 - trim[2],
+            N_("at the top"): by1 - trim[3]}
 
 
 def check_boxes(page, number: int, report: Report, options: Options) -> None:
@@ -435,7 +442,7 @@ def check_boxes(page, number: int, report: Report, options: Options) -> None:
     if options.kind == "sheets":
         missing = [b for b in missing if b == "/TrimBox"]
     for box in missing:
-        report.error("boxes", number, f"no {box[1:]}")
+        report.error("boxes", number, _("no {box}").format(box=box[1:]))
     if "/TrimBox" not in page:
         return
     trim = _rect_mm(page["/TrimBox"])
@@ -443,21 +450,23 @@ def check_boxes(page, number: int, report: Report, options: Options) -> None:
         bleeds = _bleeds(trim, _rect_mm(page["/BleedBox"]), _rect_mm(page.mediabox))
         for side, value in bleeds.items():
             if abs(value - options.bleed) > TOLERANCE_MM:
-                report.error("boxes", number, f"bleed is {value:.1f} mm on the {side} "
-                                              f"(expected {options.bleed:g} mm)")
+                report.error("boxes", number, _("bleed is {value:.1f} mm {side} (expected {bleed:g} mm)").format(
+                    value=value, side=_(side), bleed=options.bleed))
     if options.trim is not None:
         w, h = trim[2] - trim[0], trim[3] - trim[1]
         ew, eh = options.trim
         if abs(w - ew) > TOLERANCE_MM or abs(h - eh) > TOLERANCE_MM:
-            report.error("boxes", number, f"trim size is {w:.1f}×{h:.1f} mm "
-                                          f"(expected {ew:g}×{eh:g} mm)")
+            report.error("boxes", number, _("trim size is {width:.1f}×{height:.1f} mm (expected "
+                                            "{expected_width:g}×{expected_height:g} mm)").format(
+                width=w, height=h, expected_width=ew, expected_height=eh))
 
 
 def check_page_count(pages: list, report: Report, options: Options) -> None:
     """Require a booklet's page count to be a multiple of 4."""
     if options.kind == "booklet" and len(pages) % 4:
-        report.error("pages", None, f"{len(pages)} pages: a saddle-stitched booklet needs a "
-                                    f"multiple of 4")
+        report.error("pages", None, ngettext("{count} page: a saddle-stitched booklet needs a multiple of 4",
+                                             "{count} pages: a saddle-stitched booklet needs a multiple of 4",
+                                             len(pages)).format(count=len(pages)))
 
 
 # --- walking content streams ---------------------------------------------------------------
@@ -529,22 +538,22 @@ def _all_resources(resources, seen: set | None = None) -> Iterator[tuple[str, di
     if resources is None or id(resources) in seen:
         return
     seen.add(id(resources))
-    yield "page resources", resources
+    yield N_("page resources"), resources
     children = []
-    for _, obj in _items(resources, "/XObject"):
+    for _name, obj in _items(resources, "/XObject"):
         if obj.get("/Subtype") == "/Form":
             children.append(obj.get("/Resources"))
-    for _, obj in _items(resources, "/Pattern"):
+    for _name, obj in _items(resources, "/Pattern"):
         children.append(obj.get("/Resources"))
-    for _, obj in _items(resources, "/ExtGState"):
+    for _name, obj in _items(resources, "/ExtGState"):
         mask = obj.get("/SMask")
         mask = mask.get_object() if mask is not None else None
         if isinstance(mask, dict) and "/G" in mask:  # a soft mask's group form
             children.append(mask["/G"].get_object().get("/Resources"))
     for child in children:
         if child is not None:
-            for _, found in _all_resources(child.get_object(), seen):
-                yield "form resources", found
+            for _where, found in _all_resources(child.get_object(), seen):
+                yield N_("form resources"), found
 
 
 def _get(obj):
@@ -602,19 +611,27 @@ def is_rgb(space, resources=None, depth: int = 0) -> bool:
 def _rgb_in_content(op: Op, state: dict) -> str | None:
     """Return why this operator paints in RGB, if it does; track the current colour spaces."""
     if op.operator in (b"rg", b"RG"):
-        return f"`{op.operator.decode()}` operator in the {op.where}"
+        return _("`{operator}` operator in {where}").format(operator=op.operator.decode(), where=_place(op.where))
     if op.operator in (b"cs", b"CS") and op.operands:
         state["fill" if op.operator == b"cs" else "stroke"] = op.operands[0]
     elif op.operator in (b"sc", b"scn", b"SC", b"SCN"):
         space = state.get("fill" if op.operator in (b"sc", b"scn") else "stroke")
         if space is not None and is_rgb(space, op.resources):
-            return f"`{op.operator.decode()}` in an RGB colour space in the {op.where}"
+            return _("`{operator}` in an RGB colour space in {where}").format(operator=op.operator.decode(),
+                                                                                where=_place(op.where))
     elif op.operator == b"INLINE IMAGE" and isinstance(op.operands, dict):
         settings = op.operands.get("settings", {})
         space = settings.get("/CS", settings.get("/ColorSpace"))
         if space is not None and is_rgb(space, op.resources):
-            return f"an inline RGB image in the {op.where}"
+            return _("an inline RGB image in {where}").format(where=_place(op.where))
     return None
+
+
+def _place(where: str) -> str:
+    """Return where an operator is (``page content``, ``form /Name``), as messages say it."""
+    if where.startswith("form "):
+        return _("the form {name}").format(name=where.removeprefix("form "))
+    return _("the page content")
 
 
 def _rgb_operators(page) -> list[str]:
@@ -633,20 +650,20 @@ def _rgb_resources(resources) -> list[str]:
     for where, res in _all_resources(resources):
         for name, space in _resolved(res.get("/ColorSpace")).items():
             if is_rgb(space, res):
-                found.append(f"colour space {name} is RGB ({where})")
+                found.append(_("colour space {name} is RGB ({where})").format(name=name, where=_(where)))
         for name, obj in _items(res, "/XObject"):
             if obj.get("/Subtype") == "/Image" and is_rgb(obj.get("/ColorSpace"), res):
-                found.append(f"image {name} is RGB")
+                found.append(_("image {name} is RGB").format(name=name))
             group = obj.get("/Group")
             if group is not None and is_rgb(group.get_object().get("/CS"), res):
-                found.append(f"form {name} has an RGB transparency group")
+                found.append(_("form {name} has an RGB transparency group").format(name=name))
         for name, obj in _items(res, "/Shading"):
             if is_rgb(obj.get("/ColorSpace"), res):
-                found.append(f"shading {name} is RGB")
+                found.append(_("shading {name} is RGB").format(name=name))
         for name, obj in _items(res, "/Pattern"):
             shading = obj.get("/Shading")
             if shading is not None and is_rgb(shading.get_object().get("/ColorSpace"), res):
-                found.append(f"pattern {name} has an RGB shading")
+                found.append(_("pattern {name} has an RGB shading").format(name=name))
     return found
 
 
@@ -661,8 +678,8 @@ def _content_bytes(page) -> bytes:
     contents = page.get_contents()
     if contents is not None:
         parts.append(contents.get_data())
-    for _, resources in _all_resources(page.get("/Resources")):
-        for _, obj in _items(resources, "/XObject"):
+    for _where, resources in _all_resources(page.get("/Resources")):
+        for _name, obj in _items(resources, "/XObject"):
             if obj.get("/Subtype") == "/Form":
                 parts.append(obj.get_data())
     return b"\n".join(parts)
@@ -680,9 +697,9 @@ def check_colour(page, number: int, report: Report) -> None:
     reasons = (_rgb_operators(page) if suspect else []) + resources
     group = page.get("/Group")
     if group is not None and is_rgb(group.get_object().get("/CS"), page.get("/Resources")):
-        reasons.append("the page has an RGB transparency group")
+        reasons.append(_("the page has an RGB transparency group"))
     for reason in dict.fromkeys(reasons):
-        report.error("colour", number, f"RGB colour: {reason}")
+        report.error("colour", number, _("RGB colour: {reason}").format(reason=reason))
 
 
 # --- images ---------------------------------------------------------------------------------------
@@ -702,12 +719,15 @@ def check_images(images: list[tuple[int, int, Matrix]], number: int, report: Rep
     """Warn about images under 300 dpi as placed; error under 150 dpi (``images``: (px wide, px high, CTM))."""
     for index, (w_px, h_px, ctm) in enumerate(images, 1):
         dpi, w_mm, h_mm = effective_dpi(w_px, h_px, ctm)
-        message = (f"image {index} is {dpi:.0f} dpi as placed ({w_px}×{h_px} px over "
-                   f"{w_mm:.1f}×{h_mm:.1f} mm)")
+        details = {"index": index, "dpi": dpi, "width_px": w_px, "height_px": h_px, "width": w_mm, "height": h_mm}
         if dpi < DPI_ERROR:
-            report.error("images", number, f"{message}, below the {DPI_ERROR} dpi minimum")
+            report.error("images", number, _("image {index} is {dpi:.0f} dpi as placed ({width_px}×{height_px} px "
+                                             "over {width:.1f}×{height:.1f} mm), below the {least} dpi "
+                                             "minimum").format(least=DPI_ERROR, **details))
         elif dpi < DPI_WARNING:
-            report.warn("images", number, f"{message}, below the {DPI_WARNING} dpi wanted")
+            report.warn("images", number, _("image {index} is {dpi:.0f} dpi as placed ({width_px}×{height_px} px "
+                                            "over {width:.1f}×{height:.1f} mm), below the {wanted} dpi "
+                                            "wanted").format(wanted=DPI_WARNING, **details))
 
 
 # --- fonts ------------------------------------------------------------------------------------------
@@ -732,14 +752,14 @@ def check_fonts(pages: list, report: Report) -> None:
     """Report every font that is not embedded, once, on the first page that uses it."""
     seen = set()
     for number, page in enumerate(pages, 1):
-        for _, resources in _all_resources(page.get("/Resources")):
-            for _, font in _items(resources, "/Font"):
+        for _where, resources in _all_resources(page.get("/Resources")):
+            for _name, font in _items(resources, "/Font"):
                 if id(font) in seen:
                     continue
                 seen.add(id(font))
                 if not _font_embedded(font):
-                    name = str(font.get("/BaseFont", "(unnamed)")).lstrip("/")
-                    report.error("fonts", number, f"font {name} is not embedded")
+                    name = str(font.get("/BaseFont", _("(unnamed)"))).lstrip("/")
+                    report.error("fonts", number, _("font {name} is not embedded").format(name=name))
 
 
 # --- text geometry (decks) ------------------------------------------------------------------------------
@@ -854,7 +874,7 @@ def _words(chars: list) -> list[TextRun]:
 def _snippet(text: str) -> str:
     """Return a short quotation of a run."""
     text = " ".join(text.split())
-    return f"“{text[:30]}…”" if len(text) > 30 else f"“{text}”"
+    return _("“{text}”").format(text=f"{text[:30]}…" if len(text) > 30 else text)
 
 
 def _overlaps(a, b) -> bool:
@@ -882,10 +902,11 @@ def check_runs(runs: list[TextRun], trim: tuple[float, float, float, float], num
     for run in runs:
         quote = _snippet(run.text)
         if deck and run.size < options.min_text_pt - 0.01:
-            report.error("geometry", number, f"text at {run.size:.1f} pt is below the "
-                                             f"{options.min_text_pt:g} pt minimum: {quote}")
+            report.error("geometry", number, _("text at {size:.1f} pt is below the {least:g} pt minimum: "
+                                               "{quote}").format(size=run.size, least=options.min_text_pt,
+                                                                 quote=quote))
         if deck and _overlaps(run.box, keepout):
-            report.error("geometry", number, f"text in the rivet keep-out: {quote}")
+            report.error("geometry", number, _("text in the rivet keep-out: {quote}").format(quote=quote))
         _edge_findings(run, trim, number, report)
 
 
@@ -894,10 +915,11 @@ def _edge_findings(run: TextRun, trim, number: int | None, report: Report) -> No
     quote = _snippet(run.text)
     edge = min(run.box[0] - trim[0], run.box[1] - trim[1], trim[2] - run.box[2], trim[3] - run.box[3])
     if edge < 0:
-        report.error("geometry", number, f"text crosses the trim edge by {-edge:.1f} mm: {quote}")
+        report.error("geometry", number, _("text crosses the trim edge by {distance:.1f} mm: {quote}").format(
+            distance=-edge, quote=quote))
     elif edge < geometry.SAFE_MM - 0.01:
-        report.error("geometry", number, f"text {edge:.1f} mm from the trim edge (safe zone "
-                                         f"{geometry.SAFE_MM:g} mm): {quote}")
+        report.error("geometry", number, _("text {distance:.1f} mm from the trim edge (safe zone {safe:g} mm): "
+                                           "{quote}").format(distance=edge, safe=geometry.SAFE_MM, quote=quote))
 
 
 def pieces(page_trace: trace.Trace, bleed_mm: float) -> list[tuple[float, float, float, float]]:
@@ -940,16 +962,16 @@ def _plates(plates) -> str:
     return ", ".join(sorted(plates, key=lambda p: (order.get(p, 9), p)))
 
 
-INK_PROBLEMS = {
-    "grey": "black text is printed as {colour}, not 100 % K alone: it is screened or spread over several "
-            "plates, and looks grey or blurred",
-    "knockout": "black text knocks out the colour under it ({plates}) instead of overprinting it: plates a hair "
-                "out of register leave a white edge around it",
-    "plates": "text under {small:g} pt prints on {count} plates ({plates}): plates a hair out of register blur "
-              "it; use {most} plates at most",
-    "reversed": "white text under {small:g} pt is reversed out of {count} plates ({plates}): it fills in when "
-                "plates are a hair out of register; use {most} plates at most under it, or set it bold and at "
-                "least {bold:g} pt",
+INK_PROBLEMS = {  # translated when reported
+    "grey": N_("black text is printed as {colour}, not 100 % K alone: it is screened or spread over several "
+               "plates, and looks grey or blurred"),
+    "knockout": N_("black text knocks out the colour under it ({plates}) instead of overprinting it: plates a hair "
+                   "out of register leave a white edge around it"),
+    "plates": N_("text under {small:g} pt prints on {count} plates ({plates}): plates a hair out of register blur "
+                 "it; use {most} plates at most"),
+    "reversed": N_("white text under {small:g} pt is reversed out of {count} plates ({plates}): it fills in when "
+                   "plates are a hair out of register; use {most} plates at most under it, or set it bold and at "
+                   "least {bold:g} pt"),
 }
 
 
@@ -990,11 +1012,13 @@ def check_ink(page_trace: trace.Trace, runs: list[TextRun], number: int, report:
             kind, details = problem
             found.setdefault((kind, tuple(sorted(details.items()))), []).append(text)
     for (kind, details), texts in found.items():
-        message = INK_PROBLEMS[kind].format(small=geometry.SMALL_TEXT_PT, most=geometry.MAX_SMALL_TEXT_PLATES,
-                                            bold=geometry.REVERSED_BOLD_PT, **dict(details))
+        message = _(INK_PROBLEMS[kind]).format(small=geometry.SMALL_TEXT_PT, most=geometry.MAX_SMALL_TEXT_PLATES,
+                                               bold=geometry.REVERSED_BOLD_PT, **dict(details))
         first = texts[0]
-        count = f"{len(texts)} runs of text" if len(texts) > 1 else "1 run of text"
-        report.error("ink", number, f"{message} ({count}, e.g. {_quote_at(first, runs)} at {first.size:.1f} pt)")
+        report.error("ink", number, ngettext(
+            "{problem} ({count} run of text, e.g. {quote} at {size:.1f} pt)",
+            "{problem} ({count} runs of text, e.g. {quote} at {size:.1f} pt)", len(texts)).format(
+                problem=message, count=len(texts), quote=_quote_at(first, runs), size=first.size))
 
 
 def _quote_at(text: trace.Text, runs: list[TextRun]) -> str:
@@ -1003,7 +1027,7 @@ def _quote_at(text: trace.Text, runs: list[TextRun]) -> str:
     for run in runs:
         if run.box[0] - 0.5 <= x <= run.box[2] + 0.5 and run.box[1] - 0.5 <= y <= run.box[3] + 0.5:
             return _snippet(run.text)
-    return f"the text at {x:.0f} mm from the left, {y:.0f} mm from the bottom"
+    return _("the text at {x:.0f} mm from the left, {y:.0f} mm from the bottom").format(x=x, y=y)
 
 
 # --- marks -------------------------------------------------------------------------------------------------
@@ -1048,16 +1072,20 @@ def check_marks(pages: list, report: Report, options: Options, cache: dict) -> N
         has[number] = bool(marks)
         wrong = [m for m in marks if not is_registration(m.colour)]
         if wrong:
-            report.error("marks", number, f"{len(wrong)} of its {len(marks)} marks are printed in "
-                                          f"{wrong[0].colour.describe()}, not in registration colour (100 % on "
-                                          "all four plates): the plates cannot be registered on them")
+            registration = _("{percent} on all four plates").format(percent=_("100 %"))  # no `% o` for gettext
+            report.error("marks", number, ngettext(
+                "{wrong} of its {count} marks are printed in {colour}, not in registration colour ({registration}): "
+                "the plates cannot be registered on them",
+                "{wrong} of its {count} marks are printed in {colour}, not in registration colour ({registration}): "
+                "the plates cannot be registered on them", len(wrong)).format(
+                    wrong=len(wrong), count=len(marks), colour=wrong[0].colour.describe(), registration=registration))
     first = next((number for number, marked in has.items() if marked), None)
     if first is None:
         return
     for number, marked in has.items():
         if not marked:
-            report.error("marks", number, f"this side has no crop marks, unlike page {first}: every side of a "
-                                          "sheet needs them, to cut and to register the back")
+            report.error("marks", number, _("this side has no crop marks, unlike page {first}: every side of a "
+                                            "sheet needs them, to cut and to register the back").format(first=first))
 
 
 # --- die line -----------------------------------------------------------------------------------------------
@@ -1067,8 +1095,8 @@ def _die_spaces(pages: list) -> list:
     """Return the /Separation /CutContour colour spaces the pages and their forms can use."""
     found = []
     for page in pages:
-        for _, resources in _all_resources(page.get("/Resources")):
-            for _, space in _resolved(resources.get("/ColorSpace")).items():
+        for _where, resources in _all_resources(page.get("/Resources")):
+            for _name, space in _resolved(resources.get("/ColorSpace")).items():
                 space = _get(space)
                 if isinstance(space, list) and len(space) > 3 and space[0] == "/Separation" \
                         and str(space[1]) == f"/{pdf.DIE_LINE}":
@@ -1092,20 +1120,21 @@ def check_die(reader, pages: list, report: Report, options: Options, cache: dict
     if not spaces and not options.die_line:
         return
     if any(not _visible(space) for space in spaces):
-        report.error("die", None, f"the {pdf.DIE_LINE} spot colour has no visible alternate colour: the die "
-                                  "line cannot be seen on screen or on a proof")
+        report.error("die", None, _("the {name} spot colour has no visible alternate colour: the die "
+                                    "line cannot be seen on screen or on a proof").format(name=pdf.DIE_LINE))
     properties = _resolved(reader.root_object.get("/OCProperties"))
     listed = {id(_get(group)) for group in _get(properties.get("/OCGs")) or []}
     for number, page in enumerate(pages, 1):
         cuts = [s for s in trace.trace(page, cache).strokes if s.space == f"/Separation /{pdf.DIE_LINE}"]
         if options.die_line and not cuts:
-            report.error("die", number, f"no die line on this page: it was asked for ({pdf.DIE_LINE} spot colour)")
+            report.error("die", number, _("no die line on this page: it was asked for ({name} spot "
+                                          "colour)").format(name=pdf.DIE_LINE))
         if any(not s.overprint for s in cuts):
-            report.error("die", number, "the die line does not overprint: it would knock a white line out of "
-                                        "the artwork under it")
+            report.error("die", number, _("the die line does not overprint: it would knock a white line out of "
+                                          "the artwork under it"))
         if any(not any(id(group) in listed for group in s.optional) for s in cuts):
-            report.error("die", number, "the die line is not in an optional content group (layer) of the file: "
-                                        "a print shop cannot show or hide it")
+            report.error("die", number, _("the die line is not in an optional content group (layer) of the file: "
+                                          "a print shop cannot show or hide it"))
 
 
 # --- nothing lost ----------------------------------------------------------------------------------------------
@@ -1137,8 +1166,11 @@ def check_text(placed: dict[int, Drawn], texts: list[str], report: Report, pages
         missing = Counter(_fold(text)) - Counter(_fold(printed))
         if missing:
             lost = "".join(sorted(missing.elements()))
-            report.error("text", number, f"{sum(missing.values())} character(s) of the content are not "
-                                         f"printed: “{lost[:40]}”; a box is too small for its text")
+            count = sum(missing.values())
+            report.error("text", number, ngettext(
+                "{count} character(s) of the content are not printed: “{lost}”; a box is too small for its text",
+                "{count} character(s) of the content are not printed: “{lost}”; a box is too small for its text",
+                count).format(count=count, lost=lost[:40]))
 
 
 # --- output -------------------------------------------------------------------------------------------------
@@ -1149,11 +1181,13 @@ def format_report(report: Report) -> list[str]:
     name = relative(report.path)
 
     def line(finding: Finding, label: str = "") -> str:
-        page = f" page {finding.page}:" if finding.page is not None else ""
+        page = " " + _("page {number}:").format(number=finding.page) if finding.page is not None else ""
         return f"{name}:{page}{label} {finding.message}"
 
-    lines = [line(f) for f in report.errors] + [line(f, " warning:") for f in report.warnings]
+    lines = [line(f) for f in report.errors] + [line(f, " " + _("warning:")) for f in report.warnings]
     e, w = len(report.errors), len(report.warnings)
-    verdict = "ready for print" if report.ok else "not ready for print"
-    lines.append(f"{name}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}: {verdict}")
+    lines.append(name + ": " + _("{errors}, {warnings}: {verdict}").format(
+        errors=ngettext("{count} error", "{count} errors", e).format(count=e),
+        warnings=ngettext("{count} warning", "{count} warnings", w).format(count=w),
+        verdict=_("ready for print") if report.ok else _("not ready for print")))
     return lines

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from .errors import BuildError, relative
+from .i18n import _, ngettext
 from .output import atomic_write
 from .preflight import Report, format_report, preflight
 
@@ -33,11 +34,14 @@ def publish(data: bytes, final: Path, *, kind: str, **options) -> Report:
     try:
         rejected.parent.mkdir(exist_ok=True)
         os.replace(pending, rejected)
-        kept = f"the new file failed preflight and was put in {relative(rejected)} for inspection"
+        kept = _("the new file failed preflight and was put in {folder} for inspection").format(
+            folder=relative(rejected))
     except OSError as exc:
         pending.unlink(missing_ok=True)
-        kept = f"the new file failed preflight (and could not be kept in {relative(rejected)}: {exc.strerror})"
-    raise BuildError("\n".join(format_report(report) + [f"{relative(final)} was not replaced: {kept}"]))
+        kept = _("the new file failed preflight (and could not be kept in {folder}: {reason})").format(
+            folder=relative(rejected), reason=exc.strerror)
+    raise BuildError("\n".join(format_report(report) + [
+        _("{file} was not replaced: {why}").format(file=relative(final), why=kept)]))
 
 
 def _replace(pending: Path, final: Path) -> None:
@@ -45,11 +49,14 @@ def _replace(pending: Path, final: Path) -> None:
         os.replace(pending, final)
     except OSError as exc:
         pending.unlink(missing_ok=True)
-        raise BuildError(f"cannot write {relative(final)}: {exc.strerror or exc} "
-                         "(is a folder or a read-only file in the way?)") from None
+        raise BuildError(_("cannot write {file}: {reason} (is a folder or a read-only file in the way?)").format(
+            file=relative(final), reason=exc.strerror or exc)) from None
 
 
-def summary(report: Report) -> str:
-    """Return a one-line preflight summary for the build's output."""
+def summary(report: Report, *, verdict_only: bool = False) -> str:
+    """Return a one-line preflight summary for the build's output (or only what it says of the file)."""
     warnings = len(report.warnings)
-    return f"preflight {relative(report.path)}: ok" + (f", {warnings} warning(s)" if warnings else "")
+    verdict = ngettext("ok, {count} warning(s)", "ok, {count} warning(s)", warnings).format(count=warnings) \
+        if warnings else _("ok")
+    return verdict if verdict_only else _("preflight {file}: {verdict}").format(file=relative(report.path),
+                                                                               verdict=verdict)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import relative
+from .i18n import N_, _, ngettext
 
 WRITTEN, UNCHANGED, REMOVED, NOT_WRITTEN = "written", "unchanged", "removed", "not written"
+LABELS = {WRITTEN: N_("written"), UNCHANGED: N_("unchanged"), REMOVED: N_("removed"), NOT_WRITTEN: N_("not written")}
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Outcome:
     path: Path
     status: str
     reason: str = ""
+    reached: bool = True  # False while the run has not come to it (see RunReport.stop)
     before: tuple | None = None  # the file's identity when it was planned (see _identity)
 
 
@@ -37,7 +40,8 @@ class RunReport:
         """Record outputs the run means to write (not written until said otherwise)."""
         for path in paths:
             if Path(path) not in self.outcomes:
-                self.outcomes[Path(path)] = Outcome(Path(path), NOT_WRITTEN, "not reached", _identity(Path(path)))
+                self.outcomes[Path(path)] = Outcome(Path(path), NOT_WRITTEN, _("not reached"), reached=False,
+                                                    before=_identity(Path(path)))
 
     def set(self, path: Path, status: str, reason: str = "") -> None:
         """Record what became of an output."""
@@ -66,7 +70,7 @@ class RunReport:
         (an interruption lands there) is found by its file and said written.
         """
         for outcome in self.outcomes.values():
-            if outcome.status == NOT_WRITTEN and outcome.reason == "not reached":
+            if not outcome.reached:
                 now = _identity(outcome.path)
                 if now != outcome.before:
                     outcome.status, outcome.reason = (WRITTEN, "") if now is not None else (REMOVED, reason)
@@ -82,16 +86,31 @@ class RunReport:
         """Return the report's lines: one per output, then a count."""
         if not self.outcomes:
             return []
-        width = max(len(o.status) for o in self.outcomes.values())
-        lines = ["outputs:"]
+        labels = {status: _(label) for status, label in LABELS.items()}
+        width = max(len(labels[o.status]) for o in self.outcomes.values())
+        lines = [_("outputs:")]
         for outcome in self.outcomes.values():
             tail = f" ({outcome.reason})" if outcome.reason else ""
-            lines.append(f"  {outcome.status:<{width}}  {relative(outcome.path)}{tail}")
+            lines.append(f"  {labels[outcome.status]:<{width}}  {relative(outcome.path)}{tail}")
         counts = {status: sum(o.status == status for o in self.outcomes.values())
                   for status in (WRITTEN, UNCHANGED, REMOVED, NOT_WRITTEN)}
-        lines.append(", ".join(f"{n} {status}" for status, n in counts.items() if n)
-                     + ("; the files not written are as they were before this run" if counts[NOT_WRITTEN] else ""))
-        return lines
+        summary = ", ".join(_counted(status, n) for status, n in counts.items() if n)
+        if counts[NOT_WRITTEN]:
+            summary = _("{counts}; the files not written are as they were before this run").format(counts=summary)
+        return lines + [summary]
+
+
+def _counted(status: str, n: int) -> str:
+    """Return « 3 written » and the like, for the report's last line."""
+    if status == WRITTEN:
+        text = ngettext("{count} written", "{count} written", n)
+    elif status == UNCHANGED:
+        text = ngettext("{count} unchanged", "{count} unchanged", n)
+    elif status == REMOVED:
+        text = ngettext("{count} removed", "{count} removed", n)
+    else:
+        text = ngettext("{count} not written", "{count} not written", n)
+    return text.format(count=n)
 
 
 def _identity(path: Path) -> tuple | None:

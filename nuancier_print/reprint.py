@@ -23,6 +23,7 @@ from .content import Content, load_content
 from .deck import Card, card_format, deck_cards, deck_stylesheet
 from .edition import git
 from .errors import BuildError
+from .i18n import _, ngettext
 from .markup import LAYOUTS_DIR, make_environment, template_errors
 from .output import atomic_write, build_lock
 from .publish import publish
@@ -45,7 +46,8 @@ def reprint(options: BuildOptions, since: str, *, sheet: str = "A3", flip: str =
         old = load_content(checkout_content(options.content, since, Path(tmp) / "content"), with_sessions=False)
         pairs = changed_cards(old, content, options)
         if not pairs:
-            return ReprintResult([], None, None, [f"no card changed since {since}: nothing to reprint"])
+            return ReprintResult([], None, None, [_("no card changed since {since}: nothing to reprint").format(
+                since=since)])
         with build_lock(options.out):
             return _write(pairs, old, content, options, since, sheet, flip)
 
@@ -58,11 +60,12 @@ def checkout_content(content_dir: Path, rev: str, dest: Path) -> Path:
     try:
         _git(content_dir, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     except BuildError:
-        raise BuildError(f"git does not know the revision `{rev}`; give a commit, a tag or a branch "
-                         "(for example HEAD~3)") from None
+        raise BuildError(_("git does not know the revision `{rev}`; give a commit, a tag or a branch "
+                           "(for example HEAD~3)").format(rev=rev)) from None
     names = _git(top, "ls-tree", "-r", "--name-only", rev, "--", relative).splitlines()
     if not names:
-        raise BuildError(f"the content folder `{relative}` did not exist at revision `{rev}`")
+        raise BuildError(_("the content folder `{folder}` did not exist at revision `{rev}`").format(folder=relative,
+                                                                                                 rev=rev))
     times = _commit_times(top, rev, relative)
     for name in names:
         data = _git(top, "cat-file", "blob", f"{rev}:{name}", binary=True)
@@ -90,11 +93,12 @@ def _git(folder: Path, *args: str, binary: bool = False):
     try:
         return git(folder, *args, binary=binary, timeout=30)
     except FileNotFoundError:
-        raise BuildError("reprint needs git, which is not installed") from None
+        raise BuildError(_("reprint needs git, which is not installed")) from None
     except subprocess.CalledProcessError as exc:
         stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr
         message = (stderr or "").strip().splitlines()
-        raise BuildError(f"git: {message[-1] if message else 'failed'} (is {folder} in a git repository?)") from None
+        raise BuildError(_("git: {message} (is {folder} in a git repository?)").format(
+            message=message[-1] if message else _("failed"), folder=folder)) from None
 
 
 def changed_cards(old: Content, new: Content, options: BuildOptions) -> list[tuple[Card | None, Card]]:
@@ -144,13 +148,17 @@ def _write(pairs, old: Content, new: Content, options: BuildOptions, since: str,
     old_pages = iter(render_pages(_deck(before, old, options, info), dpi=50) if before else [])
     new_pages = render_pages(after, dpi=50)
     tiles = []
-    for index, (previous, _) in enumerate(pairs):
+    for index, (previous, _card) in enumerate(pairs):
         now = new_pages[2 * index: 2 * index + 2]
         tiles += ([next(old_pages), next(old_pages)] if previous else [_blank(now[0])] * 2) + now
     png = atomic_write(options.out / "reprint.png", _png(_captioned(contact_sheet(tiles, columns=4), since)))
     labels = [card.label for _, card in pairs]
-    return ReprintResult(labels, path, png, [f"{len(labels)} card(s) changed since {since}: " + ", ".join(labels),
-                                            f"reprint: {path} ({sheet}, backs for {flip}-edge duplex), {png}"])
+    changed = ngettext("{count} card(s) changed since {since}: {cards}",
+                       "{count} card(s) changed since {since}: {cards}",
+                       len(labels)).format(count=len(labels), since=since, cards=", ".join(labels))
+    duplex = _("backs for long-edge duplex") if flip == "long" else _("backs for short-edge duplex")
+    return ReprintResult(labels, path, png, [changed, _("reprint: {file} ({sheet}, {duplex}), {png}").format(
+        file=path, sheet=sheet, duplex=duplex, png=png)])
 
 
 def _deck(cards: list[Card], content: Content, options: BuildOptions, info: pdf.DocInfo) -> bytes:

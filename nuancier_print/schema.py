@@ -31,11 +31,18 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import N_
+
 MISSING = dataclasses.MISSING
 
 
 def doc(description: str, default: Any = MISSING):
-    """Declare a field with its description (and its default when optional)."""
+    """Declare a field with its description (and its default when optional).
+
+    The description is English, marked with ``N_`` where it is written: messages
+    show it translated (``_(field.metadata["doc"])``); the JSON Schema files keep
+    it in English, so that they are the same whoever writes them.
+    """
     meta = {"doc": description}
     if default is MISSING:
         return dataclasses.field(metadata=meta)
@@ -132,21 +139,21 @@ class Number(float):
     """A number written as a YAML number (``0.8``, ``-1``), within :attr:`RANGE`; each subclass sets its own."""
 
     RANGE: tuple[float, float] = (-math.inf, math.inf)
-    UNIT = ""  # what the number counts, for messages: "mm", "degrees"
+    UNIT = ""  # what the number counts, for messages (marked with N_): "mm", "degrees"
 
 
 class Shift(Number):
     """A distance in mm, either way: the largest a printer's duplex error plausibly is."""
 
     RANGE = (-20.0, 20.0)
-    UNIT = "mm"
+    UNIT = N_("mm")
 
 
 class Angle(Number):
     """A small rotation in degrees, anticlockwise."""
 
     RANGE = (-5.0, 5.0)
-    UNIT = "degrees"
+    UNIT = N_("degrees")
 
 
 class Scale(Number):
@@ -162,9 +169,9 @@ class Scale(Number):
 class Reference:
     """A resource or an inspiring reference: its text and an optional URL."""
 
-    texte: str = doc("The reference as printed: title, authors, year, publisher.")
-    url: str | None = doc("A web address, printed short and clickable in the PDF.", None)
-    url_2: str | None = doc("A second web address, when the source gives two.", None)
+    texte: str = doc(N_("The reference as printed: title, authors, year, publisher."))
+    url: str | None = doc(N_("A web address, printed short and clickable in the PDF."), None)
+    url_2: str | None = doc(N_("A second web address, when the source gives two."), None)
 
     SHORTHAND = "texte"  # a plain string stands for {texte: ...}
 
@@ -173,78 +180,78 @@ class Reference:
 class Module:
     """The "exemple de module" on the verso of a teinte."""
 
-    titre: str | None = doc("The module's title, without quotes; leave out if the source has none.", None)
-    modalites: list[str] = doc("Modalités: format, duration, group size.", [])
-    deroule: list[str] = doc("Déroulé: the steps of the module.", [])
-    publics: list[str] = doc("Publics: who the module is for.", [])
-    profil_formateurs: list[str] = doc("Profil du(des) formateur(s).", [])
+    titre: str | None = doc(N_("The module's title, without quotes; leave out if the source has none."), None)
+    modalites: list[str] = doc(N_("Modalités: format, duration, group size."), [])
+    deroule: list[str] = doc(N_("Déroulé: the steps of the module."), [])
+    publics: list[str] = doc(N_("Publics: who the module is for."), [])
+    profil_formateurs: list[str] = doc(N_("Profil du(des) formateur(s)."), [])
 
 
 @dataclass(frozen=True, kw_only=True)
 class Incomplete:
     """A place where the source itself is unfinished, kept visible on purpose."""
 
-    champ: str = doc("The field that is unfinished, for example `ressources` or `module.titre`.")
-    note: str = doc("What is missing, in a few words, for the editors.")
+    champ: str = doc(N_("The field that is unfinished, for example `ressources` or `module.titre`."))
+    note: str = doc(N_("What is missing, in a few words, for the editors."))
 
 
 @dataclass(frozen=True, kw_only=True)
 class Teinte:
     """A teinte: one training theme, printed as one card (recto and verso)."""
 
-    numero: Numero = doc("The teinte number, famille then position: `2.4`.")
-    titre: str = doc("The title, in sentence case (the layout sets the capitals).")
-    couleur: Cmyk | None = doc("This teinte's shade of its famille colour, as CMYK percentages.", None)
-    ressources: list[Reference] = doc("Ressources (recto).", [])
-    references_inspirantes: list[Reference] = doc("Références inspirantes (recto).", [])
-    champ_lexical: list[str] = doc("Champ lexical (verso): one word or phrase per item.", [])
-    finalites: list[str] = doc("Finalités (verso).", [])
-    competences: list[str] = doc("Compétences et savoir-faire (verso).", [])
-    savoir_etre: list[str] = doc("Savoir-être (verso).", [])
-    exemples_de_contenus: list[str] = doc("Exemples de contenus (verso).", [])
-    module: Module | None = doc("Exemple de module (verso).", None)
-    a_completer: list[Incomplete] = doc("Places where the source is unfinished; each is a warning.", [])
+    numero: Numero = doc(N_("The teinte number, famille then position: `2.4`."))
+    titre: str = doc(N_("The title, in sentence case (the layout sets the capitals)."))
+    couleur: Cmyk | None = doc(N_("This teinte's shade of its famille colour, as CMYK percentages."), None)
+    ressources: list[Reference] = doc(N_("Ressources (recto)."), [])
+    references_inspirantes: list[Reference] = doc(N_("Références inspirantes (recto)."), [])
+    champ_lexical: list[str] = doc(N_("Champ lexical (verso): one word or phrase per item."), [])
+    finalites: list[str] = doc(N_("Finalités (verso)."), [])
+    competences: list[str] = doc(N_("Compétences et savoir-faire (verso)."), [])
+    savoir_etre: list[str] = doc(N_("Savoir-être (verso)."), [])
+    exemples_de_contenus: list[str] = doc(N_("Exemples de contenus (verso)."), [])
+    module: Module | None = doc(N_("Exemple de module (verso)."), None)
+    a_completer: list[Incomplete] = doc(N_("Places where the source is unfinished; each is a warning."), [])
 
 
 @dataclass(frozen=True, kw_only=True)
 class Famille:
     """A famille: a colour of the nuancier, grouping several teintes."""
 
-    numero: FamilleNumero = doc("The famille number, 1 to 7.")
-    titre: str = doc("The famille title, in sentence case.")
-    couleur: Cmyk = doc("The famille colour, as CMYK percentages [c, m, y, k].")
-    introduction: list[str] = doc("The introduction, one item per paragraph.", [])
+    numero: FamilleNumero = doc(N_("The famille number, 1 to 7."))
+    titre: str = doc(N_("The famille title, in sentence case."))
+    couleur: Cmyk = doc(N_("The famille colour, as CMYK percentages [c, m, y, k]."))
+    introduction: list[str] = doc(N_("The introduction, one item per paragraph."), [])
 
 
 @dataclass(frozen=True, kw_only=True)
 class FamilleList:
     """The file `content/familles.yaml`: all familles in one list."""
 
-    familles: list[Famille] = doc("The familles, in order.")
+    familles: list[Famille] = doc(N_("The familles, in order."))
 
 
 @dataclass(frozen=True, kw_only=True)
 class Section:
     """A titled block of text: a part of the mode d'emploi, or a conseil."""
 
-    titre: str = doc("The heading of the block.")
-    texte: list[str] = doc("The text, one item per paragraph.")
+    titre: str = doc(N_("The heading of the block."))
+    texte: list[str] = doc(N_("The text, one item per paragraph."))
 
 
 @dataclass(frozen=True, kw_only=True)
 class Contact:
     """A person to contact about the nuancier."""
 
-    nom: str = doc("First name and surname.")
-    email: str = doc("E-mail address.")
+    nom: str = doc(N_("First name and surname."))
+    email: str = doc(N_("E-mail address."))
 
 
 @dataclass(frozen=True, kw_only=True)
 class Conseils:
     """The closing advice: "Quelques conseils pratiques"."""
 
-    titre: str = doc("The heading, for example `Quelques conseils pratiques pour une (bonne) formation`.")
-    conseils: list[Section] = doc("The pieces of advice, each with a heading and its text.")
+    titre: str = doc(N_("The heading, for example `Quelques conseils pratiques pour une (bonne) formation`."))
+    conseils: list[Section] = doc(N_("The pieces of advice, each with a heading and its text."))
 
 
 FORMAT_PRESETS = {
@@ -258,10 +265,10 @@ FORMAT_PRESETS = {
 class Format:
     """The trimmed size of a card and its bleed."""
 
-    taille: str | None = doc("A preset size: `DL` (99 × 210 mm) or `A6` (105 × 148 mm).", None)
-    largeur: Length | None = doc("The trimmed width, when no preset is given, e.g. `99mm`.", None)
-    hauteur: Length | None = doc("The trimmed height, when no preset is given, e.g. `210mm`.", None)
-    fond_perdu: Length = doc("The bleed on every side, e.g. `3mm`.", Length(3.0))
+    taille: str | None = doc(N_("A preset size: `DL` (99 × 210 mm) or `A6` (105 × 148 mm)."), None)
+    largeur: Length | None = doc(N_("The trimmed width, when no preset is given, e.g. `99mm`."), None)
+    hauteur: Length | None = doc(N_("The trimmed height, when no preset is given, e.g. `210mm`."), None)
+    fond_perdu: Length = doc(N_("The bleed on every side, e.g. `3mm`."), Length(3.0))
 
     @property
     def size(self) -> tuple[float, float]:
@@ -275,16 +282,16 @@ class Format:
 class Nuancier:
     """The file `content/nuancier.yaml`: the deck's metadata and format."""
 
-    titre: str = doc("The deck title, in sentence case.")
-    editeur: str = doc("Who publishes the nuancier: `La 27e Région`.")
-    programme: str = doc("The programme it belongs to: `RÉ•ACTEUR PUBLIC`.")
-    mention: str = doc("The cover line: who produced it and in which programme.")
-    mode_emploi: list[Section] = doc("The mode d'emploi: its titled blocks, in order.")
-    contacts: list[Contact] = doc("The people to contact.", [])
-    licence: str = doc("The licence paragraph, verbatim.")
-    conseils_pratiques: Conseils | None = doc("Quelques conseils pratiques (the closing card).", None)
-    credits: list[str] = doc("Extra credit lines for the closing card.", [])
-    format: Format = doc("The card format: preset or size, and bleed.", Format())
+    titre: str = doc(N_("The deck title, in sentence case."))
+    editeur: str = doc(N_("Who publishes the nuancier: `La 27e Région`."))
+    programme: str = doc(N_("The programme it belongs to: `RÉ•ACTEUR PUBLIC`."))
+    mention: str = doc(N_("The cover line: who produced it and in which programme."))
+    mode_emploi: list[Section] = doc(N_("The mode d'emploi: its titled blocks, in order."))
+    contacts: list[Contact] = doc(N_("The people to contact."), [])
+    licence: str = doc(N_("The licence paragraph, verbatim."))
+    conseils_pratiques: Conseils | None = doc(N_("Quelques conseils pratiques (the closing card)."), None)
+    credits: list[str] = doc(N_("Extra credit lines for the closing card."), [])
+    format: Format = doc(N_("The card format: preset or size, and bleed."), Format())
 
 
 # --- Session (participant booklet) -----------------------------------------
@@ -294,8 +301,8 @@ class Nuancier:
 class Personne:
     """A person: a trainer; participants are :class:`Participant`, with a role."""
 
-    nom: str = doc("First name and surname, as printed.")
-    service: str | None = doc("Their service or organisation.", None)
+    nom: str = doc(N_("First name and surname, as printed."))
+    service: str | None = doc(N_("Their service or organisation."), None)
 
     SHORTHAND = "nom"
 
@@ -304,25 +311,25 @@ class Personne:
 class Participant(Personne):
     """A participant: a person, and the role they hold in their service."""
 
-    role: str | None = doc("Their role or job title, e.g. `chargée de mission`.", None)
+    role: str | None = doc(N_("Their role or job title, e.g. `chargée de mission`."), None)
 
 
 @dataclass(frozen=True, kw_only=True)
 class MiseEnSituation:
     """A mise en situation the group lived during the session."""
 
-    titre: str = doc("A short title.")
-    description: list[str] = doc("What happened, one item per paragraph.", [])
-    photo: str | None = doc("A photo file next to the session file (JPEG or PNG).", None)
-    legende: str | None = doc("A caption for the photo.", None)
+    titre: str = doc(N_("A short title."))
+    description: list[str] = doc(N_("What happened, one item per paragraph."), [])
+    photo: str | None = doc(N_("A photo file next to the session file (JPEG or PNG)."), None)
+    legende: str | None = doc(N_("A caption for the photo."), None)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Citation:
     """A quote or a note from the participants' critical reading."""
 
-    texte: str = doc("The quote or note.")
-    auteur: str | None = doc("Who said it; leave out for an anonymous quote.", None)
+    texte: str = doc(N_("The quote or note."))
+    auteur: str | None = doc(N_("Who said it; leave out for an anonymous quote."), None)
 
     SHORTHAND = "texte"
 
@@ -331,38 +338,38 @@ class Citation:
 class TeinteVecue:
     """What the session lived for one teinte."""
 
-    numero: Numero = doc("The teinte number, e.g. `2.2`.")
-    mises_en_situation: list[MiseEnSituation] = doc("Mises en situation vécues.", [])
-    lecture_critique: list[Citation] = doc("Lecture critique des participants.", [])
+    numero: Numero = doc(N_("The teinte number, e.g. `2.2`."))
+    mises_en_situation: list[MiseEnSituation] = doc(N_("Mises en situation vécues."), [])
+    lecture_critique: list[Citation] = doc(N_("Lecture critique des participants."), [])
 
 
 @dataclass(frozen=True, kw_only=True)
 class Kit:
     """A deck of a session's teintes, in as many copies as the workshop has tables."""
 
-    copies: Copies = doc("How many copies to print, one per table: 1 to 50.", Copies("1"))
-    feuille: Feuille = doc("The sheet: `A4` or `Letter` for an office printer (two cards a sheet), "
-                           "`A3` or `SRA3` for a print shop.", Feuille("A4"))
+    copies: Copies = doc(N_("How many copies to print, one per table: 1 to 50."), Copies("1"))
+    feuille: Feuille = doc(N_("The sheet: `A4` or `Letter` for an office printer (two cards a sheet), "
+                           "`A3` or `SRA3` for a print shop."), Feuille("A4"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class Session:
     """A training session: the file `content/sessions/<slug>.yaml`."""
 
-    titre: str = doc("The title of the formation.")
-    commanditaire: str = doc("Who commissioned the training.")
-    lieu: str = doc("Where it took place.")
-    dates: list[str] = doc("The dates, as they should be printed, e.g. `12 mars 2026`.")
-    formateurs: list[Personne] = doc("The trainers.")
-    participants: list[Participant] = doc("The participants.", [])
-    teintes: list[TeinteVecue] = doc("The teintes covered, in the order they were lived.")
-    mot_introduction: list[str] = doc("An optional introduction word, one item per paragraph.", [])
-    programme: list[Section] = doc("The programme of the days: one block per day.", [])
-    fictif: bool = doc("True for an example session that did not take place.", False)
-    kit: Kit | None = doc("A deck of the session's teintes to print for its workshop, made by `nuancier build`.",
+    titre: str = doc(N_("The title of the formation."))
+    commanditaire: str = doc(N_("Who commissioned the training."))
+    lieu: str = doc(N_("Where it took place."))
+    dates: list[str] = doc(N_("The dates, as they should be printed, e.g. `12 mars 2026`."))
+    formateurs: list[Personne] = doc(N_("The trainers."))
+    participants: list[Participant] = doc(N_("The participants."), [])
+    teintes: list[TeinteVecue] = doc(N_("The teintes covered, in the order they were lived."))
+    mot_introduction: list[str] = doc(N_("An optional introduction word, one item per paragraph."), [])
+    programme: list[Section] = doc(N_("The programme of the days: one block per day."), [])
+    fictif: bool = doc(N_("True for an example session that did not take place."), False)
+    kit: Kit | None = doc(N_("A deck of the session's teintes to print for its workshop, made by `nuancier build`."),
                           None)
-    badges_a_completer: bool = doc("False to leave out of the booklet the « à compléter » marks where the source "
-                                   "is unfinished.", True)
+    badges_a_completer: bool = doc(N_("False to leave out of the booklet the « à compléter » marks where the "
+                                      "source is unfinished."), True)
 
 
 # --- Office printers --------------------------------------------------------
@@ -372,10 +379,10 @@ class Session:
 class Printer:
     """An office printer's duplex correction, measured with the sheet of `nuancier calibrate`."""
 
-    dx: Shift = doc("How far to move the backs to the right, in mm (negative: to the left).", Shift(0.0))
-    dy: Shift = doc("How far to move the backs up, in mm (negative: down).", Shift(0.0))
-    rotation: Angle = doc("How far to turn the backs anticlockwise, in degrees.", Angle(0.0))
-    scale: Scale = doc("How much to enlarge the backs: 1 leaves them as they are.", Scale(1.0))
+    dx: Shift = doc(N_("How far to move the backs to the right, in mm (negative: to the left)."), Shift(0.0))
+    dy: Shift = doc(N_("How far to move the backs up, in mm (negative: down)."), Shift(0.0))
+    rotation: Angle = doc(N_("How far to turn the backs anticlockwise, in degrees."), Angle(0.0))
+    scale: Scale = doc(N_("How much to enlarge the backs: 1 leaves them as they are."), Scale(1.0))
 
 
 # The file `content/printers.yaml`: each printer's correction under the name given to `--printer`.

@@ -20,6 +20,7 @@ import warnings
 from pathlib import Path
 
 from . import schema
+from .i18n import _
 from .load import where
 
 PHOTO_WIDTH_MM = 110.0  # the width a photo prints at in the booklet
@@ -74,9 +75,9 @@ def _check_teintes(col, content, session) -> None:
         field = f"teintes[{i}].numero"
         if vecue.numero not in known:
             col.add(where(session, field), field,
-                    f"teinte {vecue.numero} does not exist in the nuancier")
+                    _("teinte {numero} does not exist in the nuancier").format(numero=vecue.numero))
         elif vecue.numero in seen:
-            col.add(where(session, field), field, f"teinte {vecue.numero} is listed twice")
+            col.add(where(session, field), field, _("teinte {numero} is listed twice").format(numero=vecue.numero))
         seen.add(vecue.numero)
 
 
@@ -87,7 +88,7 @@ def _check_people(col, session) -> None:
             key = _same_name(person.nom)
             if key in seen:
                 col.add(where(session, f"{group}[{i}]"), f"{group}[{i}].nom",
-                        f"{person.nom} is listed twice (also at {seen[key]})")
+                        _("{name} is listed twice (also at {other})").format(name=person.nom, other=seen[key]))
             else:
                 seen[key] = where(session, f"{group}[{i}]")
     _check_file_names(col, session)
@@ -101,8 +102,9 @@ def _check_file_names(col, session) -> None:
         other = seen.setdefault(slug, person)
         if other is not person and _same_name(other.nom) != _same_name(person.nom):
             col.add(where(session, f"participants[{i}]"), f"participants[{i}].nom",
-                    f"{person.nom} and {other.nom} give the same file name `{slug}` for their "
-                    "personal booklets; write the names so that they differ by more than accents")
+                    _("{name} and {other} give the same file name `{slug}` for their personal booklets; "
+                      "write the names so that they differ by more than accents").format(
+                        name=person.nom, other=other.nom, slug=slug))
 
 
 def _same_name(name: str) -> str:
@@ -142,34 +144,36 @@ def resolve_photo(photo: str, folder: Path, root: Path) -> Path | None:
 def photo_problems(photo: str, folder: Path, root: Path) -> list[tuple[str, str]]:
     """Return (severity, message) pairs for one photo reference."""
     if _SCHEME.match(photo) and not re.match(r"^[a-zA-Z]:[\\/]", photo):
-        return [("error", f"`{photo}` is a web address; put the photo file next to the session file "
-                          "and give its file name (nothing is downloaded while building)")]
+        return [("error", _("`{photo}` is a web address; put the photo file next to the session file "
+                            "and give its file name (nothing is downloaded while building)").format(photo=photo))]
     if Path(photo).is_absolute() or photo.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:[\\/]", photo):
-        return [("error", f"`{photo}` is an absolute path; put the photo next to the session file "
-                          "and give its file name relative to it")]
+        return [("error", _("`{photo}` is an absolute path; put the photo next to the session file "
+                            "and give its file name relative to it").format(photo=photo))]
     path = resolve_photo(photo, folder, root)
     if path is None:
-        return [("error", f"`{photo}` points outside the content folder; put the photo next to the "
-                          "session file and give its file name")]
+        return [("error", _("`{photo}` points outside the content folder; put the photo next to the "
+                            "session file and give its file name").format(photo=photo))]
     if not path.is_file():
-        return [("error", f"the photo `{photo}` was not found next to the session file")]
+        return [("error", _("the photo `{photo}` was not found next to the session file").format(photo=photo))]
     return _image_problems(photo, path)
 
 
 def _image_problems(photo: str, path: Path) -> list[tuple[str, str]]:
     try:
-        fmt, (width_px, _) = read_image(path)
+        fmt, (width_px, _height) = read_image(path)
     except PhotoError as exc:
-        return [("error", f"`{photo}` {exc}")]
+        return [("error", _("`{photo}` {problem}").format(photo=photo, problem=exc))]
     if fmt not in ("JPEG", "MPO", "PNG"):  # MPO: the JPEG variant many phones write
-        return [("error", f"`{photo}` is a {fmt} image; use a JPEG or PNG file")]
+        return [("error", _("`{photo}` is a {format} image; use a JPEG or PNG file").format(photo=photo, format=fmt))]
     dpi = photo_dpi(width_px)
     if dpi < MIN_DPI:
-        return [("error", f"`{photo}` is {width_px} pixels wide: {dpi:.0f} dpi at its printed width of "
-                          f"{PHOTO_WIDTH_MM:.0f} mm, below the {MIN_DPI} dpi minimum; use a larger photo")]
+        return [("error", _("`{photo}` is {width} pixels wide: {dpi:.0f} dpi at its printed width of "
+                            "{printed:.0f} mm, below the {least} dpi minimum; use a larger photo").format(
+            photo=photo, width=width_px, dpi=dpi, printed=PHOTO_WIDTH_MM, least=MIN_DPI))]
     if dpi < GOOD_DPI:
-        return [("warning", f"`{photo}` prints at {dpi:.0f} dpi ({width_px} pixels over "
-                            f"{PHOTO_WIDTH_MM:.0f} mm); {GOOD_DPI} dpi or more looks sharper")]
+        return [("warning", _("`{photo}` prints at {dpi:.0f} dpi ({width} pixels over {printed:.0f} mm); "
+                              "{good} dpi or more looks sharper").format(
+            photo=photo, dpi=dpi, width=width_px, printed=PHOTO_WIDTH_MM, good=GOOD_DPI))]
     return []
 
 
@@ -213,18 +217,20 @@ def open_image(path: Path):
     """
     from PIL import Image, UnidentifiedImageError
 
-    too_large = (f"has more than {MAX_PHOTO_PIXELS // 1_000_000} megapixels; save a smaller copy "
-                 f"(a width of {math.ceil(GOOD_DPI * PHOTO_WIDTH_MM / 25.4)} pixels prints at {GOOD_DPI} dpi)")
+    too_large = _("has more than {megapixels} megapixels; save a smaller copy (a width of {width} pixels prints "
+                  "at {dpi} dpi)").format(megapixels=MAX_PHOTO_PIXELS // 1_000_000,
+                                          width=math.ceil(GOOD_DPI * PHOTO_WIDTH_MM / 25.4), dpi=GOOD_DPI)
     try:
         image = Image.open(path)
     except Image.DecompressionBombError:  # more than twice Pillow's limit: refused before its size is known
         raise PhotoError(too_large) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PhotoError("is not a readable image; use a JPEG or PNG file") from None
+        raise PhotoError(_("is not a readable image; use a JPEG or PNG file")) from None
     width, height = image.size
     if width * height > MAX_PHOTO_PIXELS:
         image.close()
-        raise PhotoError(f"is {width} × {height} pixels: it {too_large}")
+        raise PhotoError(_("is {width} × {height} pixels: it {too_large}").format(width=width, height=height,
+                                                                                  too_large=too_large))
     return image
 
 
@@ -244,8 +250,8 @@ def read_image(path: Path) -> tuple[str, tuple[int, int]]:
             with Image.open(path) as again:
                 again.load()  # every pixel
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
-            raise PhotoError("is damaged: only part of it can be read (it may have been cut short while it "
-                             "was copied); copy the photo again from its original") from exc
+            raise PhotoError(_("is damaged: only part of it can be read (it may have been cut short while it "
+                               "was copied); copy the photo again from its original")) from exc
         finally:
             image.close()
     return fmt, size

@@ -30,6 +30,7 @@ from pathlib import Path
 from . import pdf
 from .errors import BuildError, relative
 from .geometry import CardFormat, mm_to_pt, pt_to_mm
+from .i18n import _, ngettext
 from .impose import (
     FLIPS,
     FOLD_DASH,
@@ -88,7 +89,14 @@ def sheet_size(name: str) -> tuple[float, float]:
     try:
         return SHEETS[name.upper()]
     except KeyError:
-        raise BuildError(f"unknown sheet {name!r}: use one of {', '.join(SHEETS)}") from None
+        raise BuildError(_("unknown sheet {name!r}: use one of {sheets}").format(name=name,
+                                                                                 sheets=", ".join(SHEETS))) from None
+
+
+def _not_saddle(path: Path, pages: int) -> str:
+    return ngettext("{file}: a saddle-stitched booklet needs a multiple of 4 pages, got {count}",
+                    "{file}: a saddle-stitched booklet needs a multiple of 4 pages, got {count}", pages).format(
+        file=relative(path), count=pages)
 
 
 def _box(page, name: str) -> Box:
@@ -150,8 +158,7 @@ def impose_saddle(booklet_pdf: Path, info: DocInfo, sheet: str = "A4") -> bytes:
     reader = pdf.read(booklet_pdf)
     n = len(reader.pages)
     if n % 4:
-        raise BuildError(f"{relative(booklet_pdf)}: a saddle-stitched booklet needs a multiple "
-                         f"of 4 pages, got {n}")
+        raise BuildError(_not_saddle(booklet_pdf, n))
     short, long_ = sheet_size(sheet)
     w, h = mm_to_pt(long_), mm_to_pt(short)
     writer = pdf.writer()
@@ -181,12 +188,13 @@ def impose_saddle_press(booklet_pdf: Path, info: DocInfo, sheet: str = "SRA3", c
     Print recto verso turning the sheet like a book page, fold, staple, trim.
     """
     if sheet.upper() not in PRESS_SHEETS:
-        raise BuildError(f"a booklet is imposed for the press on {' or '.join(PRESS_SHEETS)}, not {sheet!r}")
+        sheets = _("{one} or {other}").format(one=", ".join(PRESS_SHEETS[:-1]), other=PRESS_SHEETS[-1])
+        raise BuildError(_("a booklet is imposed for the press on {sheets}, not {sheet!r}").format(sheets=sheets,
+                                                                                                  sheet=sheet))
     reader = pdf.read(booklet_pdf)
     n = len(reader.pages)
     if not n or n % 4:
-        raise BuildError(f"{relative(booklet_pdf)}: a saddle-stitched booklet needs a multiple "
-                         f"of 4 pages, got {n}")
+        raise BuildError(_not_saddle(booklet_pdf, n))
     first = reader.pages[0]
     tx0, ty0, tx1, ty1 = _box(first, "trim")
     bleed = pt_to_mm(tx0 - _box(first, "bleed")[0])
@@ -228,19 +236,21 @@ def _press_marks(layout: PressLayout) -> bytes:
 def _deck_format(reader, path: Path) -> tuple[float, float, float]:
     """Return the deck's trim width, height and bleed (mm), checking every page agrees."""
     if not reader.pages or len(reader.pages) % 2:
-        raise BuildError(f"{relative(path)}: a deck needs a recto and a verso per card, "
-                         f"got {len(reader.pages)} pages")
+        raise BuildError(ngettext("{file}: a deck needs a recto and a verso per card, got {count} page",
+                                  "{file}: a deck needs a recto and a verso per card, got {count} pages",
+                                  len(reader.pages)).format(file=relative(path), count=len(reader.pages)))
     sizes = []
     for number, page in enumerate(reader.pages, 1):
         tx0, ty0, tx1, ty1 = _box(page, "trim")
         bx0, by0, bx1, by1 = _box(page, "bleed")
         bleed = min(tx0 - bx0, ty0 - by0, bx1 - tx1, by1 - ty1)
         sizes.append((number, pt_to_mm(tx1 - tx0), pt_to_mm(ty1 - ty0), max(pt_to_mm(bleed), 0.0)))
-    _, width, height, bleed = sizes[0]
-    for number, w, h, _ in sizes:
+    _first, width, height, bleed = sizes[0]
+    for number, w, h, _bleed in sizes:
         if abs(w - width) > 0.1 or abs(h - height) > 0.1:
-            raise BuildError(f"{relative(path)}: page {number}: trim size {w:.1f}×{h:.1f} mm "
-                             f"differs from page 1's {width:.1f}×{height:.1f} mm")
+            raise BuildError(_("{file}: page {number}: trim size {width:.1f}×{height:.1f} mm differs from page 1's "
+                               "{first_width:.1f}×{first_height:.1f} mm").format(
+                file=relative(path), number=number, width=w, height=h, first_width=width, first_height=height))
     return round(width, 2), round(height, 2), round(min(s[3] for s in sizes), 2)
 
 
@@ -324,7 +334,7 @@ def impose_cards(
         plan = sheet_plan(n_cards, grid, flip)
     writer, forms = pdf.writer(), {}
     label = _office_label(writer, grid, flip) if office else None
-    for _, side in itertools.groupby(plan, key=lambda p: (p.sheet, p.side)):
+    for _where, side in itertools.groupby(plan, key=lambda p: (p.sheet, p.side)):
         _card_side(writer, reader, forms, list(side), grid, marks, correction, label)
     n_sheets = len(writer.pages) // 2
     return ImposeResult(pdf.finish(writer, info), grid, n_cards, n_sheets, flip)
@@ -361,8 +371,8 @@ def finish_deck(data: bytes, info: DocInfo, fmt: CardFormat, *, marks: bool = Fa
     (:func:`~.pdf.add_die_line`): a print shop drills and die-cuts from it.
     """
     if corners < 0 or corners > min(fmt.width, fmt.height) / 4:
-        raise BuildError(f"corner radius {corners:g} mm: give 0 (square corners) to "
-                         f"{min(fmt.width, fmt.height) / 4:g} mm")
+        raise BuildError(_("corner radius {radius:g} mm: give 0 (square corners) to {most:g} mm").format(
+            radius=corners, most=min(fmt.width, fmt.height) / 4))
     if not (marks or die_line):
         return pdf.finish(data, info)
     target = pdf.clone(data)

@@ -18,6 +18,7 @@ from pathlib import Path
 from .build import Builder, BuildOptions, BuildResult
 from .errors import NuancierError
 from .fonts import FONTS_DIR
+from .i18n import _, ngettext
 from .markup import LAYOUTS_DIR
 
 
@@ -27,23 +28,30 @@ def rebuild(builder: Builder) -> tuple[BuildResult | None, list[str], float]:
     try:
         result = builder.build()
     except NuancierError as exc:
-        return None, exc.lines() + ["the previous outputs are unchanged; still watching"], time.perf_counter() - start
+        return None, exc.lines() + [_("the previous outputs are unchanged; still watching")], \
+            time.perf_counter() - start
     return result, [], time.perf_counter() - start
 
 
 def summary(result: BuildResult, seconds: float, changed: Iterable[str] = (), verb: str = "rebuilt") -> str:
-    """Return the one line printed after a rebuild."""
+    """Return the one line printed after a rebuild (``verb``: ``rebuilt``, or ``built`` the first time)."""
     faces = result.rendered
     parts = []
     if faces:
-        what = ", ".join(_short(k) for k in faces[:6]) + (f" and {len(faces) - 6} more" if len(faces) > 6 else "")
-        parts.append(f"{what} ({len(faces)} face{'s' if len(faces) > 1 else ''})")
-    parts += [f"booklet {slug}" for slug in result.booklets_rendered]
+        what = ", ".join(_short(k) for k in faces[:6])
+        if len(faces) > 6:
+            what = _("{faces} and {count} more").format(faces=what, count=len(faces) - 6)
+        parts.append(ngettext("{faces} ({count} face)", "{faces} ({count} faces)", len(faces)).format(
+            faces=what, count=len(faces)))
+    parts += [_("booklet {slug}").format(slug=slug) for slug in result.booklets_rendered]
     trigger = ", ".join(sorted({Path(c).name for c in changed})[:3])
-    prefix = f"{trigger}: " if trigger else ""
     if not parts:
-        return f"{prefix}nothing to re-render ({seconds:.2f} s)"
-    return f"{prefix}{verb} {'; '.join(parts)} in {seconds:.2f} s"
+        line = _("nothing to re-render ({seconds:.2f} s)").format(seconds=seconds)
+    elif verb == "built":
+        line = _("built {what} in {seconds:.2f} s").format(what="; ".join(parts), seconds=seconds)
+    else:
+        line = _("rebuilt {what} in {seconds:.2f} s").format(what="; ".join(parts), seconds=seconds)
+    return _("{trigger}: {line}").format(trigger=trigger, line=line) if trigger else line
 
 
 def _short(key: str) -> str:
@@ -62,7 +70,7 @@ def watch(options: BuildOptions, echo: Callable[[str], None], *, stop=None, read
     if result is not None:
         echo(summary(result, seconds, verb="built"))
     folders = [options.content, options.layouts or LAYOUTS_DIR, FONTS_DIR]
-    echo("watching " + ", ".join(str(f) for f in folders) + " (Ctrl+C to stop)")
+    echo(_("watching {folders} (Ctrl+C to stop)").format(folders=", ".join(str(f) for f in folders)))
     if ready is not None:
         ready.set()
     for changes in watch_files(*folders, debounce=50, step=20, stop_event=stop, watch_filter=_relevant,

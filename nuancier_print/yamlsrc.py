@@ -28,6 +28,7 @@ import yaml
 from yaml.events import AliasEvent
 
 from .errors import Location, Problem
+from .i18n import N_, _
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
@@ -54,30 +55,34 @@ class _Checks:
             event = self.peek_event()
             raise _YamlProblem(
                 event.start_mark,
-                "YAML aliases (`*name`) are not allowed in content files; write the text out in full",
+                _("YAML aliases (`*name`) are not allowed in content files; write the text out in full"),
             )
         event = self.peek_event()
         if getattr(event, "anchor", None):
             raise _YamlProblem(
                 event.start_mark,
-                "YAML anchors (`&name`) are not allowed in content files; write the text out in full",
+                _("YAML anchors (`&name`) are not allowed in content files; write the text out in full"),
             )
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise _YamlProblem(event.start_mark, f"the file is nested more than {MAX_DEPTH} levels deep")
+            raise _YamlProblem(event.start_mark, _too_deep())
         try:
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
         if node.tag == "tag:yaml.org,2002:merge":
-            raise _YamlProblem(node.start_mark, "`<<` (a YAML merge key) is not allowed in content files; "
-                                                "write the fields out in full")
+            raise _YamlProblem(node.start_mark, _("`<<` (a YAML merge key) is not allowed in content files; "
+                                                  "write the fields out in full"))
         if node.tag not in STANDARD_TAGS:
             raise _YamlProblem(
                 node.start_mark,
-                f"the YAML tag `{node.tag}` is not allowed; write plain text, lists and mappings",
+                _("the YAML tag `{tag}` is not allowed; write plain text, lists and mappings").format(tag=node.tag),
             )
         return node
+
+
+def _too_deep() -> str:
+    return _("the file is nested more than {depth} levels deep").format(depth=MAX_DEPTH)
 
 
 class _Loader(_Checks, yaml.SafeLoader):
@@ -158,12 +163,11 @@ def read_yaml(path: Path, shown: str, *, empty_ok: bool = False) -> tuple[yaml.N
     if problem:
         return None, [problem]
     if not text.strip():
-        return None, [] if empty_ok else [Problem(Location(shown, 1, 1), "", "this file is empty")]
+        return None, [] if empty_ok else [Problem(Location(shown, 1, 1), "", _("this file is empty"))]
     deep = _flow_depth(text)
     if deep is not None:
         line, column = text.count("\n", 0, deep) + 1, deep - text.rfind("\n", 0, deep)
-        message = f"the file is nested more than {MAX_DEPTH} levels deep"
-        return None, [Problem(Location(shown, line, column), "", message)]
+        return None, [Problem(Location(shown, line, column), "", _too_deep())]
     try:
         node = _compose(text)
     except _YamlProblem as exc:
@@ -171,12 +175,12 @@ def read_yaml(path: Path, shown: str, *, empty_ok: bool = False) -> tuple[yaml.N
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(exc, text, shown)]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks its errors
-        return None, [Problem(Location(shown), "", f"this is not valid YAML: {exc}")]
+        return None, [Problem(Location(shown), "", _("this is not valid YAML: {detail}").format(detail=exc))]
     except RecursionError:
-        return None, [Problem(Location(shown, 1, 1), "", "the file is nested too deeply")]
+        return None, [Problem(Location(shown, 1, 1), "", _("the file is nested too deeply"))]
     if node is None:
         return None, [] if empty_ok else [Problem(Location(shown, 1, 1), "",
-                                                  "this file holds no content (only comments)")]
+                                                  _("this file holds no content (only comments)"))]
     cut = _cut_by_comment(node, text, shown)
     if cut:
         return None, cut
@@ -213,10 +217,11 @@ def _cut_by_comment(root, text: str, shown: str) -> list[Problem]:
                 hash_at = match.start(1)
                 line = text.count("\n", 0, hash_at) + 1
                 column = hash_at - text.rfind("\n", 0, hash_at)
-                problems.append(Problem(Location(shown, line, column), path, (
-                    f"YAML reads ` #` as the start of a comment: this text stops at « {_short(node.value)} » and "
-                    f"« {_short(match[1].rstrip())} » is left out; put the whole text between double quotes "
-                    "\"...\" (or, if it is a comment, write a space after `#`)")))
+                problems.append(Problem(Location(shown, line, column), path, _(
+                    "YAML reads ` #` as the start of a comment: this text stops at « {kept} » and "
+                    "« {lost} » is left out; put the whole text between double quotes "
+                    "\"...\" (or, if it is a comment, write a space after `#`)").format(
+                        kept=_short(node.value), lost=_short(match[1].rstrip()))))
     return problems
 
 
@@ -231,16 +236,18 @@ def _read(path: Path, shown: str) -> tuple[bytes, Problem | None]:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            return b"", Problem(Location(shown), "", f"this is {what}; a content file must be a plain text file")
+            message = (_("this is a folder; a content file must be a plain text file")
+                       if stat.S_ISDIR(info.st_mode) else
+                       _("this is not a regular file; a content file must be a plain text file"))
+            return b"", Problem(Location(shown), "", message)
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        return b"", Problem(Location(shown), "", f"cannot read this file: {exc.strerror}")
+        return b"", Problem(Location(shown), "", _("cannot read this file: {reason}").format(reason=exc.strerror))
     if len(data) > MAX_BYTES:
         return b"", Problem(Location(shown, 1, 1), "",
-                            f"this file is {max(info.st_size, len(data)) / 1024 / 1024:.1f} MB; "
-                            f"a content file may be at most {MAX_BYTES // 1024 // 1024} MB")
+                            _("this file is {size:.1f} MB; a content file may be at most {most} MB").format(
+                                size=max(info.st_size, len(data)) / 1024 / 1024, most=MAX_BYTES // 1024 // 1024))
     return data, None
 
 
@@ -259,8 +266,8 @@ def _invisible(text: str, shown: str) -> Problem | None:
     line = text.count("\n", 0, start) + 1
     column = start - (text.rfind("\n", 0, start) + 1) + 1
     return Problem(Location(shown, line, column), "",
-                   f"this file contains an invisible control character (U+{ord(match[0]):04X}); "
-                   "delete it, or retype the text around it")
+                   _("this file contains an invisible control character (U+{code:04X}); "
+                     "delete it, or retype the text around it").format(code=ord(match[0])))
 
 
 def _decode(data: bytes, shown: str) -> tuple[str, Problem | None]:
@@ -274,15 +281,17 @@ def _decode(data: bytes, shown: str) -> tuple[str, Problem | None]:
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         return "", Problem(
             Location(shown, line, column), "",
-            f"this file is not UTF-8 text (byte 0x{data[exc.start]:02X}); "
-            "save it again with the UTF-8 encoding",
+            _("this file is not UTF-8 text (byte 0x{byte:02X}); save it again with the UTF-8 encoding").format(
+                byte=data[exc.start]),
         )
 
 
 _UNCLOSED = {
-    "while parsing a flow sequence": "the list that starts here with `[` is never closed with `]`",
-    "while parsing a flow mapping": "the mapping that starts here with `{` is never closed with `}`",
-    "while scanning a quoted scalar": "the quoted text that starts here is never closed",
+    "while parsing a flow sequence": N_("this is not valid YAML: the list that starts here with `[` is never closed "
+                                        "with `]`"),
+    "while parsing a flow mapping": N_("this is not valid YAML: the mapping that starts here with `{` is never "
+                                       "closed with `}`"),
+    "while scanning a quoted scalar": N_("this is not valid YAML: the quoted text that starts here is never closed"),
 }
 
 
@@ -291,31 +300,57 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Problem
     context = (exc.context or "").strip()
     at_end = "end of stream" in str(exc.problem) or "<stream end>" in str(exc.problem)
     if context in _UNCLOSED and exc.context_mark is not None and at_end:
-        return Problem(location(shown, exc.context_mark), "", f"this is not valid YAML: {_UNCLOSED[context]}")
+        return Problem(location(shown, exc.context_mark), "", _(_UNCLOSED[context]))
     if context == "while parsing a flow node" and at_end:
-        return Problem(location(shown, mark), "", "this is not valid YAML: the file ends inside a list `[...]` "
-                                                  "or a mapping `{...}` that is never closed with `]` or `}`")
+        return Problem(location(shown, mark), "", _("this is not valid YAML: the file ends inside a list `[...]` "
+                                                    "or a mapping `{...}` that is never closed with `]` or `}`"))
     where = location(shown, mark)
     lines = text.splitlines()
     line_text = lines[mark.line] if mark and mark.line < len(lines) else ""
     if "\t" in line_text[: len(line_text) - len(line_text.lstrip())] or "'\\t'" in str(exc.problem):
-        return Problem(where, "", "a tab is used for indentation; indent with spaces only")
+        return Problem(where, "", _("a tab is used for indentation; indent with spaces only"))
     problem = (exc.problem or "").strip()
     if problem.startswith("expected '<document start>'"):
-        return Problem(where, "", "the YAML document ended (a `...` or `%` line) before this line; "
-                                  "remove that line, or what follows it")
+        return Problem(where, "", _("the YAML document ended (a `...` or `%` line) before this line; "
+                                    "remove that line, or what follows it"))
     if problem.startswith("but found another document"):
-        return Problem(where, "", "this file holds a second YAML document after a `---` line; "
-                                  "keep one document per file (one teinte, one session...)")
+        return Problem(where, "", _("this file holds a second YAML document after a `---` line; "
+                                    "keep one document per file (one teinte, one session...)"))
     if problem == "mapping values are not allowed here":
-        return Problem(where, "", "YAML reads ` : ` in this text as the start of a new field; "
-                                  "put the whole text between double quotes \"...\"")
+        return Problem(where, "", _("YAML reads ` : ` in this text as the start of a new field; "
+                                    "put the whole text between double quotes \"...\""))
     quoted = _text_after_quotes(text, mark, shown) if "but found '<scalar>'" in problem else None
     if quoted is not None:
         return quoted
-    context = (exc.context or "").strip()
+    context = _yaml_words((exc.context or "").strip())
+    problem = _yaml_words(problem)
     detail = f"{context}, {problem}" if context and problem else problem or context
-    return Problem(where, "", f"this is not valid YAML ({detail})")
+    return Problem(where, "", _("this is not valid YAML ({detail})").format(detail=detail))
+
+
+# PyYAML's own words, shown in the messages above when no plainer explanation applies: the most
+# frequent are translated (those it builds with a value are left as they are, but « expected X, but
+# found Y »).
+YAML_WORDS = (
+    N_("while scanning a simple key"), N_("could not find expected ':'"), N_("while parsing a block mapping"),
+    N_("while parsing a block collection"), N_("while parsing a flow sequence"), N_("while parsing a flow mapping"),
+    N_("while parsing a node"), N_("while scanning a quoted scalar"), N_("while scanning a double-quoted scalar"),
+    N_("while scanning a block scalar"), N_("while scanning for the next token"),
+    N_("sequence entries are not allowed here"), N_("mapping keys are not allowed here"),
+    N_("found unexpected end of stream"), N_("found unexpected document separator"),
+    N_("invalid indentation or unclosed '[' or '{'"),
+)
+_EXPECTED = re.compile(r"^expected (.+), but (?:found|got) (.+)$")
+
+
+def _yaml_words(text: str) -> str:
+    """Return PyYAML's words in the current language, when they are among the translated ones."""
+    if text in YAML_WORDS:
+        return _(text)
+    match = _EXPECTED.match(text)
+    if match:
+        return _("expected {expected}, but found {found}").format(expected=match[1], found=match[2])
+    return text
 
 
 def _text_after_quotes(text: str, mark, shown: str) -> Problem | None:
@@ -345,8 +380,8 @@ def _text_after_quotes(text: str, mark, shown: str) -> Problem | None:
     opened = Location(shown, text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
     closed_line = text.count("\n", 0, end - 1) + 1
     if closed_line == opened.line:
-        return Problem(opened, "", "this is not valid YAML: the text in quotes that starts here is followed "
-                                   "by more text on its line; put the whole text between the quotes")
-    return Problem(opened, "", f"this is not valid YAML: the quote opened here is not closed on its line "
-                               f"(the next quote, on line {closed_line}, closes it instead); "
-                               f"add the closing quote at the end of this line")
+        return Problem(opened, "", _("this is not valid YAML: the text in quotes that starts here is followed "
+                                     "by more text on its line; put the whole text between the quotes"))
+    return Problem(opened, "", _("this is not valid YAML: the quote opened here is not closed on its line "
+                                 "(the next quote, on line {line}, closes it instead); "
+                                 "add the closing quote at the end of this line").format(line=closed_line))

@@ -1,15 +1,30 @@
-"""Shared fixtures: the repository root, a copy of the mini content, a CLI runner."""
+"""Shared fixtures: the repository root, a copy of the mini content, a CLI runner; every test in English."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from nuancier_print import i18n
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
+
+# The tests compare English texts, whatever the machine's locale (a French desktop included): NUANCIER_LANG
+# overrides LANG for the commands run here and in subprocesses. The tests of French set their own language.
+os.environ["NUANCIER_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Start every test in English, whatever the test before it chose."""
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_problems_are_shown_next_to_their_fields(client, mini):
     form = _form(client, participants="Camille Martin\nCamille Martin")
     response = client.post("/sessions/essai/compose", data=form)
     assert response.status_code == 400
-    assert 'data-field="participants">Ligne 2\u00a0: Camille Martin is listed twice' in response.get_data(as_text=True)
+    assert 'data-field="participants">Ligne 2\u00a0: Camille Martin figure deux fois' in response.get_data(as_text=True)
     assert (mini / "sessions" / "essai.yaml").read_bytes() == before
 
 
@@ -116,7 +116,7 @@ def test_a_low_resolution_photo_is_refused_by_the_clis_check(client, mini):
             "mise-0-0-photo": (io.BytesIO(photo_bytes(400, 300)), "petite.jpg")}
     response = client.post("/sessions/essai/after", data=form, content_type="multipart/form-data")
     assert response.status_code == 400
-    assert 'data-field="mise-0-0">`essai/petite.jpg` is 400 pixels wide' in response.get_data(as_text=True)
+    assert 'data-field="mise-0-0">`essai/petite.jpg` fait 400 pixels de large' in response.get_data(as_text=True)
     assert not (mini / "sessions" / "essai").exists()
 
 

@@ -170,7 +170,7 @@ def test_an_interrupted_build_says_what_it_wrote(project, sig, delay):
     if process.returncode == 0:  # it finished first: the report must still match
         assert {s for s, _ in report.values()} == {"written"}
     else:
-        assert process.returncode == (143 if sig == signal.SIGTERM else 130)
+        assert process.returncode == (143 if sig == signal.SIGTERM else 130), (stdout + stderr)[-3000:]
         assert any(s == "not written" and "interrupted" in r for s, r in report.values())
     assert_report_matches(before, snapshot(project / "out"), report)
 

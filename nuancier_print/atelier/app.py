@@ -71,6 +71,10 @@ def _hooks(app: Flask) -> None:
         if request.method == "POST":
             security.check_csrf()
 
+    @app.teardown_request
+    def process_language(_exc):
+        texts.leave_language()
+
     @app.context_processor
     def language():
         return {"lang": texts.current_language()}

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..build import BuildOptions, build
 from ..errors import BuildError, NuancierError
 from ..outputs import booklet_paths, kit_paths
-from .texts import N_
+from .texts import N_, _, ngettext
 
 PREVIEW_WIDTH_PX = 420
 DECK = "deck"
@@ -208,7 +208,7 @@ class Builder:
 
     def _previews(self, slug: str) -> list[str]:
         count = write_previews(booklet_paths(self.out, slug).booklet, previews_folder(self.out, slug))
-        return [f"previews: {count} pages"]
+        return [ngettext("previews: {count} page", "previews: {count} pages", count).format(count=count)]
 
     def _kit(self, key: str) -> list[str]:
         slug = key.removesuffix(KIT_SUFFIX)
@@ -227,7 +227,8 @@ class Builder:
 def _lines(result) -> list[str]:
     """Return a build's lines, or raise its errors when an output could not be written."""
     if result.errors or result.failed:
-        raise BuildError("\n".join(result.errors) or "not written: " + ", ".join(result.failed))
+        raise BuildError("\n".join(result.errors) or _("not written: {outputs}").format(
+            outputs=", ".join(result.failed)))
     return result.lines
 
 

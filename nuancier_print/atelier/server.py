@@ -14,6 +14,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from .app import LOOPBACK_HOSTS, create_app
+from .texts import _
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -31,9 +32,11 @@ def serve(content: Path, out: Path, *, host: str = "127.0.0.1", port: int = 0, b
     app = create_app(content, out, language=language, trusted_hosts=trusted)
     server = make_server(host, port, app, threaded=True)
     url = url_of(host, server.port)
-    echo(f"atelier: {url} (content: {content}, out: {out}); Ctrl+C to stop")
+    echo(_("atelier: {url} (content: {content}, out: {out}); Ctrl+C to stop").format(url=url, content=content,
+                                                                                       out=out))
     if host not in LOOPBACK:
-        echo(f"atelier: warning: listening on {host}: anyone who can reach this computer can edit the content")
+        echo(_("atelier: warning: listening on {host}: anyone who can reach this computer can edit the "
+               "content").format(host=host))
     if browser:
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     try:

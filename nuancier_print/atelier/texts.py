@@ -4,11 +4,14 @@
 server answers several browsers at once, so each request gets its own
 catalogs here (:func:`use_language`), chosen from the ``--lang`` option, then
 the browser's ``Accept-Language``, then the locale. Texts are written in
-English inside :func:`_` and translated by the ``atelier`` domain.
+English inside :func:`_` and translated by the ``atelier`` domain; the
+loader's messages about a file (the ``content`` domain) follow the request's
+language too (:func:`nuancier_print.i18n.use_here`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 from flask import g, has_request_context
@@ -36,9 +39,18 @@ def choose_language(forced: str | None, accept_languages) -> str:
 
 
 def use_language(language: str) -> None:
-    """Translate this request's texts into ``language``."""
+    """Translate this request's texts into ``language``: the atelier's, and the loader's messages."""
     g.language = language
     g.catalogs = catalogs(language)
+    g.language_token = i18n.use_here(language)
+
+
+def leave_language() -> None:
+    """Give the thread back the process's language when the request ends."""
+    token = g.pop("language_token", None)
+    if token is not None:
+        with contextlib.suppress(ValueError):  # set in another context: nothing of it is left here
+            i18n.leave(token)
 
 
 def current_language() -> str:

@@ -13,25 +13,26 @@ from pathlib import Path
 
 from ..content import load_content
 from ..errors import relative
+from ..i18n import _
 from .write import SiteResult, build_site
 
 
 def make_site(content_dir: Path, out_dir: Path, *, echo: Callable[[str], None] = print) -> SiteResult:
     """Write `<out>/site/` from `content_dir`, building `<out>/deck.pdf` first when it is missing."""
+    from ..build import BuildOptions, build, content_line
+
     content = load_content(content_dir, with_sessions=False)
     deck = Path(out_dir) / "deck.pdf"
     if deck.exists():
         for warning in content.warnings:
             echo(str(warning))
-        echo(f"content: {content.summary()}, {len(content.warnings)} warnings")
+        echo(content_line(content))
         newer = newer_content(content_dir, deck)
         if newer is not None:
-            echo(f"warning: {relative(deck)} is older than {relative(newer)}; the PDF on the site may not "
-                 "show the latest text (run `nuancier deck` to update it)")
+            echo(_("warning: {deck} is older than {file}; the PDF on the site may not show the latest text (run "
+                   "`nuancier deck` to update it)").format(deck=relative(deck), file=relative(newer)))
     else:  # the build reports the content's warnings
-        echo(f"{relative(deck)} is missing: building the deck first")
-        from ..build import BuildOptions, build
-
+        echo(_("{deck} is missing: building the deck first").format(deck=relative(deck)))
         for line in build(BuildOptions(content=Path(content_dir), out=Path(out_dir), sheets=False,
                                        booklets=False)).lines:
             echo(line)

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from ..content import Content
 from ..errors import NuancierError
 from ..fonts import FONTS_DIR
+from ..i18n import _, ngettext
 from ..markup import href, make_environment, printed_url
 from . import pages as p
 from .colours import SitePalette
@@ -59,8 +60,10 @@ class SiteResult:
 
     def line(self) -> str:
         """Return the line that tells the user what was written."""
-        pdf = f"{self.download.path} {self.download.size}" if self.download else "no deck PDF"
-        return f"site: {self.folder}/ ({len(self.pages)} pages, {pdf})".replace("\u00a0", " ")
+        pdf = f"{self.download.path} {self.download.size}".replace("\u00a0", " ") if self.download \
+            else _("no deck PDF")
+        return ngettext("site: {folder}/ ({count} page, {pdf})", "site: {folder}/ ({count} pages, {pdf})",
+                        len(self.pages)).format(folder=self.folder, count=len(self.pages), pdf=pdf)
 
 
 def build_site(content: Content, target: Path, *, deck_pdf: Path | None) -> SiteResult:
@@ -79,8 +82,8 @@ def build_site(content: Content, target: Path, *, deck_pdf: Path | None) -> Site
         _write_assets(content, staging / "assets")
         _swap(staging, target)
     except OSError as exc:
-        raise SiteError(f"cannot write {target}/: {exc.strerror or exc}; "
-                        "the previous site, if any, is untouched") from None
+        raise SiteError(_("cannot write {folder}/: {reason}; the previous site, if any, is untouched").format(
+            folder=target, reason=exc.strerror or exc)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return SiteResult(target, [page.path for page in pages], download)
@@ -152,7 +155,8 @@ def _write_assets(content: Content, assets: Path) -> None:
     for source, name in FONT_FILES:
         path = FONTS_DIR / source
         if not path.is_file():
-            raise SiteError(f"font file missing: fonts/{source} (restore it from git: `git checkout -- fonts`)")
+            raise SiteError(_("font file missing: fonts/{file} (restore it from git: `git checkout -- "
+                              "fonts`)").format(file=source))
         shutil.copyfile(path, fonts / name)
 
 
@@ -161,16 +165,18 @@ def _copy_deck(deck_pdf: Path, staging: Path) -> p.Download:
         with open(deck_pdf, "rb") as handle:
             is_pdf = handle.read(5) == b"%PDF-"
     except OSError as exc:
-        raise SiteError(f"cannot read the deck {deck_pdf}: {exc.strerror or exc}") from None
+        raise SiteError(_("cannot read the deck {file}: {reason}").format(file=deck_pdf,
+                                                                          reason=exc.strerror or exc)) from None
     if not is_pdf:
-        raise SiteError(f"{deck_pdf} is not a PDF file; run `nuancier deck` to write it again")
+        raise SiteError(_("{file} is not a PDF file; run `nuancier deck` to write it again").format(file=deck_pdf))
     shutil.copyfile(deck_pdf, staging / p.PDF_NAME)
     return p.Download(p.PDF_NAME, p.size_label((staging / p.PDF_NAME).stat().st_size))
 
 
 def _check_target(target: Path) -> None:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise SiteError(f"{target} is in the way: it is not a folder the site can replace; move it elsewhere")
+        raise SiteError(_("{folder} is in the way: it is not a folder the site can replace; move it "
+                          "elsewhere").format(folder=target))
 
 
 def _staging_folder(target: Path) -> Path:
@@ -179,7 +185,8 @@ def _staging_folder(target: Path) -> Path:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-staging-", dir=target.parent))
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; a web server must read the site
     except OSError as exc:
-        raise SiteError(f"cannot write to the folder {target.parent}/: {exc.strerror or exc}") from None
+        raise SiteError(_("cannot write to the folder {folder}/: {reason}").format(
+            folder=target.parent, reason=exc.strerror or exc)) from None
     return staging
 
 
