@@ -20,6 +20,7 @@ import warnings
 from pathlib import Path
 
 from . import schema
+from .i18n import _
 from .load import where
 
 PHOTO_WIDTH_MM = 110.0  # the width a photo prints at in the booklet
@@ -94,15 +95,27 @@ def _check_people(col, session) -> None:
 
 
 def _check_file_names(col, session) -> None:
-    """Report participants whose names give the same personal booklet file name."""
+    """Report participants whose names give the same personal booklet file name.
+
+    Each participant has two: their print copy's, and their screen copy's
+    (``camille-martin-ecran``), which another name could give too.
+    """
+    from .outputs import SCREEN_SUFFIX
+
     seen = {}
     for i, person in enumerate(session.participants):
         slug = person_slug(person.nom)
-        other = seen.setdefault(slug, person)
-        if other is not person and _same_name(other.nom) != _same_name(person.nom):
-            col.add(where(session, f"participants[{i}]"), f"participants[{i}].nom",
-                    f"{person.nom} and {other.nom} give the same file name `{slug}` for their "
-                    "personal booklets; write the names so that they differ by more than accents")
+        for name in (slug, f"{slug}-{SCREEN_SUFFIX}"):
+            other = seen.setdefault(name, person)
+            if other is not person and _same_name(other.nom) != _same_name(person.nom):
+                col.add(where(session, f"participants[{i}]"), f"participants[{i}].nom",
+                        f"{person.nom} and {other.nom} give the same file name `{name}` for their "
+                        "personal booklets; write the names so that they differ by more than accents"
+                        if slug == person_slug(other.nom) else
+                        _("{person} and {other} give the same file name `{name}` for their personal booklets "
+                          "(one is a screen edition's); write the names so that they differ").format(
+                            person=person.nom, other=other.nom, name=name))
+                break
 
 
 def _same_name(name: str) -> str:
