@@ -352,7 +352,7 @@ def serve(content_dir: Path, out_dir: Path, verbose: bool, host: str, port: int,
 
 @main.command("preflight")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--kind", type=click.Choice(["deck", "booklet", "sheets"]), default=None,
+@click.option("--kind", type=click.Choice(["deck", "booklet", "sheets", "screen"]), default=None,
               help="What the file is [default: guessed from its name].")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
 @click.option("--die-line", "die_line", is_flag=True, help="Require a die line (CutContour), as built with --die-line.")
@@ -404,7 +404,11 @@ def status(content_dir: Path, out_dir: Path, verbose: bool):
 
 def guess_kind(path: Path) -> str:
     """Guess what an output is from its file name."""
+    from .outputs import SCREEN_SUFFIX
+
     name = path.name
+    if name.endswith(f"-{SCREEN_SUFFIX}.pdf"):
+        return "screen"
     if "sheets" in name or "imposed" in name or "-press-" in name or name.startswith(("reprint", "calibration")):
         return "sheets"
     return "booklet" if name.startswith("booklet") else "deck"

@@ -260,8 +260,12 @@ class Ledger:
             self.report.written(path)
 
     def failed(self, path: Path, reason: str) -> None:
-        """Record an output not written."""
-        self.report.failed(path, reason)
+        """Record an output not written (one this run already wrote stays written: it is in place, whole)."""
+        from .report import WRITTEN
+
+        outcome = self.report.outcomes.get(Path(path))
+        if outcome is None or outcome.status != WRITTEN:
+            self.report.failed(path, reason)
 
     def remove(self, path: Path, reason: str) -> None:
         """Remove an output that nothing makes any more, and say so."""

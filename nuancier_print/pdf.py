@@ -7,7 +7,9 @@ here:
   every output: document information and XMP metadata that agree (title,
   creator, producer, dates, ``/Trapped /False``), a trailer ``/ID``, its own
   XMP InstanceID, and for print files the PDF/X-4 identification with the
-  coated FOGRA39 output intent (its ICC profile embedded). Dates and
+  coated FOGRA39 output intent (its ICC profile embedded). A screen file
+  (a booklet's screen edition, tagged by WeasyPrint) is identified as
+  PDF/UA-1 instead, its language on its structure tree too. Dates and
   identifiers come from the content, so the same sources give the same bytes;
 * :func:`page_form`, :func:`add_sheet_side` and :func:`append_content` are what
   imposition, crop marks and personal copies are made of;
@@ -54,6 +56,7 @@ ICC_PROFILE = Path(__file__).resolve().parent.parent / "layouts" / "icc" / "FOGR
 OUTPUT_CONDITION = "FOGRA39"  # its name in the ICC's registry of characterized printing conditions
 OUTPUT_CONDITION_INFO = "Coated FOGRA39 (ISO 12647-2:2004)"
 REGISTRY = "http://www.color.org"
+PDFUAID = "http://www.aiim.org/pdfua/ns/id/"  # the XMP namespace of the PDF/UA identification
 CREATOR = "nuancier-print"
 PRODUCER = f"nuancier-print {__version__} (WeasyPrint, pypdf)"
 Error = (OSError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, ZeroDivisionError)
@@ -68,6 +71,7 @@ class DocInfo:
     identity: str  # hashes what the file is made of: fixes its InstanceID and the second half of its /ID
     document: str = ""  # names the document across its versions (its DocumentID); default: the title
     pdfx: bool = True  # a print file: PDF/X-4 with the FOGRA39 output intent
+    ua: bool = False  # a screen file, tagged by WeasyPrint: PDF/UA-1, its title shown, its language on its structure
     lang: str | None = "fr"
     purpose: str | None = None  # a sentence for the file's subject: what it is and how to print it
 
@@ -435,7 +439,8 @@ def _overprint_state(target: PdfWriter, on: bool):
 def finish(source: bytes | PdfWriter, info: DocInfo) -> bytes:
     """Return ``source`` as a finished output file (see the module docstring), its streams compressed."""
     target = source if isinstance(source, PdfWriter) else clone(source)
-    overprint_black(target)
+    if info.pdfx:
+        overprint_black(target)
     register_optional_content(target)
     describe(target, info)
     for index, obj in enumerate(target._objects):
@@ -476,6 +481,29 @@ def describe(target: PdfWriter, info: DocInfo) -> None:
         root[NameObject("/OutputIntents")] = ArrayObject([output_intent(target)])
     elif "/OutputIntents" in root:
         del root["/OutputIntents"]
+    if info.ua:
+        accessible(target, info)
+
+
+def accessible(target: PdfWriter, info: DocInfo) -> None:
+    """Declare what PDF/UA-1 asks of a tagged file: PDF 1.7, its title shown, its language on its structure.
+
+    WeasyPrint tagged it (structure tree, ``/MarkInfo``); the language is
+    set on the catalog by :func:`describe` and here on the structure
+    tree's top elements, which screen readers read it from too.
+    """
+    target.pdf_header = "%PDF-1.7"
+    root = target.root_object
+    root[NameObject("/ViewerPreferences")] = DictionaryObject(
+        {**(_dict(root.get("/ViewerPreferences")) or {}), NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    tree = _dict(root.get("/StructTreeRoot"))
+    if tree is None or not info.lang:
+        return
+    kids = _get(tree.get("/K"))
+    for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+        element = _dict(kid)
+        if element is not None:
+            element[NameObject("/Lang")] = TextStringObject(info.lang)
 
 
 def _set_xmp(target: PdfWriter, packet: bytes) -> None:
@@ -525,6 +553,10 @@ def xmp(info: DocInfo, document: bytes, instance: bytes) -> str:
     when = info.date.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     pdfx = ("<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>"
             "<pdfx:GTS_PDFXVersion>PDF/X-4</pdfx:GTS_PDFXVersion>") if info.pdfx else ""
+    ua = "<pdfuaid:part>1</pdfuaid:part>" if info.ua else ""
+    ua_ns = f' xmlns:pdfuaid="{PDFUAID}"' if info.ua else ""
+    if info.ua and info.lang:
+        ua += f"<dc:language><rdf:Bag><rdf:li>{escape(info.lang)}</rdf:li></rdf:Bag></dc:language>"
     subject = (f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.purpose)}</rdf:li>'
                "</rdf:Alt></dc:description>") if info.purpose else ""
     return (
@@ -533,10 +565,10 @@ def xmp(info: DocInfo, document: bytes, instance: bytes) -> str:
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfx="http://ns.adobe.com/pdfx/1.3/" '
         'xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
-        'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">'
+        f'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"{ua_ns}>'
         f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.title)}</rdf:li></rdf:Alt></dc:title>'
         f"{subject}<dc:format>application/pdf</dc:format>"
-        f"{pdfx}<pdf:Trapped>False</pdf:Trapped>"
+        f"{pdfx}{ua}<pdf:Trapped>False</pdf:Trapped>"
         f"<pdf:Producer>{escape(PRODUCER)}</pdf:Producer>"
         f"<xmp:CreatorTool>{CREATOR}</xmp:CreatorTool>"
         f"<xmp:CreateDate>{when}</xmp:CreateDate><xmp:ModifyDate>{when}</xmp:ModifyDate>"

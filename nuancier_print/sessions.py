@@ -24,6 +24,7 @@ from .i18n import _
 from .load import where
 
 PHOTO_WIDTH_MM = 110.0  # the width a photo prints at in the booklet
+PHOTO_MAX_HEIGHT_MM = 95.0  # the tallest it prints: a portrait photo is narrower, to keep to this height
 MIN_DPI, GOOD_DPI = 150, 300
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
