@@ -267,7 +267,7 @@ def prepare_photos(content: Content, path: Path, session: schema.Session, folder
             source = resolve_photo(mise.photo, path.parent, content.root)
             if source is None or not source.is_file():
                 raise BuildError(f"{relative(path)}: photo `{mise.photo}` not found; run `nuancier check`")
-            target = folder / f"photo-{_photo_key(source, for_screen)}.jpg"
+            target = folder / f"photo-{_photo_key(source, for_screen)}{'-ecran' * for_screen}.jpg"
             if not _whole_copy(target):  # missing, or damaged since it was made: make it again
                 try:
                     atomic_write(target, rgb_photo(source) if for_screen else cmyk_photo(source))

@@ -588,19 +588,22 @@ def _session_with_a_photo(tmp_path):
 
 def test_a_damaged_photo_copy_in_the_cache_is_made_again(tmp_path):
     from nuancier_print.booklet import PHOTO_CACHE
+    from nuancier_print.screen import screen_size
     from nuancier_print.sessions import read_image
 
     content = _session_with_a_photo(tmp_path)
     out = tmp_path / "out"
     write_booklets(load_content(content), out)
-    [copy] = (out / PHOTO_CACHE).glob("photo-*.jpg")
-    whole = copy.read_bytes()
-    copy.write_bytes(whole[: len(whole) // 2])  # a copy cut short: WeasyPrint printed it half grey
-    write_booklets(load_content(content), out)
-    assert copy.read_bytes() == whole
-    copy.write_bytes(b"")  # an empty copy printed nothing at all
-    write_booklets(load_content(content), out)
-    assert copy.read_bytes() == whole and read_image(copy) == ("JPEG", (1400, 930))
+    copies = sorted((out / PHOTO_CACHE).glob("photo-*.jpg"), key=lambda c: c.name.endswith("-ecran.jpg"))
+    assert [c.name.endswith("-ecran.jpg") for c in copies] == [False, True]  # for print, for the screen
+    for copy, size in zip(copies, [(1400, 930), screen_size(1400, 930)]):
+        whole = copy.read_bytes()
+        copy.write_bytes(whole[: len(whole) // 2])  # a copy cut short: WeasyPrint printed it half grey
+        write_booklets(load_content(content), out)
+        assert copy.read_bytes() == whole
+        copy.write_bytes(b"")  # an empty copy printed nothing at all
+        write_booklets(load_content(content), out)
+        assert copy.read_bytes() == whole and read_image(copy) == ("JPEG", size)
 
 
 def test_a_photo_cut_short_is_refused_even_after_weasyprint_is_loaded(tmp_path):
