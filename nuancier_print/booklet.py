@@ -730,7 +730,7 @@ def write_screen_edition(engine: Engine, content: Content, slug: str, out: Path,
     context = booklet_context(content, session, photos, for_screen=True)
     css = stylesheet(engine, for_screen=True)
     laid = lay_out_booklet(engine, context, label, css=css, pad=False)
-    data = pdf.finish(engine.write(laid.documents, label, pdf_variant=screen.VARIANT), screen.screen_info(info))
+    data = screen.write(engine, laid.documents, label, screen.screen_info(info))
     publish(data, paths.ecran, kind="screen", trim=A5_TRIM, bleed=0.0, texts=[laid.text])
     ledger.written(paths.ecran, "screen", sources, session=slug)
     return ScreenEdition(context, css, laid, label)
@@ -751,8 +751,7 @@ def write_screen_copies(engine: Engine, edition: ScreenEdition, session: schema.
     written = []
     for index, person in enumerate(session.participants):
         pages = [covers.copy(covers.pages[2 * index:2 * index + 1]), shared.copy(shared.pages[1:])]
-        mine = screen.screen_info(personal_info(info, session, person))
-        data = pdf.finish(engine.write(pages, edition.label, pdf_variant=screen.VARIANT), mine)
+        data = screen.write(engine, pages, edition.label, screen.screen_info(personal_info(info, session, person)))
         target = paths.participant_ecran(person_slug(person.nom))
         publish(data, target, kind="screen", trim=A5_TRIM, bleed=0.0, known=checked)
         ledger.written(target, "participant-screen", sources, session=paths.slug)

@@ -7,10 +7,12 @@ here:
   every output: document information and XMP metadata that agree (title,
   creator, producer, dates, ``/Trapped /False``), a trailer ``/ID``, its own
   XMP InstanceID, and for print files the PDF/X-4 identification with the
-  coated FOGRA39 output intent (its ICC profile embedded). A screen file
-  (a booklet's screen edition, tagged by WeasyPrint) is identified as
-  PDF/UA-1 instead, its language on its structure tree too. Dates and
+  coated FOGRA39 output intent (its ICC profile embedded). Dates and
   identifiers come from the content, so the same sources give the same bytes;
+  a screen file (a booklet's screen edition, PDF/UA-1) gets the same
+  document information, XMP (:func:`xmp`) and identifiers from WeasyPrint's
+  finisher instead (:mod:`.screen`): pypdf would write its structure tree
+  without object streams, at twice the size;
 * :func:`page_form`, :func:`add_sheet_side` and :func:`append_content` are what
   imposition, crop marks and personal copies are made of;
 * :func:`read` and :func:`operations` are what preflight reads PDFs with.
@@ -71,7 +73,7 @@ class DocInfo:
     identity: str  # hashes what the file is made of: fixes its InstanceID and the second half of its /ID
     document: str = ""  # names the document across its versions (its DocumentID); default: the title
     pdfx: bool = True  # a print file: PDF/X-4 with the FOGRA39 output intent
-    ua: bool = False  # a screen file, tagged by WeasyPrint: PDF/UA-1, its title shown, its language on its structure
+    ua: bool = False  # a screen file (see :mod:`.screen`): its XMP declares PDF/UA-1 and its language
     lang: str | None = "fr"
     purpose: str | None = None  # a sentence for the file's subject: what it is and how to print it
 
@@ -439,8 +441,7 @@ def _overprint_state(target: PdfWriter, on: bool):
 def finish(source: bytes | PdfWriter, info: DocInfo) -> bytes:
     """Return ``source`` as a finished output file (see the module docstring), its streams compressed."""
     target = source if isinstance(source, PdfWriter) else clone(source)
-    if info.pdfx:
-        overprint_black(target)
+    overprint_black(target)
     register_optional_content(target)
     describe(target, info)
     for index, obj in enumerate(target._objects):
@@ -458,10 +459,8 @@ def identifiers(info: DocInfo) -> tuple[bytes, bytes]:
     return document, instance
 
 
-def describe(target: PdfWriter, info: DocInfo) -> None:
-    """Write the document information, the XMP metadata, the /ID and, for PDF/X, the output intent."""
-    document, instance = identifiers(info)
-    target._ID = ArrayObject([ByteStringObject(document), ByteStringObject(instance)])
+def info_fields(info: DocInfo) -> dict[str, str]:
+    """Return a file's document information (``/Trapped`` aside): what its XMP says too (:func:`xmp`)."""
     stamp = info.date.strftime("D:%Y%m%d%H%M%S+00'00'")
     fields = {"/Title": info.title, "/Producer": PRODUCER, "/Creator": CREATOR,
               "/CreationDate": stamp, "/ModDate": stamp}
@@ -469,7 +468,14 @@ def describe(target: PdfWriter, info: DocInfo) -> None:
         fields["/Subject"] = info.purpose
     if info.pdfx:
         fields["/GTS_PDFXVersion"] = "PDF/X-4"
-    target.add_metadata(fields)
+    return fields
+
+
+def describe(target: PdfWriter, info: DocInfo) -> None:
+    """Write the document information, the XMP metadata, the /ID and, for PDF/X, the output intent."""
+    document, instance = identifiers(info)
+    target._ID = ArrayObject([ByteStringObject(document), ByteStringObject(instance)])
+    target.add_metadata(info_fields(info))
     target.metadata  # noqa: B018 - makes pypdf create the Info dictionary if it had none
     target._info.get_object()[NameObject("/Trapped")] = NameObject("/False")
     root = target.root_object
@@ -481,29 +487,6 @@ def describe(target: PdfWriter, info: DocInfo) -> None:
         root[NameObject("/OutputIntents")] = ArrayObject([output_intent(target)])
     elif "/OutputIntents" in root:
         del root["/OutputIntents"]
-    if info.ua:
-        accessible(target, info)
-
-
-def accessible(target: PdfWriter, info: DocInfo) -> None:
-    """Declare what PDF/UA-1 asks of a tagged file: PDF 1.7, its title shown, its language on its structure.
-
-    WeasyPrint tagged it (structure tree, ``/MarkInfo``); the language is
-    set on the catalog by :func:`describe` and here on the structure
-    tree's top elements, which screen readers read it from too.
-    """
-    target.pdf_header = "%PDF-1.7"
-    root = target.root_object
-    root[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {**(_dict(root.get("/ViewerPreferences")) or {}), NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    tree = _dict(root.get("/StructTreeRoot"))
-    if tree is None or not info.lang:
-        return
-    kids = _get(tree.get("/K"))
-    for kid in kids if isinstance(kids, ArrayObject) else [kids]:
-        element = _dict(kid)
-        if element is not None:
-            element[NameObject("/Lang")] = TextStringObject(info.lang)
 
 
 def _set_xmp(target: PdfWriter, packet: bytes) -> None:

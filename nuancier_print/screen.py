@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 
-from . import schema
+from . import pdf, schema
 from .deck import palette_inks, printed_rgb
 from .markup import read_layout
 from .model import Palette
@@ -128,8 +128,45 @@ def screen_size(width_px: int, height_px: int, dpi: float = SCREEN_DPI) -> tuple
 # --- the file --------------------------------------------------------------------------------------
 
 
-def screen_info(info: DocInfo, title: str | None = None) -> DocInfo:
+def screen_info(info: DocInfo) -> DocInfo:
     """Return what the screen edition of a booklet (``info``) says about itself: PDF/UA-1, not PDF/X."""
-    return DocInfo(title or info.title, info.date, f"ecran|{info.identity}", document=f"ecran|{info.document}",
+    return DocInfo(info.title, info.date, f"ecran|{info.identity}", document=f"ecran|{info.document}",
                    pdfx=False, ua=True, lang=info.lang, purpose=PURPOSE)
+
+
+def write(engine, documents: list, label: str, info: DocInfo) -> bytes:
+    """Return laid-out ``documents`` as a finished screen file: PDF/UA-1, tagged by WeasyPrint, as ``info`` says."""
+    document, _ = pdf.identifiers(info)
+    return engine.write(documents, label, pdf_variant=VARIANT, pdf_identifier=document, finisher=finisher(info))
+
+
+def finisher(info: DocInfo):
+    """Return a WeasyPrint finisher that describes a screen file as :func:`.pdf.finish` does a print file.
+
+    The same document information, XMP packet (declaring PDF/UA-1 and the
+    language) and DocumentID, set on WeasyPrint's own objects before it
+    writes them, so that the structure tree keeps to its compressed object
+    streams; and what PDF/UA asks besides: the title shown, and the
+    language on the structure tree's top element too.
+    """
+
+    def finish(document, target) -> None:
+        import pydyf
+
+        identity, instance = pdf.identifiers(info)
+        target.info.update({key[1:]: pydyf.String(value) for key, value in pdf.info_fields(info).items()})
+        target.info["Trapped"] = "/False"
+        target.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+        metadata = _object(target, target.catalog["Metadata"])
+        metadata.stream, metadata.compress = [pdf.xmp(info, identity, instance).encode()], False
+        tree = _object(target, target.catalog["StructTreeRoot"])
+        for kid in tree["K"]:
+            _object(target, kid)["Lang"] = pydyf.String(info.lang)
+
+    return finish
+
+
+def _object(target, reference):
+    """Return the pydyf object a reference (``b"12 0 R"``) points at."""
+    return target.objects[int(reference.split()[0])]
 

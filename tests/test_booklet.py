@@ -449,9 +449,11 @@ def test_photos_are_printed_from_cmyk_copies(built):
 
 def test_same_content_same_bytes(content, built):
     out = built.path.parent
-    before = built.path.read_bytes(), built.imposed_path.read_bytes(), built.press_path.read_bytes()
+    before = (built.path.read_bytes(), built.imposed_path.read_bytes(), built.press_path.read_bytes(),
+              built.screen_path.read_bytes())
     [again] = write_booklets(content, out)
-    assert (again.path.read_bytes(), again.imposed_path.read_bytes(), again.press_path.read_bytes()) == before
+    assert (again.path.read_bytes(), again.imposed_path.read_bytes(), again.press_path.read_bytes(),
+            again.screen_path.read_bytes()) == before
 
 
 def test_a_project_checked_out_elsewhere_gives_the_same_bytes(tmp_path, monkeypatch):
@@ -466,6 +468,7 @@ def test_a_project_checked_out_elsewhere_gives_the_same_bytes(tmp_path, monkeypa
     [elsewhere] = write_booklets(load_content(tmp_path / "ailleurs" / "content"), tmp_path / "ailleurs" / "out")
     assert elsewhere.path.read_bytes() == here.path.read_bytes()
     assert elsewhere.imposed_path.read_bytes() == here.imposed_path.read_bytes()
+    assert elsewhere.screen_path.read_bytes() == here.screen_path.read_bytes()  # its photos too are named by URL
 
 
 def test_unknown_session_is_named(content, tmp_path):
