@@ -695,11 +695,11 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     _write_press(paths.booklet, paths.press, info, creep)
     ledger.written(paths.press, "press", sources, session=slug)
     timings["impose"], clock = _lap(clock)
-    if per_participant:
+    if copies:  # asked for, and the session has participants
         write_personal_copies(engine, context, shared, info, paths, ledger, sources)
     timings["personal"], clock = _lap(clock)
     edition = write_screen_edition(engine, content, slug, out, info, ledger, sources)
-    if per_participant:
+    if copies:
         write_screen_copies(engine, edition, session, info, paths, ledger, sources)
     timings["screen"], clock = _lap(clock)
     warnings = list(dict.fromkeys(engine.warnings[before:] + format_report(report)[:-1]))

@@ -528,6 +528,13 @@ def test_padding_after_an_even_page_keeps_left_and_right_pages(tmp_path):
         assert folio_side(page, str(index + 1)) == ("left" if index % 2 else "right"), index + 1
 
 
+def test_a_session_without_participants_has_no_personal_copies_to_make(tmp_path):
+    content = _mini_session(tmp_path, participants="[]")
+    [built] = write_booklets(load_content(content), tmp_path / "out", per_participant=True)
+    assert built.path.is_file() and built.screen_path.is_file()
+    assert built.per_participant == built.screen_copies == []
+
+
 def test_a_title_too_long_for_the_cover_is_reported(tmp_path):
     shutil.copytree(ROOT / "content", tmp_path / "content")
     session = tmp_path / "content" / "sessions" / f"{SLUG}.yaml"
