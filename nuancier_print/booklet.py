@@ -14,8 +14,12 @@ For each session (``content/sessions/<slug>.yaml``) :func:`write_booklets` write
 * ``booklet-<slug>-press-SRA3.pdf``: for a print shop, one spread per side
   of an SRA3 sheet, with bleed, crop, fold and registration marks, and the
   creep asked for (:func:`.sheets.impose_saddle_press`);
+* ``booklet-<slug>-ecran.pdf``: the screen edition, to send by e-mail: the
+  same pages without bleed, in RGB, tagged for screen readers (PDF/UA-1),
+  with light photos (see :mod:`.screen`);
 * with ``per_participant``, ``participants/booklet-<slug>-<participant>.pdf``: a copy
-  with the participant's name on the cover and in every footer.
+  with the participant's name on the cover and in every footer, and
+  ``…-<participant>-ecran.pdf``, the screen edition with their cover.
 
 The booklet is laid out as one WeasyPrint document, its sommaire numbered by
 WeasyPrint itself (``target-counter``); notes pages that bring it to a
@@ -24,7 +28,9 @@ whose inputs did not change is kept as it is (see :mod:`.cache`). Personal
 copies render nothing again: one more small document holds every
 participant's cover and a transparent "stamp" page with their name in the
 footer slot; :mod:`.pdf` then swaps the cover and draws the stamp on every
-other shared page.
+other shared page. The screen edition is laid out apart (its colours,
+boxes and photos differ), and so is each participant's copy of it: their
+cover and its shared pages, written again by WeasyPrint, which tags them.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fit, pdf, schema
+from . import fit, pdf, schema, screen
 from .cache import Cache, digest
 from .content import Content
 from .deck import palette, teinte_colour
@@ -54,7 +60,16 @@ from .outputs import PRESS_SHEET, BookletPaths, Ledger, booklet_paths
 from .pdf import DocInfo
 from .preflight import format_report, preflight
 from .publish import publish
-from .sessions import PHOTO_WIDTH_MM, PhotoError, open_image, person_slug, read_image, resolve_photo, strict_images
+from .sessions import (
+    PHOTO_MAX_HEIGHT_MM,
+    PHOTO_WIDTH_MM,
+    PhotoError,
+    open_image,
+    person_slug,
+    read_image,
+    resolve_photo,
+    strict_images,
+)
 from .typography import french, short_url
 
 PAGE_H, BLEED = 210.0, 3.0  # A5 portrait (148 × 210 mm)
@@ -87,6 +102,8 @@ class BookletResult:
     warnings: list[str] = field(default_factory=list)
     reused: bool = False  # its inputs had not changed: the files already there were kept
     press_path: Path | None = None  # the press imposition
+    screen_path: Path | None = None  # the screen edition
+    screen_copies: list[Path] = field(default_factory=list)  # each participant's copy of the screen edition
 
     def line(self) -> str:
         """Return a one-line summary for the user."""
@@ -95,10 +112,11 @@ class BookletResult:
             if count else ""
         done = _("; unchanged, not rendered again") if self.reused else ""
         press = _("; for the press: {file}").format(file=relative(self.press_path)) if self.press_path else ""
+        ecran = _("; for the screen: {path}").format(path=relative(self.screen_path)) if self.screen_path else ""
         return _("booklet: {file} ({pages} pages, A5 + {bleed:g} mm bleed{copies}); imposed for office printers: "
-                 "{imposed}{press}{done}").format(file=relative(self.path), pages=self.pages, bleed=BLEED,
-                                                  copies=copies, imposed=relative(self.imposed_path), press=press,
-                                                  done=done)
+                 "{imposed}{press}{ecran}{done}").format(file=relative(self.path), pages=self.pages, bleed=BLEED,
+                                                         copies=copies, imposed=relative(self.imposed_path),
+                                                         press=press, ecran=ecran, done=done)
 
 
 @dataclass(frozen=True)
@@ -173,17 +191,17 @@ def bibliography(teintes: list[schema.Teinte]) -> list[BibEntry]:
     return sorted(entries.values(), key=lambda e: (collation_key(e.texte), e.url or "", e.texte))
 
 
-def geometry(n_teintes: int) -> dict:
-    """Return the booklet's measurements in mm (those that depend on the session)."""
+def geometry(n_teintes: int, bleed: float = BLEED) -> dict:
+    """Return the booklet's measurements in mm (those that depend on the session; ``bleed``: 0 on screen)."""
     band_h = round(min(15.0, 80.0 / max(n_teintes, 1)), 2)
     tab_zone = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - TAB_START - 10.0
     content_h = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
     return {
-        "bleed": BLEED, "margin_x": MARGIN_X, "tab_w": TAB_W,
+        "bleed": bleed, "margin_x": MARGIN_X, "tab_w": TAB_W,
         "tab_h": round(min(18.0, (tab_zone - 2.0 * (n_teintes - 1)) / max(n_teintes, 1)), 2),
         "cover_band_h": band_h, "cover_bands_h": round(band_h * n_teintes, 2),
         "cover_top_h": round(PAGE_H - band_h * n_teintes - 15.0 - 14.0, 2),  # top padding, source line
-        "photo_w": PHOTO_WIDTH_MM,
+        "photo_w": PHOTO_WIDTH_MM, "photo_max_h": PHOTO_MAX_HEIGHT_MM,
         "note_pitch": NOTE_PITCH, "note_lines": int((content_h - 14.0) // NOTE_PITCH),
         "cover_lines": {name: round(mm, 2) for name, mm in COVER_LINES.items()},
         # The height a footer may take: from its padding down to the safe zone along the trim.
@@ -199,8 +217,8 @@ def _unfinished(teinte: schema.Teinte) -> dict[str, str]:
     return marks
 
 
-def booklet_teintes(content: Content, session: schema.Session, photos: dict) -> list[BookletTeinte]:
-    """Return the session's teintes, in the order lived, ready for the layouts."""
+def booklet_teintes(content: Content, session: schema.Session, photos: dict, colours=palette) -> list[BookletTeinte]:
+    """Return the session's teintes, in the order lived, ready for the layouts (``colours``: a palette maker)."""
     g = geometry(len(session.teintes))
     result = []
     for index, vecue in enumerate(session.teintes):
@@ -208,7 +226,7 @@ def booklet_teintes(content: Content, session: schema.Session, photos: dict) -> 
         unfinished = _unfinished(teinte) if session.badges_a_completer else {}  # the session may hide the badges
         result.append(BookletTeinte(
             teinte=teinte, famille=content.famille(teinte.numero.famille), vecue=vecue,
-            colours=palette(teinte_colour(content, teinte)), photos=photos,
+            colours=colours(teinte_colour(content, teinte)), photos=photos,
             unfinished=unfinished, tab_top=round(TAB_START + index * (g["tab_h"] + 2.0), 2),
             tab_h=g["tab_h"]))
     return result
@@ -219,13 +237,14 @@ def _dates(dates: list[str]) -> str:
     return dates[0] if len(dates) == 1 else ", ".join(dates[:-1]) + " et " + dates[-1]
 
 
-def booklet_context(content: Content, session: schema.Session, photos: dict) -> dict:
-    """Return the variables every booklet layout gets."""
-    teintes = booklet_teintes(content, session, photos)
+def booklet_context(content: Content, session: schema.Session, photos: dict, for_screen: bool = False) -> dict:
+    """Return the variables every booklet layout gets (``for_screen``: the screen edition's, see :mod:`.screen`)."""
+    teintes = booklet_teintes(content, session, photos, screen.screen_palette if for_screen else palette)
     return {
         "session": session, "nuancier": content.nuancier, "teintes": teintes,
         "bibliography_entries": bibliography([t.teinte for t in teintes]),
-        "dates": _dates(session.dates), "g": geometry(len(teintes)), "participant": None,
+        "dates": _dates(session.dates), "g": geometry(len(teintes), 0.0 if for_screen else BLEED),
+        "participant": None,
         "title": f"Livret de formation — {french(session.titre)}",
         "footer_label": "Session fictive — exemple" if session.fictif else french(session.titre),
     }
@@ -234,8 +253,9 @@ def booklet_context(content: Content, session: schema.Session, photos: dict) -> 
 # --- photos --------------------------------------------------------------------------------
 
 
-def prepare_photos(content: Content, path: Path, session: schema.Session, folder: Path) -> dict:
-    """Make a CMYK print copy of each photo of the session in ``folder``; return {photo: file URL}.
+def prepare_photos(content: Content, path: Path, session: schema.Session, folder: Path,
+                   for_screen: bool = False) -> dict:
+    """Make a CMYK print copy (an sRGB screen copy) of each photo of the session in ``folder``; return {photo: URL}.
 
     Copies are named after what they are made from, so they are made once and
     reused, and the booklet's bytes do not change from one build to the next.
@@ -253,10 +273,10 @@ def prepare_photos(content: Content, path: Path, session: schema.Session, folder
             if source is None or not source.is_file():
                 raise BuildError(_("{file}: photo `{photo}` not found; run `nuancier check`").format(
                     file=relative(path), photo=mise.photo))
-            target = folder / f"photo-{_photo_key(source)}.jpg"
+            target = folder / f"photo-{_photo_key(source, for_screen)}{'-ecran' * for_screen}.jpg"
             if not _whole_copy(target):  # missing, or damaged since it was made: make it again
                 try:
-                    atomic_write(target, cmyk_photo(source))
+                    atomic_write(target, rgb_photo(source) if for_screen else cmyk_photo(source))
                 except PhotoError as exc:
                     raise BuildError(_("{file}: the photo `{photo}` {problem}").format(
                         file=relative(path), photo=mise.photo, problem=exc)) from None
@@ -274,28 +294,25 @@ def _whole_copy(path: Path) -> bool:
         return False
 
 
-def _photo_key(source: Path) -> str:
-    """Return a short hash of a photo, the press profile and how copies are made."""
+def _photo_key(source: Path, for_screen: bool = False) -> str:
+    """Return a short hash of a photo, the press profile and how copies (print or screen) are made."""
     digest = hashlib.sha256(source.read_bytes())
     digest.update(PRESS_PROFILE.read_bytes() if PRESS_PROFILE.is_file() else b"")
     digest.update(f"{MAX_PHOTO_DPI}|{PHOTO_QUALITY}|{PHOTO_WIDTH_MM}".encode())
+    if for_screen:
+        digest.update(f"screen|{screen.SCREEN_DPI}|{screen.SCREEN_QUALITY}|{PHOTO_MAX_HEIGHT_MM}".encode())
     return digest.hexdigest()[:16]
 
 
 def cmyk_photo(source: Path) -> bytes:
     """Return ``source`` upright, as a CMYK JPEG for the press profile (FOGRA39)."""
-    from PIL import Image, ImageCms, ImageOps
+    from PIL import Image, ImageCms
 
     if not PRESS_PROFILE.is_file():
         raise BuildError(_("the press colour profile {file} is missing; restore it from git: "
                            "`git checkout -- layouts/icc`").format(file=relative(PRESS_PROFILE)))
     with strict_images(), open_image(source) as opened:
-        try:
-            opened.load()
-        except OSError:
-            raise PhotoError(_("is damaged: only part of it can be read; copy the photo again from its "
-                               "original")) from None
-        image = _flatten(ImageOps.exif_transpose(opened))
+        image = _flatten(_upright(opened))
         embedded = opened.info.get("icc_profile")
         limit = round(MAX_PHOTO_DPI * PHOTO_WIDTH_MM / 25.4)
         if image.width > limit:
@@ -306,6 +323,44 @@ def cmyk_photo(source: Path) -> bytes:
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=PHOTO_QUALITY, dpi=(300, 300))
     return buffer.getvalue()
+
+
+def rgb_photo(source: Path) -> bytes:
+    """Return ``source`` upright, as an sRGB JPEG for the screen: 150 ppi where it is placed (:mod:`.screen`)."""
+    from PIL import Image, ImageCms
+
+    with strict_images(), open_image(source) as opened:
+        image, embedded = _upright(opened), opened.info.get("icc_profile")
+        if image.mode == "CMYK":  # a CMYK photo without a profile is taken as made for the press
+            own = _profile(embedded) if embedded else ImageCms.getOpenProfile(str(PRESS_PROFILE))
+            image, embedded = ImageCms.profileToProfile(image, own, ImageCms.createProfile("sRGB"),
+                                                        outputMode="RGB"), None
+        image = _flatten(image)
+        if embedded:
+            try:
+                image = ImageCms.profileToProfile(image, _profile(embedded), ImageCms.createProfile("sRGB"),
+                                                  renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB")
+            except ImageCms.PyCMSError:
+                pass  # a profile that does not fit the pixels (a grey one): they are taken as sRGB
+        size = screen.screen_size(*image.size)
+        if size != image.size:
+            image = image.resize(size, Image.LANCZOS)
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=screen.SCREEN_QUALITY, optimize=True,
+                   dpi=(screen.SCREEN_DPI, screen.SCREEN_DPI))
+    return buffer.getvalue()
+
+
+def _upright(opened):
+    """Return an opened photo decoded whole and turned upright, or raise PhotoError."""
+    from PIL import ImageOps
+
+    try:
+        opened.load()
+    except OSError:
+        raise PhotoError(_("is damaged: only part of it can be read; copy the photo again from its "
+                           "original")) from None
+    return ImageOps.exif_transpose(opened)
 
 
 def _flatten(image):
@@ -339,8 +394,10 @@ PERSONAL_TEMPLATE = "booklet-personal.html.j2"
 STYLESHEET = "booklet.css"
 
 
-def stylesheet(engine: Engine):
-    """Return the booklet's stylesheet, parsed by ``engine``."""
+def stylesheet(engine: Engine, for_screen: bool = False):
+    """Return the booklet's stylesheet, parsed by ``engine`` (``for_screen``: the screen edition's)."""
+    if for_screen:
+        return engine.stylesheet(screen.stylesheet_text(engine.layouts, STYLESHEET), screen.SCREEN_LAYER)
     return engine.stylesheet(read_layout(engine.layouts, STYLESHEET), STYLESHEET)
 
 
@@ -359,19 +416,20 @@ class BookletPages:
     text: str  # what the booklet must print (preflight's "nothing lost" check)
 
 
-def lay_out_booklet(engine: Engine, context: dict, label: str, html: str | None = None) -> BookletPages:
-    """Lay out the booklet in one document, check its covers, and pad it to a multiple of 4 pages.
+def lay_out_booklet(engine: Engine, context: dict, label: str, html: str | None = None, *, css=None,
+                    pad: bool = True) -> BookletPages:
+    """Lay out the booklet in one document, check its covers, and pad it to a multiple of 4 pages (if ``pad``).
 
     The notes pages are laid out apart, their folios continuing the
     booklet's, and go just before the back cover (:func:`_padding`).
     """
-    css = stylesheet(engine)
+    css = css or stylesheet(engine)
     html = html or booklet_html(engine, context, label)
     document = engine.layout(html, css, label)
     _check_cover(document.pages, label, context.get("session"))
     _check_back_cover(document.pages, label)
     count = len(document.pages)
-    padding = -count % 4
+    padding = -count % 4 if pad else 0
     if not padding:
         return BookletPages([document], count, 0, page_text(html))
     notes = _padding(engine, context, label, padding, count, css)
@@ -481,7 +539,7 @@ def _check_back_cover(pages, label: str) -> None:
 # --- personal copies -----------------------------------------------------------------------
 
 
-def lay_out_personal_pages(engine: Engine, context: dict, names: list[str], label: str):
+def lay_out_personal_pages(engine: Engine, context: dict, names: list[str], label: str, css=None):
     """Lay out every participant's cover and footer stamp in one document: cover, stamp, cover...
 
     Raise FitError naming, for each participant whose cover or footer stamp
@@ -489,7 +547,7 @@ def lay_out_personal_pages(engine: Engine, context: dict, names: list[str], labe
     """
     spec = FaceSpec("personal", _("{label}, personal pages").format(label=label), (PERSONAL_TEMPLATE,),
                     {**context, "participants": names}, base_size=9.0)
-    document = engine.layout(engine.html(spec), stylesheet(engine), spec.label)
+    document = engine.layout(engine.html(spec), css or stylesheet(engine), spec.label)
     pages, session = document.pages, context["session"]
     problems = []
     for index in range(1, len(names) + 1):
@@ -536,14 +594,20 @@ def write_personal_copies(engine: Engine, context: dict, shared: bytes, info: Do
                 label=label)]))
     reader = pdf.read(shared)
     written = []
-    for index, (person, name) in enumerate(zip(session.participants, names)):
-        mine = DocInfo(f"Livret de {name} — {french(session.titre)}", info.date, f"{info.identity}|{name}",
-                       document=f"booklet|{paths.slug}|{person_slug(person.nom)}")
+    for index, person in enumerate(session.participants):
+        mine = personal_info(info, session, person)
         data = personal_copy(reader, personal.pages[2 * index], personal.pages[2 * index + 1], mine)
         target = atomic_write(paths.participant(person_slug(person.nom)), data)
         ledger.written(target, "participant", sources, session=paths.slug)
         written.append(target)
     return written
+
+
+def personal_info(info: DocInfo, session: schema.Session, person: schema.Participant) -> DocInfo:
+    """Return what a participant's copy of a booklet (``info``) says about itself."""
+    name = french(person.nom)
+    return DocInfo(f"Livret de {name} — {french(session.titre)}", info.date, f"{info.identity}|{name}",
+                   document=f"{info.document}|{person_slug(person.nom)}")
 
 
 def pdf_bytes(reader) -> bytes:
@@ -605,13 +669,14 @@ def booklet_sources(content: Content, slug: str) -> list[Path]:
 
 def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bool = False, cache: Cache,
                   engine: Engine, dates: Dates, ledger: Ledger, creep: float = 0.0) -> BookletResult:
-    """Write one session's booklet, its imposed sheets and, if asked, its personal copies."""
+    """Write one session's booklet, its imposed sheets, its screen edition and, if asked, the personal copies."""
     path, session = content.sessions[slug]
     label = _("booklet {slug}").format(slug=slug)
     paths = booklet_paths(out, slug)
     sources = booklet_sources(content, slug)
-    copies = [paths.participant(person_slug(p.nom)) for p in session.participants] if per_participant else []
-    ledger.plan(*paths.shared, *copies)
+    people = [person_slug(p.nom) for p in session.participants] if per_participant else []
+    copies, screen_copies = [paths.participant(p) for p in people], [paths.participant_ecran(p) for p in people]
+    ledger.plan(*paths.shared, *(copy for p in people for copy in paths.personal(p)))
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     photos = prepare_photos(content, path, session, out / PHOTO_CACHE)
@@ -619,11 +684,12 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     date = _content_date(content, path, context["teintes"], dates)
     html = booklet_html(engine, context, label)
     made_of = booklet_key(engine, html, date)
-    key = digest(made_of, per_participant, creep)
+    key = digest(made_of, per_participant, creep, screen.SCREEN_DPI, screen.SCREEN_QUALITY)
     kept = cache.unchanged(f"booklet|{slug}", key)
     if kept is not None:
         for output, kind in [(paths.booklet, "booklet"), (paths.imposed, "imposed"), (paths.press, "press"),
-                             *((copy, "participant") for copy in copies)]:
+                             (paths.ecran, "screen"), *((copy, "participant") for copy in copies),
+                             *((copy, "participant-screen") for copy in screen_copies)]:
             ledger.written(output, kind, sources, session=slug, unchanged=True)
         return _kept(slug, paths, kept)
     before = len(engine.warnings)
@@ -641,16 +707,68 @@ def write_booklet(content: Content, slug: str, out: Path, *, per_participant: bo
     _write_press(paths.booklet, paths.press, info, creep)
     ledger.written(paths.press, "press", sources, session=slug)
     timings["impose"], clock = _lap(clock)
-    if per_participant:
+    if copies:  # asked for, and the session has participants
         write_personal_copies(engine, context, shared, info, paths, ledger, sources)
     timings["personal"], clock = _lap(clock)
+    edition = write_screen_edition(engine, content, slug, out, info, ledger, sources)
+    if copies:
+        write_screen_copies(engine, edition, session, info, paths, ledger, sources)
+    timings["screen"], clock = _lap(clock)
     warnings = list(dict.fromkeys(engine.warnings[before:] + format_report(report)[:-1]))
     result = BookletResult(slug, paths.booklet, paths.imposed, laid.pages, laid.padding, copies, timings, warnings,
-                           press_path=paths.press)
-    cache.written(f"booklet|{slug}", key, [*paths.shared, *copies],
+                           press_path=paths.press, screen_path=paths.ecran, screen_copies=screen_copies)
+    cache.written(f"booklet|{slug}", key, [*paths.shared, *copies, *screen_copies],
                   {"pages": result.pages, "padding": result.padding, "copies": [str(p) for p in copies],
-                   "warnings": warnings})
+                   "screen_copies": [str(p) for p in screen_copies], "warnings": warnings})
     return result
+
+
+@dataclass
+class ScreenEdition:
+    """A booklet's screen edition as laid out: its context and stylesheet, for the participants' copies."""
+
+    context: dict
+    css: object  # the parsed stylesheet
+    laid: BookletPages
+    label: str
+
+
+def write_screen_edition(engine: Engine, content: Content, slug: str, out: Path, info: DocInfo, ledger: Ledger,
+                         sources: list[Path]) -> ScreenEdition:
+    """Lay out and write a session's screen edition (see :mod:`.screen`), once it passes its preflight."""
+    path, session = content.sessions[slug]
+    paths, label = booklet_paths(out, slug), f"booklet {slug}, screen edition"
+    photos = prepare_photos(content, path, session, out / PHOTO_CACHE, for_screen=True)
+    context = booklet_context(content, session, photos, for_screen=True)
+    css = stylesheet(engine, for_screen=True)
+    laid = lay_out_booklet(engine, context, label, css=css, pad=False)
+    data = screen.write(engine, laid.documents, label, screen.screen_info(info))
+    publish(data, paths.ecran, kind="screen", trim=A5_TRIM, bleed=0.0, texts=[laid.text])
+    ledger.written(paths.ecran, "screen", sources, session=slug)
+    return ScreenEdition(context, css, laid, label)
+
+
+def write_screen_copies(engine: Engine, edition: ScreenEdition, session: schema.Session, info: DocInfo,
+                        paths: BookletPaths, ledger: Ledger, sources: list[Path]) -> list[Path]:
+    """Write each participant's copy of the screen edition: their cover, then the edition's other pages.
+
+    WeasyPrint writes each copy whole, so that it is tagged as the edition
+    is; the pages after the cover were checked in the edition, and are not
+    read again.
+    """
+    names = [french(p.nom) for p in session.participants]
+    covers = lay_out_personal_pages(engine, edition.context, names, edition.label, css=edition.css)
+    [shared] = edition.laid.documents
+    checked = {number: [] for number in range(2, len(shared.pages) + 1)}
+    written = []
+    for index, person in enumerate(session.participants):
+        pages = [covers.copy(covers.pages[2 * index:2 * index + 1]), shared.copy(shared.pages[1:])]
+        data = screen.write(engine, pages, edition.label, screen.screen_info(personal_info(info, session, person)))
+        target = paths.participant_ecran(person_slug(person.nom))
+        publish(data, target, kind="screen", trim=A5_TRIM, bleed=0.0, known=checked)
+        ledger.written(target, "participant-screen", sources, session=paths.slug)
+        written.append(target)
+    return written
 
 
 def _content_date(content: Content, session_path: Path, teintes: list, dates: Dates) -> dt.datetime:
@@ -674,8 +792,9 @@ def booklet_key(engine: Engine, html: str, date: dt.datetime) -> str:
     named after their bytes), the booklet's other layouts and stylesheet,
     the fonts, the tool's and WeasyPrint's versions, and its date.
     """
-    layouts = {name: read_layout(engine.layouts, name)
-               for name in (PADDING_TEMPLATE, PERSONAL_TEMPLATE, "booklet-parts.html.j2", STYLESHEET)}
+    layouts = {name: read_layout(engine.layouts, name) for name in (PADDING_TEMPLATE, PERSONAL_TEMPLATE,
+                                                                     "booklet-parts.html.j2", STYLESHEET,
+                                                                     screen.SCREEN_LAYER)}
     return digest("booklet", engine.salt, html, layouts, date.isoformat())
 
 
@@ -683,7 +802,8 @@ def _kept(slug: str, paths: BookletPaths, data: dict) -> BookletResult:
     """Return the result of a booklet kept as it was."""
     copies = [Path(p) for p in data.get("copies", [])]
     return BookletResult(slug, paths.booklet, paths.imposed, int(data.get("pages", 0)), int(data.get("padding", 0)),
-                         copies, warnings=list(data.get("warnings", [])), reused=True, press_path=paths.press)
+                         copies, warnings=list(data.get("warnings", [])), reused=True, press_path=paths.press,
+                         screen_path=paths.ecran, screen_copies=[Path(p) for p in data.get("screen_copies", [])])
 
 
 def _lap(start: float) -> tuple[float, float]:

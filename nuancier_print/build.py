@@ -160,7 +160,7 @@ class Builder:
                 ledger.plan(*paths.shared)
                 if slug in content.sessions and (options.per_participant or self.had_copies(ledger, slug)):
                     people = content.sessions[slug][1].participants
-                    ledger.plan(*(paths.participant(person_slug(p.nom)) for p in people))
+                    ledger.plan(*(copy for p in people for copy in paths.personal(person_slug(p.nom))))
 
     def chosen_sessions(self, content: Content) -> list[str]:
         """Return the slugs of the sessions whose booklets this build makes (or fails to)."""
@@ -372,7 +372,8 @@ class Builder:
                     raise
                 self.failed_session(slug, exc, ledger, result)
                 continue
-            result.written += [booklet.path, booklet.imposed_path, booklet.press_path, *booklet.per_participant]
+            result.written += [booklet.path, booklet.imposed_path, booklet.press_path, booklet.screen_path,
+                               *booklet.per_participant, *booklet.screen_copies]
             if not booklet.reused:
                 result.booklets_rendered.append(booklet.slug)
             result.lines.append(booklet.line())
@@ -445,13 +446,13 @@ class Builder:
         people: dict[str, set[Path]] = {}
         for slug, (_path, session) in content.sessions.items():
             paths = booklet_paths(self.options.out, slug)
-            people[slug] = {paths.participant(person_slug(p.nom)).resolve() for p in session.participants}
+            people[slug] = {copy.resolve() for p in session.participants for copy in paths.personal(person_slug(p.nom))}
         known = {*content.sessions, *content.session_errors}
         for entry in list(ledger.manifest.entries.values()):
             path = self.options.out / entry.path
             if entry.session and entry.session not in known:
                 ledger.remove(path, _("its session file is gone"))
-            elif entry.kind == "participant" and path.resolve() not in people.get(entry.session, {path.resolve()}):
+            elif entry.kind in PERSONAL_KINDS and path.resolve() not in people.get(entry.session, {path.resolve()}):
                 ledger.remove(path, _("no longer a participant of the session"))
 
 
@@ -468,6 +469,9 @@ def _cards(count: int) -> str:
 
 def _pages(count: int) -> str:
     return ngettext("{count} page", "{count} pages", count).format(count=count)
+
+
+PERSONAL_KINDS = ("participant", "participant-screen")  # a participant's copies, for print and for the screen
 
 
 def _first_line(error) -> str:

@@ -462,7 +462,7 @@ def serve(content_dir: Path, out_dir: Path, verbose: bool, host: str, port: int,
 
 @main.command("preflight", help=N_("Check PDFs the way a printer's prepress would; exit 1 if any has an error."))
 @click.argument("files", nargs=-1, required=True, type=PathType(path_type=Path, exists=True, dir_okay=False))
-@option("--kind", type=click.Choice(["deck", "booklet", "sheets"]), default=None,
+@option("--kind", type=click.Choice(["deck", "booklet", "sheets", "screen"]), default=None,
         help=N_("What the file is [default: guessed from its name]."))
 @option("--json", "as_json", is_flag=True, help=N_("Print a machine-readable report."))
 @option("--die-line", "die_line", is_flag=True, help=N_("Require a die line (CutContour), as built with --die-line."))
@@ -514,7 +514,11 @@ def status(content_dir: Path, out_dir: Path, verbose: bool):
 
 def guess_kind(path: Path) -> str:
     """Guess what an output is from its file name."""
+    from .outputs import SCREEN_SUFFIX
+
     name = path.name
+    if name.endswith(f"-{SCREEN_SUFFIX}.pdf"):
+        return "screen"
     if "sheets" in name or "imposed" in name or "-press-" in name or name.startswith(("reprint", "calibration")):
         return "sheets"
     return "booklet" if name.startswith("booklet") else "deck"

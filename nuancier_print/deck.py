@@ -40,12 +40,15 @@ def palette(colour: schema.Cmyk) -> Palette:
     text is reversed out of the swatch across a whole card (``panel``), it
     is the swatch on its two strongest plates.
     """
+    return Palette(**{role: inks.css for role, inks in palette_inks(colour).items()})
+
+
+def palette_inks(colour: schema.Cmyk) -> dict[str, schema.Cmyk]:
+    """Return the CMYK colours of :func:`palette`, by role (``band``, ``on_band``, ``ink``...)."""
     light = _naive_lightness(colour) > 0.58
-    on_band = BLACK if light else WHITE
     ink = ink_for(colour)
-    return Palette(band=colour.css, on_band=on_band.css, ink=ink.css, tint=tint_for(ink).css,
-                   rule=_scaled(two_plates(colour), 0.45).css,
-                   panel=(colour if light else two_plates(colour)).css)
+    return {"band": colour, "on_band": BLACK if light else WHITE, "ink": ink, "tint": tint_for(ink),
+            "rule": _scaled(two_plates(colour), 0.45), "panel": colour if light else two_plates(colour)}
 
 
 def plates(colour: schema.Cmyk) -> int:
@@ -114,6 +117,36 @@ def _to_lab():
 
     return ImageCms.buildTransform(ImageCms.getOpenProfile(str(PRESS_PROFILE)), ImageCms.createProfile("LAB"),
                                    "CMYK", "LAB")
+
+
+def printed_rgb(colour: schema.Cmyk) -> tuple[float, float, float]:
+    """Return how a colour prints (the FOGRA39 profile), in sRGB (0..1): its rendering on a screen.
+
+    Without the profile, the naive conversion (:attr:`schema.Cmyk.rgb`).
+    """
+    transform = _to_srgb()
+    if transform is None:
+        return colour.rgb
+    return _rgb_of(tuple(round(v * 255 / 100) for v in colour), transform)
+
+
+@functools.lru_cache(maxsize=1024)
+def _rgb_of(cmyk: tuple[int, ...], transform) -> tuple[float, float, float]:
+    from PIL import Image, ImageCms
+
+    image = Image.new("CMYK", (1, 1), cmyk)
+    return tuple(v / 255 for v in ImageCms.applyTransform(image, transform).getpixel((0, 0)))
+
+
+@functools.lru_cache(maxsize=1)
+def _to_srgb():
+    from PIL import ImageCms
+
+    try:
+        return ImageCms.buildTransform(ImageCms.getOpenProfile(str(PRESS_PROFILE)), ImageCms.createProfile("sRGB"),
+                                       "CMYK", "RGB")
+    except (OSError, ImageCms.PyCMSError):
+        return None
 
 
 def _naive_lightness(colour: schema.Cmyk) -> float:

@@ -128,19 +128,26 @@ class Engine:
 
     # --- writing -----------------------------------------------------------------------
 
-    def write(self, documents: list, label: str, **options: Any) -> bytes:
+    def write(self, documents: list, label: str, *, finisher=None, **options: Any) -> bytes:
         """Return the pages of laid-out ``documents`` (each a page list or a document) as one PDF.
 
         Documents are joined the way WeasyPrint documents it, with
         ``Document.copy``; fonts are embedded once each, cut to what the
-        pages draw (:func:`subset_fonts`).
+        pages draw (:func:`subset_fonts`). ``finisher``, if given, then
+        makes its last touches (as WeasyPrint's ``finisher`` does).
         """
         pages = [page for document in documents for page in document.pages]
         if not pages:
             raise BuildError(_("{label}: nothing to write").format(label=label))
+
+        def finish(document, pdf: pydyf.PDF) -> None:
+            subset_fonts(document, pdf)
+            if finisher is not None:
+                finisher(document, pdf)
+
         with self._weasyprint(label):
             joined = documents[0].copy(pages)
-            return joined.write_pdf(full_fonts=True, finisher=subset_fonts, **options)
+            return joined.write_pdf(full_fonts=True, finisher=finish, **options)
 
     # --- WeasyPrint's warnings and refusals --------------------------------------------
 

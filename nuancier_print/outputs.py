@@ -43,6 +43,7 @@ def session_folder(out: Path, slug: str) -> Path:
 
 
 PRESS_SHEET = "SRA3"  # the sheet a booklet is imposed on for a print shop (its name is in the file's)
+SCREEN_SUFFIX = "ecran"  # ends the screen edition's file names: `booklet-<slug>-ecran.pdf`
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,26 @@ class BookletPaths:
         return self.folder / f"booklet-{self.slug}-press-{PRESS_SHEET}.pdf"
 
     @property
-    def shared(self) -> tuple[Path, Path, Path]:
-        """The files every booklet has: the booklet, and its office and press impositions."""
-        return self.booklet, self.imposed, self.press
+    def ecran(self) -> Path:
+        """The screen edition, to send by e-mail: A5 without bleed, RGB, tagged (PDF/UA-1), light photos."""
+        return self.folder / f"booklet-{self.slug}-{SCREEN_SUFFIX}.pdf"
+
+    @property
+    def shared(self) -> tuple[Path, Path, Path, Path]:
+        """The files every booklet has: the booklet, its office and press impositions, its screen edition."""
+        return self.booklet, self.imposed, self.press, self.ecran
 
     def participant(self, person: str) -> Path:
         """A participant's copy (``person``: their file-safe name)."""
         return self.folder / "participants" / f"booklet-{self.slug}-{person}.pdf"
+
+    def participant_ecran(self, person: str) -> Path:
+        """A participant's copy of the screen edition."""
+        return self.folder / "participants" / f"booklet-{self.slug}-{person}-{SCREEN_SUFFIX}.pdf"
+
+    def personal(self, person: str) -> tuple[Path, Path]:
+        """A participant's copies: for print, and for the screen."""
+        return self.participant(person), self.participant_ecran(person)
 
 
 def booklet_paths(out: Path, slug: str) -> BookletPaths:
@@ -247,8 +261,12 @@ class Ledger:
             self.report.written(path)
 
     def failed(self, path: Path, reason: str) -> None:
-        """Record an output not written."""
-        self.report.failed(path, reason)
+        """Record an output not written (one this run already wrote stays written: it is in place, whole)."""
+        from .report import WRITTEN
+
+        outcome = self.report.outcomes.get(Path(path))
+        if outcome is None or outcome.status != WRITTEN:
+            self.report.failed(path, reason)
 
     def remove(self, path: Path, reason: str) -> None:
         """Remove an output that nothing makes any more, and say so."""

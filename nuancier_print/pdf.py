@@ -9,6 +9,10 @@ here:
   XMP InstanceID, and for print files the PDF/X-4 identification with the
   coated FOGRA39 output intent (its ICC profile embedded). Dates and
   identifiers come from the content, so the same sources give the same bytes;
+  a screen file (a booklet's screen edition, PDF/UA-1) gets the same
+  document information, XMP (:func:`xmp`) and identifiers from WeasyPrint's
+  finisher instead (:mod:`.screen`): pypdf would write its structure tree
+  without object streams, at twice the size;
 * :func:`page_form`, :func:`add_sheet_side` and :func:`append_content` are what
   imposition, crop marks and personal copies are made of;
 * :func:`read` and :func:`operations` are what preflight reads PDFs with.
@@ -55,6 +59,7 @@ ICC_PROFILE = Path(__file__).resolve().parent.parent / "layouts" / "icc" / "FOGR
 OUTPUT_CONDITION = "FOGRA39"  # its name in the ICC's registry of characterized printing conditions
 OUTPUT_CONDITION_INFO = "Coated FOGRA39 (ISO 12647-2:2004)"
 REGISTRY = "http://www.color.org"
+PDFUAID = "http://www.aiim.org/pdfua/ns/id/"  # the XMP namespace of the PDF/UA identification
 CREATOR = "nuancier-print"
 PRODUCER = f"nuancier-print {__version__} (WeasyPrint, pypdf)"
 Error = (OSError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, ZeroDivisionError)
@@ -69,6 +74,7 @@ class DocInfo:
     identity: str  # hashes what the file is made of: fixes its InstanceID and the second half of its /ID
     document: str = ""  # names the document across its versions (its DocumentID); default: the title
     pdfx: bool = True  # a print file: PDF/X-4 with the FOGRA39 output intent
+    ua: bool = False  # a screen file (see :mod:`.screen`): its XMP declares PDF/UA-1 and its language
     lang: str | None = "fr"
     purpose: str | None = None  # a sentence for the file's subject: what it is and how to print it
 
@@ -455,10 +461,8 @@ def identifiers(info: DocInfo) -> tuple[bytes, bytes]:
     return document, instance
 
 
-def describe(target: PdfWriter, info: DocInfo) -> None:
-    """Write the document information, the XMP metadata, the /ID and, for PDF/X, the output intent."""
-    document, instance = identifiers(info)
-    target._ID = ArrayObject([ByteStringObject(document), ByteStringObject(instance)])
+def info_fields(info: DocInfo) -> dict[str, str]:
+    """Return a file's document information (``/Trapped`` aside): what its XMP says too (:func:`xmp`)."""
     stamp = info.date.strftime("D:%Y%m%d%H%M%S+00'00'")
     fields = {"/Title": info.title, "/Producer": PRODUCER, "/Creator": CREATOR,
               "/CreationDate": stamp, "/ModDate": stamp}
@@ -466,7 +470,14 @@ def describe(target: PdfWriter, info: DocInfo) -> None:
         fields["/Subject"] = info.purpose
     if info.pdfx:
         fields["/GTS_PDFXVersion"] = "PDF/X-4"
-    target.add_metadata(fields)
+    return fields
+
+
+def describe(target: PdfWriter, info: DocInfo) -> None:
+    """Write the document information, the XMP metadata, the /ID and, for PDF/X, the output intent."""
+    document, instance = identifiers(info)
+    target._ID = ArrayObject([ByteStringObject(document), ByteStringObject(instance)])
+    target.add_metadata(info_fields(info))
     target.metadata  # noqa: B018 - makes pypdf create the Info dictionary if it had none
     target._info.get_object()[NameObject("/Trapped")] = NameObject("/False")
     root = target.root_object
@@ -527,6 +538,10 @@ def xmp(info: DocInfo, document: bytes, instance: bytes) -> str:
     when = info.date.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     pdfx = ("<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>"
             "<pdfx:GTS_PDFXVersion>PDF/X-4</pdfx:GTS_PDFXVersion>") if info.pdfx else ""
+    ua = "<pdfuaid:part>1</pdfuaid:part>" if info.ua else ""
+    ua_ns = f' xmlns:pdfuaid="{PDFUAID}"' if info.ua else ""
+    if info.ua and info.lang:
+        ua += f"<dc:language><rdf:Bag><rdf:li>{escape(info.lang)}</rdf:li></rdf:Bag></dc:language>"
     subject = (f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.purpose)}</rdf:li>'
                "</rdf:Alt></dc:description>") if info.purpose else ""
     return (
@@ -535,10 +550,10 @@ def xmp(info: DocInfo, document: bytes, instance: bytes) -> str:
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfx="http://ns.adobe.com/pdfx/1.3/" '
         'xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
-        'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">'
+        f'xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"{ua_ns}>'
         f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.title)}</rdf:li></rdf:Alt></dc:title>'
         f"{subject}<dc:format>application/pdf</dc:format>"
-        f"{pdfx}<pdf:Trapped>False</pdf:Trapped>"
+        f"{pdfx}{ua}<pdf:Trapped>False</pdf:Trapped>"
         f"<pdf:Producer>{escape(PRODUCER)}</pdf:Producer>"
         f"<xmp:CreatorTool>{CREATOR}</xmp:CreatorTool>"
         f"<xmp:CreateDate>{when}</xmp:CreateDate><xmp:ModifyDate>{when}</xmp:ModifyDate>"

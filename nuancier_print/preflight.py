@@ -1,7 +1,10 @@
 """Preflight: check a print PDF the way a printer's prepress would, before sending it.
 
 :func:`preflight` runs small, independent checks and collects their findings
-(errors stop a print job, warnings deserve a look) into a :class:`Report`:
+(errors stop a print job, warnings deserve a look) into a :class:`Report`.
+A ``screen`` file (a booklet's screen edition) gets its own few checks
+(:data:`SCREEN_CHECKS`): ``ua``, ``colour`` (no CMYK), ``boxes`` (its
+trimmed size, no bleed), ``fonts``, ``geometry`` and ``text``. The checks:
 
 * ``pdfx``: the file says it is PDF/X-4 (XMP) and has a CMYK ``GTS_PDFX`` output
   intent naming a registered printing condition (``FOGRA39``) and its registry,
@@ -13,6 +16,11 @@
 * ``boxes``: every page has a TrimBox and a BleedBox, the expected bleed and trim size;
 * ``fonts``: every font is embedded;
 * ``colour``: nothing is DeviceRGB (operators, colour spaces, images, groups, shadings);
+  on a screen file, nothing is DeviceCMYK;
+* ``ua``: a screen file says it is PDF/UA-1 (XMP ``pdfuaid:part``), is tagged
+  (``/MarkInfo /Marked``, a structure tree), gives its language (the catalog's
+  ``/Lang``) and a title to show (``/DisplayDocTitle``), and every figure of
+  its structure has an alternative text (``/Alt``);
 * ``ink``: text that reads as black is 100 % K alone and overprints what is under
   it; text under 9 pt prints on two plates at most (its own, and those it knocks
   out); white text under 9 pt is reversed out of two plates at most, unless it is
@@ -51,12 +59,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import contentops, geometry, pdf, trace
+from . import contentops, geometry, i18n, pdf, trace  # i18n._: loops here use `_` for what they leave out
 from .errors import BuildError, relative
 from .i18n import N_, _, ngettext
 from .impose import IDENTITY, Matrix, compose
 
-KINDS = ("deck", "booklet", "sheets")
+KINDS = ("deck", "booklet", "sheets", "screen")
 TOLERANCE_MM = 0.1
 DPI_WARNING = 300
 DPI_ERROR = 150
@@ -129,6 +137,7 @@ class Options:
 
 FILE_CHECKS = frozenset({"pdfx", "metadata", "pages", "boxes", "fonts", "marks", "die"})
 PAGE_CHECKS = frozenset({"colour", "ink", "images", "geometry", "text"})
+SCREEN_CHECKS = frozenset({"ua", "colour", "boxes", "fonts", "geometry", "text"})  # what a screen file needs
 
 
 def preflight(
@@ -139,7 +148,7 @@ def preflight(
     bleed: float = 3.0,
     rivet: geometry.Rivet | None = None,
     min_text_pt: float = geometry.MIN_TEXT_PT,
-    checks: frozenset[str] = FILE_CHECKS | PAGE_CHECKS,
+    checks: frozenset[str] | None = None,
     texts: list[str] | None = None,
     known: dict[int, list[Finding | tuple]] | None = None,
     die_line: bool = False,
@@ -150,7 +159,8 @@ def preflight(
     ``trim`` is the expected trimmed page size in mm (width, height, not
     swapped); ``rivet`` defaults to :func:`geometry.rivet_for` each page's trim
     size; ``bleed`` is the pages' bleed (on sheets, that of the pages placed
-    on them). ``checks`` selects the checks to run. ``texts`` is the text each
+    on them; a screen file has none). ``checks`` selects the checks to run
+    (default: every print check, or :data:`SCREEN_CHECKS`). ``texts`` is the text each
     page must print (one string per page; or one string for the whole file):
     with it, the ``text`` check reports what is missing. ``known`` gives,
     by page number, the page checks' findings of pages already checked (as
@@ -162,7 +172,9 @@ def preflight(
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     shown = Path(name) if name is not None else Path("<pdf>") if isinstance(path, bytes) else Path(path)
-    options = Options(kind, trim, bleed, rivet, min_text_pt, die_line)
+    if checks is None:
+        checks = SCREEN_CHECKS if kind == "screen" else FILE_CHECKS | PAGE_CHECKS
+    options = Options(kind, trim, 0.0 if kind == "screen" else bleed, rivet, min_text_pt, die_line)
     try:
         return _preflight(path, shown, options, checks, texts, known or {})
     except BuildError:
@@ -182,6 +194,8 @@ def _preflight(path, shown: Path, options: Options, checks: frozenset[str], text
     cache: dict = {}  # what the traces of this file share
     if "pdfx" in checks:
         check_pdfx(reader, report)
+    if "ua" in checks:
+        check_ua(reader, report)
     if "metadata" in checks:
         check_metadata(reader, report)
     if "pages" in checks:
@@ -190,7 +204,7 @@ def _preflight(path, shown: Path, options: Options, checks: frozenset[str], text
         if "boxes" in checks:
             check_boxes(page, number, report, options)
         if "colour" in checks and number not in known:
-            check_colour(page, number, report)
+            check_colour(page, number, report, CMYK if options.kind == "screen" else RGB)
     if "fonts" in checks:
         check_fonts(pages, report)
     if "marks" in checks:
@@ -242,6 +256,11 @@ def page_findings(report: Report) -> dict[int, list[tuple[str, str, str]]]:
 
 def _xmp_pdfx_versions(reader) -> list[str]:
     """Return every pdfxid:GTS_PDFXVersion value declared in the XMP metadata."""
+    return xmp_values(reader, f"{{{PDFXID}}}GTS_PDFXVersion")
+
+
+def xmp_values(reader, tag: str) -> list[str]:
+    """Return every value of an XMP property (``{namespace}name``), as an element or an attribute."""
     metadata = reader.root_object.get("/Metadata")
     if metadata is None:
         return []
@@ -249,7 +268,6 @@ def _xmp_pdfx_versions(reader) -> list[str]:
         root = ET.fromstring(metadata.get_object().get_data())
     except (ET.ParseError, *pdf.Error):
         return []
-    tag = f"{{{PDFXID}}}GTS_PDFXVersion"
     values = [(el.text or "").strip() for el in root.iter(tag)]
     values += [el.attrib[tag].strip() for el in root.iter() if tag in el.attrib]
     return values
@@ -307,6 +325,62 @@ def check_output_condition(intent, report: Report) -> None:
     data = profile.get_object().get_data() if profile is not None else b""
     if data[36:40] != b"acsp" or data[16:20] != b"CMYK":
         report.error("pdfx", None, _("the output intent's DestOutputProfile is not an embedded CMYK ICC profile"))
+
+
+# --- PDF/UA: what a screen reader needs (screen files) ---------------------------------------
+
+
+def check_ua(reader, report: Report) -> None:
+    """Require a PDF/UA-1 file: identified as one, tagged, in a language, titled, its figures described."""
+    root = reader.root_object
+    if "1" not in xmp_values(reader, f"{{{pdf.PDFUAID}}}part"):
+        report.error("ua", None, i18n._("the XMP metadata does not declare PDF/UA-1 (pdfuaid:part 1)"))
+    if not str(_get(root.get("/Lang")) or "").strip():
+        report.error("ua", None, i18n._("the file does not give its language (/Lang): a screen reader would read "
+                                        "it with the wrong voice"))
+    if not _is_true(_resolved(root.get("/MarkInfo")).get("/Marked")):
+        report.error("ua", None, i18n._("the file is not marked as tagged (/MarkInfo /Marked true)"))
+    if not _is_true(_resolved(root.get("/ViewerPreferences")).get("/DisplayDocTitle")):
+        report.error("ua", None, i18n._("the file does not ask viewers to show its title (/DisplayDocTitle true)"))
+    if not str(_resolved(reader.trailer.get("/Info")).get("/Title") or "").strip():
+        report.error("ua", None, i18n._("the file has no title (/Title)"))
+    tree = _resolved(root.get("/StructTreeRoot"))
+    if not tree:
+        report.error("ua", None, i18n._("the file has no structure tree (/StructTreeRoot): a screen reader cannot "
+                                        "find its headings, lists, figures and reading order"))
+        return
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages, 1)
+             if page.indirect_reference is not None}
+    figures = [element for element in structure_elements(tree) if element.get("/S") == "/Figure"]
+    for index, figure in enumerate(figures, 1):
+        if not str(_get(figure.get("/Alt")) or "").strip():
+            where = figure.raw_get("/Pg") if hasattr(figure, "raw_get") else figure.get("/Pg")
+            report.error("ua", pages.get(getattr(where, "idnum", None)),
+                         i18n._("figure {index} of {count} has no alternative text (/Alt)").format(
+                             index=index, count=len(figures)))
+
+
+def _is_true(value) -> bool:
+    """Tell whether a PDF value is the boolean true (a PDF boolean object is truthy even when false)."""
+    value = _get(value)
+    return getattr(value, "value", value) is True
+
+
+MAX_ELEMENTS = 200_000  # more structure elements than any booklet has: the file is not one of ours
+
+
+def structure_elements(tree) -> Iterator[dict]:
+    """Yield every element (StructElem) of a structure tree, in document order, each once."""
+    stack, seen, count = [tree.get("/K")], set(), 0
+    while stack and count < MAX_ELEMENTS:
+        kid = _get(stack.pop())
+        if isinstance(kid, list):
+            stack.extend(reversed(kid))
+        elif isinstance(kid, dict) and "/S" in kid and id(kid) not in seen:  # marked-content and object refs: no /S
+            seen.add(id(kid))
+            count += 1
+            yield kid
+            stack.append(kid.get("/K"))
 
 
 # --- document information and XMP ---------------------------------------------------------
@@ -437,7 +511,14 @@ def _bleeds(trim, bleed_box, media) -> dict[str, float]:
 
 
 def check_boxes(page, number: int, report: Report, options: Options) -> None:
-    """Require a TrimBox and BleedBox, the expected bleed on each side and the trim size."""
+    """Require a TrimBox and BleedBox, the expected bleed on each side and the trim size.
+
+    A screen file's page is its trimmed size: its MediaBox, and its boxes if
+    it has any, are that size, without bleed.
+    """
+    if options.kind == "screen":
+        _check_screen_page(page, number, report, options)
+        return
     missing = [b for b in ("/TrimBox", "/BleedBox") if b not in page]
     if options.kind == "sheets":
         missing = [b for b in missing if b == "/TrimBox"]
@@ -459,6 +540,20 @@ def check_boxes(page, number: int, report: Report, options: Options) -> None:
             report.error("boxes", number, _("trim size is {width:.1f}×{height:.1f} mm (expected "
                                             "{expected_width:g}×{expected_height:g} mm)").format(
                 width=w, height=h, expected_width=ew, expected_height=eh))
+
+
+def _check_screen_page(page, number: int, report: Report, options: Options) -> None:
+    """Require a screen file's page, and any box it declares, to be its trimmed size, without bleed."""
+    media = _rect_mm(page.mediabox)
+    for box in ("/TrimBox", "/BleedBox", "/CropBox"):
+        if box in page and any(abs(a - b) > TOLERANCE_MM for a, b in zip(_rect_mm(page[box]), media)):
+            report.error("boxes", number, i18n._("its {box} is not its MediaBox: a screen file shows its whole page, "
+                                            "without bleed").format(box=box[1:]))
+    w, h = media[2] - media[0], media[3] - media[1]
+    expected = options.trim
+    if expected is not None and (abs(w - expected[0]) > TOLERANCE_MM or abs(h - expected[1]) > TOLERANCE_MM):
+        report.error("boxes", number, i18n._("the page is {w:.1f}×{h:.1f} mm (expected {ew:g}×{eh:g} mm, without "
+                                        "bleed)").format(w=w, h=h, ew=expected[0], eh=expected[1]))
 
 
 def check_page_count(pages: list, report: Report, options: Options) -> None:
@@ -580,50 +675,84 @@ def _items(resources, category: str) -> Iterator[tuple[str, dict]]:
 
 # --- colour ------------------------------------------------------------------------------------
 
-RGB_NAMES = {"/DeviceRGB", "/RGB", "/CalRGB"}
-PASS_THROUGH = {"/DeviceCMYK", "/DeviceGray", "/CMYK", "/G", "/Pattern", "/Lab"}
+
+@dataclass(frozen=True)
+class ColourModel:
+    """A family of colour spaces a file must not use: RGB in print, CMYK on screen."""
+
+    name: str
+    names: frozenset[str]  # its device and calibrated spaces, as names
+    components: int  # an ICCBased space of this many components is one
+    operators: tuple[bytes, bytes]  # the operators that set a fill and a stroke colour in it
+    tokens: re.Pattern  # its operators and names as whole tokens in content (see _content_bytes)
+    texts: dict  # what preflight says of it (see RGB_TEXTS), English, translated when said
+
+
+# Operators and names as whole tokens. Each pattern starts with its literal, and looks behind it
+# after: a pattern that starts with a look-behind is tried at every byte, twice as slow.
+_RGB_TOKENS = re.compile(rb"(?:rg|RG)(?<![^\s\]>)]..)(?![^\s\[</(%])|/(?:DeviceRGB|CalRGB|RGB)(?![^\s\[\]<>/(){}%])")
+_CMYK_TOKENS = re.compile(rb"(?:k|K)(?<![^\s\]>)].)(?![^\s\[</(%])|/(?:DeviceCMYK|CMYK)(?![^\s\[\]<>/(){}%])")
+RGB_TEXTS = {
+    "space": N_("`{operator}` in an RGB colour space in {where}"), "inline": N_("an inline RGB image in {where}"),
+    "named": N_("colour space {name} is RGB ({where})"), "image": N_("image {name} is RGB"),
+    "form_group": N_("form {name} has an RGB transparency group"), "shading": N_("shading {name} is RGB"),
+    "pattern": N_("pattern {name} has an RGB shading"), "page_group": N_("the page has an RGB transparency group"),
+    "colour": N_("RGB colour: {reason}")}
+CMYK_TEXTS = {
+    "space": N_("`{operator}` in a CMYK colour space in {where}"), "inline": N_("an inline CMYK image in {where}"),
+    "named": N_("colour space {name} is CMYK ({where})"), "image": N_("image {name} is CMYK"),
+    "form_group": N_("form {name} has a CMYK transparency group"), "shading": N_("shading {name} is CMYK"),
+    "pattern": N_("pattern {name} has a CMYK shading"), "page_group": N_("the page has a CMYK transparency group"),
+    "colour": N_("CMYK colour: {reason}")}
+RGB = ColourModel("RGB", frozenset({"/DeviceRGB", "/RGB", "/CalRGB"}), 3, (b"rg", b"RG"), _RGB_TOKENS, RGB_TEXTS)
+CMYK = ColourModel("CMYK", frozenset({"/DeviceCMYK", "/CMYK"}), 4, (b"k", b"K"), _CMYK_TOKENS, CMYK_TEXTS)
+DEVICE_SPACES = {"/DeviceRGB", "/RGB", "/CalRGB", "/DeviceCMYK", "/CMYK", "/DeviceGray", "/G", "/Pattern", "/Lab"}
 
 
 def is_rgb(space, resources=None, depth: int = 0) -> bool:
     """Tell whether a colour space is RGB: DeviceRGB, CalRGB, ICCBased N=3, or built on one."""
+    return is_of(space, RGB, resources, depth)
+
+
+def is_of(space, model: ColourModel, resources=None, depth: int = 0) -> bool:
+    """Tell whether a colour space is of ``model``: a device space, ICCBased of its components, or built on one."""
     if depth > 8 or space is None:
         return False
     space = space.get_object() if hasattr(space, "get_object") else space
     if isinstance(space, str):
-        if space in RGB_NAMES:
+        if space in model.names:
             return True
-        if space in PASS_THROUGH:
+        if space in DEVICE_SPACES:
             return False
-        return is_rgb(_resource(resources, "/ColorSpace", space), resources, depth + 1)
+        return is_of(_resource(resources, "/ColorSpace", space), model, resources, depth + 1)
     if isinstance(space, list) and space:
         family = space[0]
         if family == "/ICCBased":
-            return int(space[1].get_object().get("/N", 0)) == 3
-        if family in RGB_NAMES:
+            return int(space[1].get_object().get("/N", 0)) == model.components
+        if family in model.names:
             return True
         if family in ("/Indexed", "/I", "/Pattern") and len(space) > 1:
-            return is_rgb(space[1], resources, depth + 1)
+            return is_of(space[1], model, resources, depth + 1)
         if family in ("/Separation", "/DeviceN") and len(space) > 2:
-            return is_rgb(space[2], resources, depth + 1)
+            return is_of(space[2], model, resources, depth + 1)
     return False
 
 
-def _rgb_in_content(op: Op, state: dict) -> str | None:
-    """Return why this operator paints in RGB, if it does; track the current colour spaces."""
-    if op.operator in (b"rg", b"RG"):
+def _colour_in_content(op: Op, state: dict, model: ColourModel) -> str | None:
+    """Return why this operator paints in ``model``, if it does; track the current colour spaces."""
+    if op.operator in model.operators:
         return _("`{operator}` operator in {where}").format(operator=op.operator.decode(), where=_place(op.where))
     if op.operator in (b"cs", b"CS") and op.operands:
         state["fill" if op.operator == b"cs" else "stroke"] = op.operands[0]
     elif op.operator in (b"sc", b"scn", b"SC", b"SCN"):
         space = state.get("fill" if op.operator in (b"sc", b"scn") else "stroke")
-        if space is not None and is_rgb(space, op.resources):
-            return _("`{operator}` in an RGB colour space in {where}").format(operator=op.operator.decode(),
-                                                                                where=_place(op.where))
+        if space is not None and is_of(space, model, op.resources):
+            return _(model.texts["space"]).format(operator=op.operator.decode(), where=_place(op.where))
     elif op.operator == b"INLINE IMAGE" and isinstance(op.operands, dict):
         settings = op.operands.get("settings", {})
         space = settings.get("/CS", settings.get("/ColorSpace"))
-        if space is not None and is_rgb(space, op.resources):
-            return _("an inline RGB image in {where}").format(where=_place(op.where))
+        if space is not None and is_of(space, model, op.resources):
+            return _(model.texts["inline"]).format(where=_place(op.where))
     return None
 
 
@@ -634,42 +763,37 @@ def _place(where: str) -> str:
     return _("the page content")
 
 
-def _rgb_operators(page) -> list[str]:
-    """Return why the page's content (forms included) paints in RGB."""
+def _colour_operators(page, model: ColourModel) -> list[str]:
+    """Return why the page's content (forms included) paints in ``model``."""
     found, states = [], {}
     for op in walk(page, page.get("/Resources")):
-        reason = _rgb_in_content(op, states.setdefault(op.where, {}))
+        reason = _colour_in_content(op, states.setdefault(op.where, {}), model)
         if reason and reason not in found:
             found.append(reason)
     return found
 
 
-def _rgb_resources(resources) -> list[str]:
-    """Return why a page's resources (forms, patterns, images, shadings, groups) hold RGB."""
-    found = []
+def _colour_resources(resources, model: ColourModel) -> list[str]:
+    """Return why a page's resources (forms, patterns, images, shadings, groups) hold ``model``."""
+    found, say = [], model.texts
     for where, res in _all_resources(resources):
         for name, space in _resolved(res.get("/ColorSpace")).items():
-            if is_rgb(space, res):
-                found.append(_("colour space {name} is RGB ({where})").format(name=name, where=_(where)))
+            if is_of(space, model, res):
+                found.append(_(say["named"]).format(name=name, where=_(where)))
         for name, obj in _items(res, "/XObject"):
-            if obj.get("/Subtype") == "/Image" and is_rgb(obj.get("/ColorSpace"), res):
-                found.append(_("image {name} is RGB").format(name=name))
+            if obj.get("/Subtype") == "/Image" and is_of(obj.get("/ColorSpace"), model, res):
+                found.append(_(say["image"]).format(name=name))
             group = obj.get("/Group")
-            if group is not None and is_rgb(group.get_object().get("/CS"), res):
-                found.append(_("form {name} has an RGB transparency group").format(name=name))
+            if group is not None and is_of(group.get_object().get("/CS"), model, res):
+                found.append(_(say["form_group"]).format(name=name))
         for name, obj in _items(res, "/Shading"):
-            if is_rgb(obj.get("/ColorSpace"), res):
-                found.append(_("shading {name} is RGB").format(name=name))
+            if is_of(obj.get("/ColorSpace"), model, res):
+                found.append(_(say["shading"]).format(name=name))
         for name, obj in _items(res, "/Pattern"):
             shading = obj.get("/Shading")
-            if shading is not None and is_rgb(shading.get_object().get("/ColorSpace"), res):
-                found.append(_("pattern {name} has an RGB shading").format(name=name))
+            if shading is not None and is_of(shading.get_object().get("/ColorSpace"), model, res):
+                found.append(_(say["pattern"]).format(name=name))
     return found
-
-
-# Operators and names as whole tokens. Each pattern starts with its literal, and looks behind it
-# after: a pattern that starts with a look-behind is tried at every byte, twice as slow.
-_RGB_TOKENS = re.compile(rb"(?:rg|RG)(?<![^\s\]>)]..)(?![^\s\[</(%])|/(?:DeviceRGB|CalRGB|RGB)(?![^\s\[\]<>/(){}%])")
 
 
 def _content_bytes(page) -> bytes:
@@ -685,21 +809,22 @@ def _content_bytes(page) -> bytes:
     return b"\n".join(parts)
 
 
-def check_colour(page, number: int, report: Report) -> None:
-    """Report every DeviceRGB use on a page: content, resources, images, groups, shadings.
+def check_colour(page, number: int, report: Report, model: ColourModel = RGB) -> None:
+    """Report every use of ``model`` on a page (RGB in print, CMYK on screen): content, resources, images...
 
-    Content is walked operator by operator only if its bytes hold an RGB
-    operator or colour space name, or a resource is RGB; otherwise nothing
-    in it can paint in RGB, and the walk (the costly part) is skipped.
+    Content is walked operator by operator only if its bytes hold an
+    operator or colour space name of the model, or a resource is of it;
+    otherwise nothing in it can paint in it, and the walk (the costly
+    part) is skipped.
     """
-    resources = _rgb_resources(page.get("/Resources"))
-    suspect = resources or _RGB_TOKENS.search(_content_bytes(page))
-    reasons = (_rgb_operators(page) if suspect else []) + resources
+    resources = _colour_resources(page.get("/Resources"), model)
+    suspect = resources or model.tokens.search(_content_bytes(page))
+    reasons = (_colour_operators(page, model) if suspect else []) + resources
     group = page.get("/Group")
-    if group is not None and is_rgb(group.get_object().get("/CS"), page.get("/Resources")):
-        reasons.append(_("the page has an RGB transparency group"))
+    if group is not None and is_of(group.get_object().get("/CS"), model, page.get("/Resources")):
+        reasons.append(_(model.texts["page_group"]))
     for reason in dict.fromkeys(reasons):
-        report.error("colour", number, _("RGB colour: {reason}").format(reason=reason))
+        report.error("colour", number, _(model.texts["colour"]).format(reason=reason))
 
 
 # --- images ---------------------------------------------------------------------------------------
@@ -1186,8 +1311,10 @@ def format_report(report: Report) -> list[str]:
 
     lines = [line(f) for f in report.errors] + [line(f, " " + _("warning:")) for f in report.warnings]
     e, w = len(report.errors), len(report.warnings)
+    verdict = _("ready for print") if report.ok else _("not ready for print")
+    if report.kind == "screen":
+        verdict = _("ready for the screen") if report.ok else _("not ready for the screen")
     lines.append(name + ": " + _("{errors}, {warnings}: {verdict}").format(
         errors=ngettext("{count} error", "{count} errors", e).format(count=e),
-        warnings=ngettext("{count} warning", "{count} warnings", w).format(count=w),
-        verdict=_("ready for print") if report.ok else _("not ready for print")))
+        warnings=ngettext("{count} warning", "{count} warnings", w).format(count=w), verdict=verdict))
     return lines

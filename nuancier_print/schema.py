@@ -322,6 +322,9 @@ class MiseEnSituation:
     description: list[str] = doc(N_("What happened, one item per paragraph."), [])
     photo: str | None = doc(N_("A photo file next to the session file (JPEG or PNG)."), None)
     legende: str | None = doc(N_("A caption for the photo."), None)
+    alt: str | None = doc(N_("The photo's alternative text (« texte alternatif »): what it shows, in a sentence, for "
+                             "those who cannot see it (screen readers read it in the booklet's screen edition); "
+                             "without it, the caption is used, or else the title."), None)
 
 
 @dataclass(frozen=True, kw_only=True)

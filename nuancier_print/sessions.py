@@ -24,6 +24,7 @@ from .i18n import _
 from .load import where
 
 PHOTO_WIDTH_MM = 110.0  # the width a photo prints at in the booklet
+PHOTO_MAX_HEIGHT_MM = 95.0  # the tallest it prints: a portrait photo is narrower, to keep to this height
 MIN_DPI, GOOD_DPI = 150, 300
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -95,16 +96,28 @@ def _check_people(col, session) -> None:
 
 
 def _check_file_names(col, session) -> None:
-    """Report participants whose names give the same personal booklet file name."""
+    """Report participants whose names give the same personal booklet file name.
+
+    Each participant has two: their print copy's, and their screen copy's
+    (``camille-martin-ecran``), which another name could give too.
+    """
+    from .outputs import SCREEN_SUFFIX
+
     seen = {}
     for i, person in enumerate(session.participants):
         slug = person_slug(person.nom)
-        other = seen.setdefault(slug, person)
-        if other is not person and _same_name(other.nom) != _same_name(person.nom):
-            col.add(where(session, f"participants[{i}]"), f"participants[{i}].nom",
-                    _("{name} and {other} give the same file name `{slug}` for their personal booklets; "
-                      "write the names so that they differ by more than accents").format(
-                        name=person.nom, other=other.nom, slug=slug))
+        for name in (slug, f"{slug}-{SCREEN_SUFFIX}"):
+            other = seen.setdefault(name, person)
+            if other is not person and _same_name(other.nom) != _same_name(person.nom):
+                col.add(where(session, f"participants[{i}]"), f"participants[{i}].nom",
+                        _("{name} and {other} give the same file name `{slug}` for their personal booklets; "
+                          "write the names so that they differ by more than accents").format(
+                            name=person.nom, other=other.nom, slug=name)
+                        if slug == person_slug(other.nom) else
+                        _("{person} and {other} give the same file name `{name}` for their personal booklets "
+                          "(one is a screen edition's); write the names so that they differ").format(
+                            person=person.nom, other=other.nom, name=name))
+                break
 
 
 def _same_name(name: str) -> str:

@@ -120,6 +120,24 @@ def test_a_low_resolution_photo_is_refused_by_the_clis_check(client, mini):
     assert not (mini / "sessions" / "essai").exists()
 
 
+def test_a_hand_written_alt_text_survives_a_save_that_keeps_its_photo(client, mini):
+    from .atelier_util import photo_bytes
+
+    (mini / "sessions" / "essai").mkdir()
+    (mini / "sessions" / "essai" / "mur.jpg").write_bytes(photo_bytes())
+    write_session(mini, text=SESSION.replace(
+        "  - numero: 1.1\n", "  - numero: 1.1\n    mises_en_situation:\n      - titre: Le mur\n"
+        "        photo: essai/mur.jpg\n        alt: Un mur couvert de post-it orange.\n", 1))
+    html = client.get("/sessions/essai/after").get_data(as_text=True)
+    form = {"csrf_token": token_of(client, "/sessions/essai/after"), "base": digest_of_page(html),
+            "numero": ["1.1", "2.1"], "mise-0-0-titre": "Le mur", "mise-0-0-photo-keep": "essai/mur.jpg",
+            "mise-0-0-legende": "Le mur, avant le vote."}
+    response = client.post("/sessions/essai/after", data=form, content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    mise = load_content(mini).sessions["essai"][1].teintes[0].mises_en_situation[0]
+    assert (mise.legende, mise.alt) == ("Le mur, avant le vote.", "Un mur couvert de post-it orange.")
+
+
 def test_yamlwrite_keeps_a_teintes_number_as_written():
     text = "titre: T\nteintes:\n  - numero: 1.10  # the tenth\n"
     data = {"titre": "T", "teintes": [{"numero": "1.10"}, {"numero": "2.1"}]}

@@ -449,9 +449,11 @@ def test_photos_are_printed_from_cmyk_copies(built):
 
 def test_same_content_same_bytes(content, built):
     out = built.path.parent
-    before = built.path.read_bytes(), built.imposed_path.read_bytes(), built.press_path.read_bytes()
+    before = (built.path.read_bytes(), built.imposed_path.read_bytes(), built.press_path.read_bytes(),
+              built.screen_path.read_bytes())
     [again] = write_booklets(content, out)
-    assert (again.path.read_bytes(), again.imposed_path.read_bytes(), again.press_path.read_bytes()) == before
+    assert (again.path.read_bytes(), again.imposed_path.read_bytes(), again.press_path.read_bytes(),
+            again.screen_path.read_bytes()) == before
 
 
 def test_a_project_checked_out_elsewhere_gives_the_same_bytes(tmp_path, monkeypatch):
@@ -466,6 +468,7 @@ def test_a_project_checked_out_elsewhere_gives_the_same_bytes(tmp_path, monkeypa
     [elsewhere] = write_booklets(load_content(tmp_path / "ailleurs" / "content"), tmp_path / "ailleurs" / "out")
     assert elsewhere.path.read_bytes() == here.path.read_bytes()
     assert elsewhere.imposed_path.read_bytes() == here.imposed_path.read_bytes()
+    assert elsewhere.screen_path.read_bytes() == here.screen_path.read_bytes()  # its photos too are named by URL
 
 
 def test_unknown_session_is_named(content, tmp_path):
@@ -523,6 +526,13 @@ def test_padding_after_an_even_page_keeps_left_and_right_pages(tmp_path):
     assert [t[:5] for t in texts[-3:-1]] == ["NOTES", "NOTES"]
     for index, page in enumerate(pages[1:-1], start=1):
         assert folio_side(page, str(index + 1)) == ("left" if index % 2 else "right"), index + 1
+
+
+def test_a_session_without_participants_has_no_personal_copies_to_make(tmp_path):
+    content = _mini_session(tmp_path, participants="[]")
+    [built] = write_booklets(load_content(content), tmp_path / "out", per_participant=True)
+    assert built.path.is_file() and built.screen_path.is_file()
+    assert built.per_participant == built.screen_copies == []
 
 
 def test_a_title_too_long_for_the_cover_is_reported(tmp_path):
@@ -588,19 +598,22 @@ def _session_with_a_photo(tmp_path):
 
 def test_a_damaged_photo_copy_in_the_cache_is_made_again(tmp_path):
     from nuancier_print.booklet import PHOTO_CACHE
+    from nuancier_print.screen import screen_size
     from nuancier_print.sessions import read_image
 
     content = _session_with_a_photo(tmp_path)
     out = tmp_path / "out"
     write_booklets(load_content(content), out)
-    [copy] = (out / PHOTO_CACHE).glob("photo-*.jpg")
-    whole = copy.read_bytes()
-    copy.write_bytes(whole[: len(whole) // 2])  # a copy cut short: WeasyPrint printed it half grey
-    write_booklets(load_content(content), out)
-    assert copy.read_bytes() == whole
-    copy.write_bytes(b"")  # an empty copy printed nothing at all
-    write_booklets(load_content(content), out)
-    assert copy.read_bytes() == whole and read_image(copy) == ("JPEG", (1400, 930))
+    copies = sorted((out / PHOTO_CACHE).glob("photo-*.jpg"), key=lambda c: c.name.endswith("-ecran.jpg"))
+    assert [c.name.endswith("-ecran.jpg") for c in copies] == [False, True]  # for print, for the screen
+    for copy, size in zip(copies, [(1400, 930), screen_size(1400, 930)]):
+        whole = copy.read_bytes()
+        copy.write_bytes(whole[: len(whole) // 2])  # a copy cut short: WeasyPrint printed it half grey
+        write_booklets(load_content(content), out)
+        assert copy.read_bytes() == whole
+        copy.write_bytes(b"")  # an empty copy printed nothing at all
+        write_booklets(load_content(content), out)
+        assert copy.read_bytes() == whole and read_image(copy) == ("JPEG", size)
 
 
 def test_a_photo_cut_short_is_refused_even_after_weasyprint_is_loaded(tmp_path):

@@ -4,7 +4,8 @@
 The outputs are built once from the mini content and a session of it, with
 everything a build can write: the deck with crop marks and a die line, its
 A3 sheets, the booklet, its office and press impositions, a personal copy;
-and the calibration sheet.
+and the calibration sheet. The booklet's screen editions (PDF/UA-1, not
+print files: see test_screen.py) are among them, and pass their own preflight.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def outputs(tmp_path_factory) -> dict:
 def test_the_build_writes_every_kind_of_output(outputs):
     assert set(outputs) == {"deck.pdf", "deck-sheets-A3.pdf", "booklet-essai.pdf", "booklet-essai-imposed.pdf",
                             "booklet-essai-press-SRA3.pdf", "booklet-essai-camille-martin.pdf",
-                            "calibration-A4.pdf"}
+                            "calibration-A4.pdf", "booklet-essai-ecran.pdf", "booklet-essai-camille-martin-ecran.pdf"}
 
 
 def xmp_of(pdf: pikepdf.Pdf) -> dict:
@@ -122,7 +123,8 @@ def test_preflight_passes_every_output(outputs, runner):
     names = [str(path) for name, path in outputs.items() if "camille" not in name]
     result = runner.invoke(main, ["preflight", *names])
     assert result.exit_code == 0, result.output + result.stderr
-    assert result.output.count("ready for print") == len(names)
+    assert result.output.count("ready for print") == len(names) - 1
+    assert result.output.count("booklet-essai-ecran.pdf: 0 errors, 0 warnings: ready for the screen") == 1
     die = [str(outputs[name]) for name in ("deck.pdf", "deck-sheets-A3.pdf")]
     assert runner.invoke(main, ["preflight", "--die-line", *die]).exit_code == 0
 

@@ -78,7 +78,8 @@ def test_a_successful_build_lists_every_output(project, runner):
     result, report = run(runner, "build")
     assert result.exit_code == 0, result.stderr
     assert_report_matches(before, snapshot(project / "out"), report)
-    assert {s for s, _ in report.values()} == {"written"} and len(report) == 5  # deck, sheets, booklet, 2 impositions
+    assert {s for s, _ in report.values()} == {"written"} and len(report) == 6  # deck, sheets, booklet, 2 impositions,
+    assert report[f"out/sessions/{SLUG}/booklet-{SLUG}-ecran.pdf"][0] == "written"  # and the screen edition
     again, report = run(runner, "build")
     assert {s for s, _ in report.values()} == {"unchanged"}
 
@@ -91,7 +92,7 @@ def test_a_content_error_writes_nothing_and_says_so(project, runner):
     result, report = run(runner, "build")
     assert result.exit_code == 1
     assert_report_matches(before, snapshot(project / "out"), report)
-    assert {s for s, _ in report.values()} == {"not written"} and len(report) == 5
+    assert {s for s, _ in report.values()} == {"not written"} and len(report) == 6
     assert all("the content has errors" in reason for _, reason in report.values())
 
 
@@ -110,6 +111,8 @@ def test_a_broken_session_blocks_only_its_own_booklet(project, runner):
     assert report[f"out/sessions/{SLUG}/booklet-{SLUG}.pdf"][0] == "written"
     status, reason = report["out/sessions/casse/booklet-casse.pdf"]
     assert status == "not written" and "content/sessions/casse.yaml has errors" in reason
+    assert report["out/sessions/casse/booklet-casse-ecran.pdf"] == (status, reason)  # its screen edition too
+    assert report[f"out/sessions/{SLUG}/booklet-{SLUG}-ecran.pdf"][0] == "written"
     deck_only, report = run(runner, "deck")  # a broken session does not stop the deck either
     assert deck_only.exit_code == 0 and report["out/deck.pdf"][0] == "unchanged"
 
@@ -124,6 +127,7 @@ def test_a_session_whose_cover_cannot_fit_blocks_only_its_booklet(project, runne
     assert result.exit_code == 1 and "the cover does not fit on its page" in result.output + result.stderr
     assert report["out/deck.pdf"][0] == "written"  # the edited teinte is printed on the deck
     assert report[f"out/sessions/{SLUG}/booklet-{SLUG}.pdf"][0] == "not written"
+    assert report[f"out/sessions/{SLUG}/booklet-{SLUG}-ecran.pdf"][0] == "not written"
 
 
 def test_a_full_disk_is_reported_output_by_output(project, runner, monkeypatch):
@@ -186,7 +190,9 @@ def test_no_content_makes_two_outputs_share_a_name(project, runner):
     assert len(reader(paths.imposed).pages) == 14  # 28 A5 pages, 2 per A4 side: still the imposition
     assert len(reader(paths.participant("imposed")).pages) == 28
     assert booklet_paths(project / "out", f"{SLUG}-imposed").booklet.exists()
-    assert len(report) == 2 + 2 * (3 + 15)  # the deck and its sheets; each session: booklet, 2 impositions, 15 copies
+    assert len(reader(paths.participant_ecran("imposed")).pages) == 27  # the screen edition: no notes pages added
+    # The deck and its sheets; each session: booklet, 2 impositions, screen edition, 15 copies of each.
+    assert len(report) == 2 + 2 * (4 + 2 * 15)
 
 
 def test_nothing_is_left_stale_after_an_edit(project, runner):
@@ -199,7 +205,7 @@ def test_nothing_is_left_stale_after_an_edit(project, runner):
     result, report = run(runner, "build")  # no --per-participant, no --sheet SRA3 this time
     assert result.exit_code == 0
     copies = sorted((booklet_paths(project / "out", SLUG).folder / "participants").glob("*.pdf"))
-    assert len(copies) == 14
+    assert len(copies) == 2 * 14  # for print, for the screen
     for path in [*copies, project / "out" / "deck-sheets-SRA3.pdf"]:
         assert report[path.relative_to(project).as_posix()][0] == "written"
         assert any("Nouveau" in text for text in page_texts(path)), path
@@ -212,12 +218,14 @@ def test_outputs_of_a_session_or_a_participant_that_is_gone_are_removed_and_said
     text = session.read_text(encoding="utf-8")
     session.write_text(re.sub(r"  - nom: Camille Martin\n(    .*\n)*", "", text, count=1), encoding="utf-8")
     result, report = run(runner, "build")
-    copy = f"out/sessions/{SLUG}/participants/booklet-{SLUG}-camille-martin.pdf"
-    assert report[copy] == ("removed", "no longer a participant of the session")
-    assert not (project / copy).exists()
+    for copy in (f"out/sessions/{SLUG}/participants/booklet-{SLUG}-camille-martin.pdf",
+                 f"out/sessions/{SLUG}/participants/booklet-{SLUG}-camille-martin-ecran.pdf"):
+        assert report[copy] == ("removed", "no longer a participant of the session")
+        assert not (project / copy).exists()
     session.unlink()
     result, report = run(runner, "build")
     assert report[f"out/sessions/{SLUG}/booklet-{SLUG}.pdf"] == ("removed", "its session file is gone")
+    assert report[f"out/sessions/{SLUG}/booklet-{SLUG}-ecran.pdf"] == ("removed", "its session file is gone")
 
 
 def test_check_takes_files_and_what_they_refer_to(project, runner):

@@ -182,7 +182,8 @@ def after_data(form, files, base: dict, slug: str, authors: set[str], feedback: 
 
 def _mises(form, files, i, vecue, slug, photos, taken, feedback) -> list[dict]:
     out = []
-    for j in range(len(vecue.get("mises_en_situation", [])) + 1):
+    before = vecue.get("mises_en_situation", [])
+    for j in range(len(before) + 1):
         key = f"mise-{i}-{j}"
         if form.get(f"{key}-delete"):
             continue
@@ -193,6 +194,9 @@ def _mises(form, files, i, vecue, slug, photos, taken, feedback) -> list[dict]:
         upload = files.get(f"{key}-photo")
         if upload is not None and upload.filename:
             mise["photo"] = _photo(upload, key, slug, photos, taken, feedback) or mise["photo"]
+        old = before[j] if j < len(before) else {}
+        if mise["photo"] and mise["photo"] == old.get("photo"):  # the form has no field for it: keep it
+            mise["alt"] = old.get("alt")
         if not (mise["titre"] or mise["description"] or mise["photo"] or mise["legende"]):
             continue
         if not mise["titre"]:

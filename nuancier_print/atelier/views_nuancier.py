@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 
 from flask import abort, redirect, request, send_file, url_for
 
 from .. import schema
-from ..deck import card_format, deck_cards, teinte_colour
+from ..deck import card_format, deck_cards, printed_rgb, teinte_colour
 from ..errors import ContentError
-from ..markup import LAYOUTS_DIR
 from . import yamlwrite
 from .jobs import DECK
 from .web import atelier, bp, page
 
-ICC = LAYOUTS_DIR / "icc" / "FOGRA39L-coated.icc"
-
-
-@functools.lru_cache(maxsize=1)
-def _cmyk_to_srgb():
-    """Return the transform from the deck's print profile to the screen's sRGB (None without the profile)."""
-    from PIL import ImageCms
-
-    try:
-        return ImageCms.buildTransform(ImageCms.getOpenProfile(str(ICC)), ImageCms.createProfile("sRGB"),
-                                       "CMYK", "RGB")
-    except (OSError, ImageCms.PyCMSError):
-        return None
-
-
-@functools.lru_cache(maxsize=256)
-def _srgb(cmyk: tuple) -> tuple[float, float, float]:
-    """Return how a CMYK colour prints, in sRGB (0..1): through the FOGRA39 profile when it is there."""
-    transform = _cmyk_to_srgb()
-    if transform is None:
-        return schema.Cmyk(cmyk).rgb
-    from PIL import Image, ImageCms
-
-    swatch = Image.new("CMYK", (1, 1), tuple(round(v * 255 / 100) for v in cmyk))
-    return tuple(v / 255 for v in ImageCms.applyTransform(swatch, transform).getpixel((0, 0)))
-
 
 def screen_colour(cmyk: schema.Cmyk) -> dict:
     """Return a CMYK colour for the screen: its hex value as printed, and a readable text colour on it."""
-    r, g, b = _srgb(tuple(cmyk))
+    r, g, b = printed_rgb(cmyk)
     hex_ = "#{:02x}{:02x}{:02x}".format(*(round(v * 255) for v in (r, g, b)))
     light = 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5
     return {"bg": hex_, "fg": "#1d1d1b" if light else "#ffffff"}
