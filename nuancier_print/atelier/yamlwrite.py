@@ -181,14 +181,15 @@ def _absent(value) -> bool:
 
 def _merge_map(node: CommentedMap, data: dict, cls) -> CommentedMap:
     hints = _hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    names = list(defaults)
     for name in names:
         new = data.get(name)
         if new is None or new == []:
             if name in node:
                 del node[name]
-        elif new is not False or name in node:  # `fictif: false` is kept if written, never added
-            _set(node, name, new, hints[name], names)
+        elif not isinstance(new, bool) or new is not defaults[name] or name in node:
+            _set(node, name, new, hints[name], names)  # `fictif: false` is kept if written, never added
     return node
 
 
