@@ -308,19 +308,32 @@ class Terminated(KeyboardInterrupt):
 
 @contextlib.contextmanager
 def terminated_as_interrupt():
-    """Turn SIGTERM into :class:`Terminated` while a build runs (in the main thread only)."""
+    """Turn SIGTERM into :class:`Terminated` while a build runs (in the main thread only).
+
+    A signal that reaches Python inside a C library's callback (ctypes, cffi)
+    comes out as that library's own error, such as ctypes' « ArgumentError:
+    argument 1: KeyboardInterrupt »; once Ctrl-C or SIGTERM was received,
+    whatever error ends the run is that interrupt.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    received: list[int] = []
 
     def stop(signum, frame):
-        raise Terminated()
+        received.append(signum)
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
+    except Exception as exc:
+        if not received:
+            raise
+        raise (Terminated() if received[0] == signal.SIGTERM else KeyboardInterrupt()) from exc
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @main.command(help=N_("Write a workshop kit: the deck of a session's teintes (or of a list, or all), in several "

@@ -7,6 +7,7 @@ blocks only its own booklet, nothing left stale, `nuancier status` and
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from nuancier_print.cli import main
+from nuancier_print.cli import Terminated, main, terminated_as_interrupt
 from nuancier_print.outputs import booklet_paths
 
 from .conftest import ROOT
@@ -177,6 +178,24 @@ def test_an_interrupted_build_says_what_it_wrote(project, sig, delay):
         assert process.returncode == (143 if sig == signal.SIGTERM else 130), (stdout + stderr)[-3000:]
         assert any(s == "not written" and "interrupted" in r for s, r in report.values())
     assert_report_matches(before, snapshot(project / "out"), report)
+
+
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, Terminated)])
+def test_an_interrupt_turned_into_a_library_error_is_still_an_interrupt(sig, status):
+    # ctypes turns a KeyboardInterrupt raised while it converts an argument into
+    # « ArgumentError: argument 1: KeyboardInterrupt » (seen under pypdfium2)
+    with pytest.raises(status) as caught, terminated_as_interrupt():
+        try:
+            signal.raise_signal(sig)
+        except KeyboardInterrupt as exc:
+            raise ctypes.ArgumentError(f"argument 1: {type(exc).__name__}: ") from None
+    assert type(caught.value) is status
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_library_error_without_an_interrupt_stays_what_it_is():
+    with pytest.raises(ValueError), terminated_as_interrupt():
+        raise ValueError("a bug")
 
 
 def test_no_content_makes_two_outputs_share_a_name(project, runner):
