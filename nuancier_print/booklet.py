@@ -818,7 +818,8 @@ def _write_imposed(booklet: Path, target: Path, info: DocInfo) -> Path:
 
     imposed = DocInfo(f"{info.title} — imposé A4 pour imprimante de bureau", info.date, f"imposed|{info.identity}",
                       document=f"imposed|{info.document}", purpose=OFFICE_PURPOSE)
-    publish(impose_saddle(booklet, imposed, sheet="A4"), target, kind="sheets", bleed=BLEED)
+    publish(impose_saddle(booklet, imposed, sheet="A4"), target, kind="sheets", bleed=BLEED,
+            pieces_checked=True)  # the booklet passed preflight
     return target
 
 
@@ -837,5 +838,6 @@ def _write_press(booklet: Path, target: Path, info: DocInfo, creep: float) -> Pa
                     purpose=f"Imposition pour l'imprimeur : une double page A5 par face de feuille {PRESS_SHEET} "
                             f"paysage, fond perdu 3 mm, traits de coupe, de pli et de repérage{crept}. Recto verso "
                             "en tournant la feuille comme une page de livre ; plier, piquer à cheval, massicoter.")
-    publish(impose_saddle_press(booklet, press, sheet=PRESS_SHEET, creep=creep), target, kind="sheets", bleed=BLEED)
+    publish(impose_saddle_press(booklet, press, sheet=PRESS_SHEET, creep=creep), target, kind="sheets", bleed=BLEED,
+            pieces_checked=True)  # the booklet passed preflight
     return target

@@ -331,7 +331,8 @@ class Builder:
                            purpose=f"Cartes imposées sur {sheet}, recto verso bord "
                                    f"{'long' if flip == 'long' else 'court'} ; couper aux traits.")
             imposed = impose_cards(deck, info, sheet=sheet, flip=flip, correction=correction)
-            report = publish(imposed.data, path, kind="sheets", bleed=imposed.grid.bleed, die_line=die_line)
+            report = publish(imposed.data, path, kind="sheets", bleed=imposed.grid.bleed, die_line=die_line,
+                             pieces_checked=True)  # deck.pdf passed preflight
             ledger.written(path, "sheets", sources, options=options)
             numbers = (imposed.n_cards, imposed.grid.count, imposed.n_sheets)
             verdict = summary(report, verdict_only=True)

@@ -159,7 +159,7 @@ def write_kit(builder, content: Content, spec: KitSpec, dates: Dates, result, le
                                                    document=f"kit|{spec.name}|{spec.sheet}"),
                            sheet=spec.sheet, flip=spec.flip, correction=printer_correction(content, spec.printer),
                            copies=spec.copies)
-    publish(imposed.data, sheets, kind="sheets", bleed=imposed.grid.bleed)
+    publish(imposed.data, sheets, kind="sheets", bleed=imposed.grid.bleed, pieces_checked=True)  # its deck passed
     ledger.written(sheets, "kit-sheets", sources, options=spec.options, session=spec.session)
     builder.cache.written(f"kit|{spec.name}", key, [paths.deck, sheets])
     result.written += [paths.deck, sheets]

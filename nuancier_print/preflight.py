@@ -133,6 +133,7 @@ class Options:
     rivet: geometry.Rivet | None
     min_text_pt: float
     die_line: bool = False
+    pieces_checked: bool = False  # sheets: the pages placed on them passed preflight as their own file
 
 
 FILE_CHECKS = frozenset({"pdfx", "metadata", "pages", "boxes", "fonts", "marks", "die"})
@@ -153,6 +154,7 @@ def preflight(
     known: dict[int, list[Finding | tuple]] | None = None,
     die_line: bool = False,
     name: Path | None = None,
+    pieces_checked: bool = False,
 ) -> Report:
     """Check a print PDF (a path or PDF bytes) and return every finding.
 
@@ -166,7 +168,10 @@ def preflight(
     by page number, the page checks' findings of pages already checked (as
     ``(severity, check, message)``): those pages are not read again.
     ``die_line``: the file must have a die line on every page. ``name`` is
-    the file's name in messages (default: ``path``).
+    the file's name in messages (default: ``path``). ``pieces_checked``: the
+    pages placed on these sheets already passed preflight as their own file
+    (the build's deck or booklet), so the ink check reads only what the
+    sheets themselves draw (their marks and labels, outside the pieces).
     Raise BuildError, one line naming the file, if the PDF cannot be read.
     """
     if kind not in KINDS:
@@ -174,7 +179,8 @@ def preflight(
     shown = Path(name) if name is not None else Path("<pdf>") if isinstance(path, bytes) else Path(path)
     if checks is None:
         checks = SCREEN_CHECKS if kind == "screen" else FILE_CHECKS | PAGE_CHECKS
-    options = Options(kind, trim, 0.0 if kind == "screen" else bleed, rivet, min_text_pt, die_line)
+    options = Options(kind, trim, 0.0 if kind == "screen" else bleed, rivet, min_text_pt, die_line,
+                      pieces_checked and kind == "sheets")
     try:
         return _preflight(path, shown, options, checks, texts, known or {})
     except BuildError:
@@ -236,7 +242,8 @@ def _page_checks(path, pages: list, report: Report, options: Options, checks: fr
             else:
                 check_runs(page.runs, page.trim, number, report, options)
         if "ink" in checks:
-            check_ink(trace.trace(pages[number - 1], cache), page.runs, number, report)
+            page_trace = trace.trace(pages[number - 1], cache, forms=not options.pieces_checked)
+            check_ink(page_trace, page.runs, number, report)
     if text and "text" in checks and texts is not None and options.kind != "sheets":
         check_text(drawn, texts, report, len(pages))
 

@@ -488,3 +488,19 @@ def test_rgb_operators_and_names_are_found_as_whole_tokens(content, rgb):
     from nuancier_print.preflight import _RGB_TOKENS
 
     assert bool(_RGB_TOKENS.search(content)) is rgb
+
+
+def test_sheets_whose_pieces_passed_preflight_are_ink_checked_for_what_they_draw_only():
+    # the build checks deck.pdf (or the booklet) first, then its sheets: tracing the cards again
+    # on every sheet would find nothing new, and cost 0.3 s a build
+    old = Path(__file__).parent / "data" / "before-issue-17" / "deck-sheets-A3.pdf"
+    full = preflight(old, kind="sheets")
+    placed = preflight(old, kind="sheets", pieces_checked=True)
+    assert any(f.check == "ink" for f in full.errors)  # the old cards' grey black text
+    assert not any(f.check == "ink" for f in placed.errors)
+    assert [f for f in full.errors if f.check != "ink"] == [f for f in placed.errors if f.check != "ink"]
+
+
+def test_ink_drawn_by_the_sheet_itself_is_still_checked(tmp_path):
+    sheet = render(tmp_path, GOOD_TEXT, pdfx=False)  # black text drawn by the page itself, knocking out
+    assert "ink" in checks(preflight(sheet, kind="sheets", pieces_checked=True))
