@@ -220,23 +220,24 @@ class Builder:
         before = len(engine.warnings)
         faces = self.lay_out_faces(specs, htmls, keys, engine.stylesheet(css_text, "deck.css"), result)
         data = engine.write([document for _, document in faces], "deck.pdf")
+        faces = [fitted for fitted, _document in faces]  # let the laid-out pages go (`watch` keeps its own)
         info = pdf.DocInfo(content.nuancier.titre, date, deck_key, document="deck",
                            purpose="Jeu de cartes : recto puis verso de chaque carte ; "
                                    f"{fmt.width:g} × {fmt.height:g} mm, fond perdu {fmt.bleed:g} mm.")
         data = finish_deck(data, info, fmt, marks=self.options.marks, die_line=self.options.die_line,
                            corners=self.options.corners)
-        known = {number: fitted.findings for number, (fitted, _) in enumerate(faces, 1) if fitted.findings is not None}
+        known = {number: fitted.findings for number, fitted in enumerate(faces, 1) if fitted.findings is not None}
         report = publish(data, path, kind="deck", trim=(fmt.width, fmt.height), bleed=fmt.bleed,
-                         rivet=fmt.rivet, texts=[fitted.text for fitted, _ in faces], known=known,
+                         rivet=fmt.rivet, texts=[fitted.text for fitted in faces], known=known,
                          die_line=self.options.die_line)
         self.remember_findings(faces, keys, page_findings(report))
         ledger.written(path, "deck", sources)
-        sizes = {fitted.spec.label: fitted.size for fitted, _ in faces}
+        sizes = {fitted.spec.label: fitted.size for fitted in faces}
         self.cache.written(path.name, deck_key, [path], {"sizes": sizes})
         result.written.append(path)
         result.sizes.update(sizes)
-        smallest = min(faces, key=lambda f: f[0].size)[0]
-        laid = [fitted for fitted, _ in faces if fitted.layouts]
+        smallest = min(faces, key=lambda fitted: fitted.size)
+        laid = [fitted for fitted in faces if fitted.layouts]
         result.lines.append(_("deck: {path} ({cards}, {pages}, {width:g} × {height:g} mm + {bleed:g} mm bleed; "
                               "smallest text {size:g} pt on {face}; {fitted})").format(
             path=path, cards=_cards(len(faces) // 2), pages=_pages(len(faces)), width=fmt.width, height=fmt.height,
@@ -249,7 +250,7 @@ class Builder:
                                        "  {face}: {size:g} pt ({count} layouts)", fitted.layouts)
                               if fitted.layouts else _("  {face}: {size:g} pt (size known)"))
                              .format(face=fitted.spec.label, size=fitted.size, count=fitted.layouts)
-                             for fitted, _document in faces]
+                             for fitted in faces]
         return path
 
     def lay_out_faces(self, specs: list, htmls: list[str], keys: list[str], css, result: BuildResult,
@@ -270,9 +271,9 @@ class Builder:
             self._used.update(keys)
         return faces
 
-    def remember_findings(self, faces: list[tuple], keys: list[str], found: dict[int, list]) -> None:
-        """Record the page checks of the faces checked for the first time, with their size, for later builds."""
-        for number, ((fitted, _document), key) in enumerate(zip(faces, keys), 1):
+    def remember_findings(self, faces: list, keys: list[str], found: dict[int, list]) -> None:
+        """Record the page checks of the faces (each a Fitted) checked for the first time, for later builds."""
+        for number, (fitted, key) in enumerate(zip(faces, keys), 1):
             if fitted.findings is None:
                 fitted.findings = [tuple(f) for f in found.get(number, [])]
                 self.cache.put(key, {"size": fitted.size, "findings": [list(f) for f in fitted.findings],
