@@ -120,7 +120,7 @@ def test_a_low_resolution_photo_is_refused_by_the_clis_check(client, mini):
     assert not (mini / "sessions" / "essai").exists()
 
 
-def test_a_hand_written_alt_text_survives_a_save_that_keeps_its_photo(client, mini):
+def test_the_alt_text_is_shown_in_its_field_saved_and_dropped_with_its_photo(client, mini):
     from .atelier_util import photo_bytes
 
     (mini / "sessions" / "essai").mkdir()
@@ -129,13 +129,22 @@ def test_a_hand_written_alt_text_survives_a_save_that_keeps_its_photo(client, mi
         "  - numero: 1.1\n", "  - numero: 1.1\n    mises_en_situation:\n      - titre: Le mur\n"
         "        photo: essai/mur.jpg\n        alt: Un mur couvert de post-it orange.\n", 1))
     html = client.get("/sessions/essai/after").get_data(as_text=True)
+    assert ">Un mur couvert de post-it orange.</textarea>" in html  # written by hand, shown in its field
     form = {"csrf_token": token_of(client, "/sessions/essai/after"), "base": digest_of_page(html),
             "numero": ["1.1", "2.1"], "mise-0-0-titre": "Le mur", "mise-0-0-photo-keep": "essai/mur.jpg",
-            "mise-0-0-legende": "Le mur, avant le vote."}
+            "mise-0-0-legende": "Le mur, avant le vote.", "mise-0-0-alt": "Un mur de post-it orange et bleus."}
     response = client.post("/sessions/essai/after", data=form, content_type="multipart/form-data")
     assert response.status_code == 303, response.get_data(as_text=True)
     mise = load_content(mini).sessions["essai"][1].teintes[0].mises_en_situation[0]
-    assert (mise.legende, mise.alt) == ("Le mur, avant le vote.", "Un mur couvert de post-it orange.")
+    assert (mise.legende, mise.alt) == ("Le mur, avant le vote.", "Un mur de post-it orange et bleus.")
+
+    html = client.get("/sessions/essai/after").get_data(as_text=True)
+    form.update({"csrf_token": token_of(client, "/sessions/essai/after"), "base": digest_of_page(html),
+                 "mise-0-0-photo-remove": "1"})
+    response = client.post("/sessions/essai/after", data=form, content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    mise = load_content(mini).sessions["essai"][1].teintes[0].mises_en_situation[0]
+    assert (mise.photo, mise.alt) == (None, None)
 
 
 def test_yamlwrite_keeps_a_teintes_number_as_written():

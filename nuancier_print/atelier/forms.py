@@ -190,13 +190,13 @@ def _mises(form, files, i, vecue, slug, photos, taken, feedback) -> list[dict]:
         mise = {"titre": " ".join((form.get(f"{key}-titre") or "").split()),
                 "description": paragraphs(form.get(f"{key}-description")),
                 "photo": None if form.get(f"{key}-photo-remove") else (form.get(f"{key}-photo-keep") or None),
-                "legende": " ".join((form.get(f"{key}-legende") or "").split()) or None}
+                "legende": " ".join((form.get(f"{key}-legende") or "").split()) or None,
+                "alt": " ".join((form.get(f"{key}-alt") or "").split()) or None}
         upload = files.get(f"{key}-photo")
         if upload is not None and upload.filename:
             mise["photo"] = _photo(upload, key, slug, photos, taken, feedback) or mise["photo"]
-        old = before[j] if j < len(before) else {}
-        if mise["photo"] and mise["photo"] == old.get("photo"):  # the form has no field for it: keep it
-            mise["alt"] = old.get("alt")
+        if not mise["photo"]:
+            mise["alt"] = None  # it described the photo that is gone
         if not (mise["titre"] or mise["description"] or mise["photo"] or mise["legende"]):
             continue
         if not mise["titre"]:

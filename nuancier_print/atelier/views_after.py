@@ -40,7 +40,7 @@ def after_values(data: dict, digest: str) -> dict:
     teintes = []
     for vecue in data.get("teintes", []):
         mises = [{"titre": m.get("titre", ""), "description": "\n\n".join(m.get("description", [])),
-                  "photo": m.get("photo", ""), "legende": m.get("legende", "")}
+                  "photo": m.get("photo", ""), "legende": m.get("legende", ""), "alt": m.get("alt", "")}
                  for m in vecue.get("mises_en_situation", [])]
         citations = [{"texte": c.get("texte", ""), "auteur": c.get("auteur", "")}
                      for c in vecue.get("lecture_critique", [])]
@@ -50,7 +50,7 @@ def after_values(data: dict, digest: str) -> dict:
 
 
 def _blank_mise() -> dict:
-    return {"titre": "", "description": "", "photo": "", "legende": "", "new": True}
+    return {"titre": "", "description": "", "photo": "", "legende": "", "alt": "", "new": True}
 
 
 def _blank_citation() -> dict:
@@ -64,7 +64,8 @@ def submitted_values(form, data: dict, digest: str) -> dict:
         for j, mise in enumerate(vecue["mises"]):
             key = f"mise-{i}-{j}"
             mise.update(titre=form.get(f"{key}-titre", ""), description=form.get(f"{key}-description", ""),
-                        legende=form.get(f"{key}-legende", ""), photo=form.get(f"{key}-photo-keep", ""),
+                        legende=form.get(f"{key}-legende", ""), alt=form.get(f"{key}-alt", ""),
+                        photo=form.get(f"{key}-photo-keep", ""),
                         delete=bool(form.get(f"{key}-delete")))
         for j, citation in enumerate(vecue["citations"]):
             key = f"citation-{i}-{j}"
