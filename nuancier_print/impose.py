@@ -392,15 +392,27 @@ def stack_plan(stacks: list[list[int]], grid: Grid, flip: str = "long") -> list[
     Stacks go ``grid.count`` at a time, one per slot: slot ``s`` of
     successive sheets holds the cards of stack ``s`` in order, so that once
     the pile of sheets is cut, each pile of cards is one stack (one copy of
-    a kit), in order. Slots without a stack in the last batch stay empty.
+    a kit), in order. The stacks left over when they do not fill a last
+    batch are not given one slot each, which would print sheets with empty
+    places: their cards, one after the other, are spread over every slot,
+    so that the piles of those sheets, laid one on the other in slot order,
+    give them back in order (each card says which copy it belongs to).
     """
+    full = len(stacks) - len(stacks) % grid.count
     fronts = []
-    for start in range(0, len(stacks), grid.count):
-        batch = stacks[start:start + grid.count]
-        for depth in range(max(len(stack) for stack in batch)):
-            fronts.append([stack[depth] if depth < len(stack) else None for stack in batch]
-                          + [None] * (grid.count - len(batch)))
+    for start in range(0, full, grid.count):
+        fronts += _side_by_side(stacks[start:start + grid.count], grid.count)
+    rest = [card for stack in stacks[full:] for card in stack]
+    if rest:
+        depth = -(-len(rest) // grid.count)
+        fronts += _side_by_side([rest[i:i + depth] for i in range(0, len(rest), depth)], grid.count)
     return fronts_plan(fronts, grid, flip)
+
+
+def _side_by_side(piles: list[list[int]], count: int) -> list[list[int | None]]:
+    """Return the fronts that lay piles side by side, one per slot: a card of each pile per sheet."""
+    return [[pile[depth] if depth < len(pile) else None for pile in piles] + [None] * (count - len(piles))
+            for depth in range(max(len(pile) for pile in piles))]
 
 
 def fronts_plan(fronts: list[list[int | None]], grid: Grid, flip: str = "long") -> list[Placement]:

@@ -6,7 +6,8 @@ the closing card. Every card of copy *k* of *n* carries « table k/n » in its
 footer, after the edition mark, so that cards mixed on a table can be sorted
 again. The kit deck (`out/kits/<name>/kit-<name>.pdf`) holds the copies one
 after the other; it is imposed on the chosen sheet so that, once the pile
-of sheets is cut, each pile of cards is one copy, in order
+of sheets is cut, each pile of cards is one copy, in order; the copies
+left over by the last sheets are spread over all their places
 (:func:`.impose.stack_plan`).
 """
 

@@ -325,10 +325,14 @@ def test_cut_and_stack_keeps_each_copy_in_one_pile_in_order():
     piles: dict[tuple[int, int], list[int]] = {}
     for p in fronts:  # cut the pile of sheets: slot by slot, sheet after sheet
         if p.card is not None:
-            batch = (p.sheet - 1) // 4
+            batch = 0 if p.sheet <= 4 else 1
             piles.setdefault((batch, p.slot), []).append(p.card)
-    assert sorted(piles.values()) == copies
-    assert max(p.sheet for p in plan) == 8  # 3 copies on 4 sheets, then 2 copies on 4 more
+    assert sorted(piles[0, slot] for slot in range(3)) == copies[:3]  # 3 copies on 4 sheets, one a slot
+    # the 2 copies left over would leave a slot empty on 4 more sheets: their 8 cards take 3 sheets, every
+    # slot filled but the last sheet's third, and the piles one on the other give them back in order
+    assert [card for slot in range(3) for card in piles[1, slot]] == copies[3] + copies[4]
+    assert max(p.sheet for p in plan) == 4 + 3
+    assert [p.card is None for p in fronts].count(True) == 1
     for p in plan:
         if p.side == "back" and p.card is not None:
             front = next(f for f in fronts if f.sheet == p.sheet and f.card == p.card)
