@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gettext
+import re
 import signal
 import sys
 import threading
@@ -487,7 +488,9 @@ def preflight_command(files: tuple[Path, ...], kind: str | None, as_json: bool, 
     failed, reports = False, []
     for path in files:
         try:
-            reports.append(preflight(path, kind=kind or guess_kind(path), die_line=die_line))
+            kind_of = kind or guess_kind(path)
+            bleed = {"bleed": 0.0} if kind_of == "sheets" and is_office_sheet_of_cards(path) else {}
+            reports.append(preflight(path, kind=kind_of, die_line=die_line, **bleed))
         except NuancierError as exc:
             if debug:
                 raise
@@ -532,9 +535,26 @@ def guess_kind(path: Path) -> str:
     name = path.name
     if name.endswith(f"-{SCREEN_SUFFIX}.pdf"):
         return "screen"
-    if "sheets" in name or "imposed" in name or "-press-" in name or name.startswith(("reprint", "calibration")):
+    if "sheets" in name or "imposed" in name or "-press-" in name or name.startswith(("reprint", "calibration")) \
+            or _sheet_of_cards(name):
         return "sheets"
     return "booklet" if name.startswith("booklet") else "deck"
+
+
+def _sheet_of_cards(name: str) -> str | None:
+    """Return the sheet a deck or a kit imposed on sheets is named after (`deck-sheets-A4.pdf`, `kit-<name>-A4.pdf`)."""
+    from .sheets import SHEETS
+
+    match = re.fullmatch(r"(?:deck-sheets|kit-.+)-([A-Za-z0-9]+)\.pdf", name)
+    return match[1] if match and match[1].upper() in SHEETS else None
+
+
+def is_office_sheet_of_cards(path: Path) -> bool:
+    """Tell whether a file holds cards imposed for an office printer (A4, Letter): shown to their trim, no bleed."""
+    from .sheets import is_office
+
+    sheet = _sheet_of_cards(path.name)
+    return sheet is not None and is_office(sheet)
 
 
 if __name__ == "__main__":

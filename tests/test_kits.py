@@ -91,6 +91,14 @@ def test_an_office_kit_puts_two_cards_a_sheet_without_bleed_and_says_how_to_prin
     for page in drawn_pages(path).values():
         marks = re.findall(r"table \d+/5", page.text)
         assert len(marks) <= 2 * 2  # two cards a side (each mark may wrap over two runs)
+    cards_per_side = [sum(1 for form in page["/Resources"]["/XObject"].values()
+                          if 200 < pt_to_mm(float(form.get_object().get("/BBox", [0, 0, 0, 0])[3])) < 250)
+                      for page in sheets.pages]
+    faces = len(reader(kit_paths(project / "out", "bureau").deck).pages)
+    assert sum(cards_per_side) == faces  # every face of the kit, once
+    assert set(cards_per_side[:-2]) == {2}, cards_per_side  # two cards on every side (the last sheet may hold one)
+    checked = runner.invoke(main, ["preflight", str(path), str(kit_paths(project / "out", "bureau").deck)])
+    assert checked.exit_code == 0, checked.output  # the file names tell preflight what they are, bleed or none
     form_boxes = {tuple(round(pt_to_mm(float(v)), 1) for v in form.get_object()["/BBox"])
                   for page in sheets.pages for form in page["/Resources"]["/XObject"].values()
                   if form.get_object().get("/BBox") and form.get_object()["/BBox"][2] < 400}
@@ -132,6 +140,8 @@ def test_backs_are_registered_and_each_copy_is_one_pile(project, runner, monkeyp
         assert len(runs) == len(set(runs)), pile
         copies |= set(runs)
     assert copies == {"1/3", "2/3", "3/3"}
+    checked = runner.invoke(main, ["preflight", str(path)])
+    assert checked.exit_code == 0, checked.output
 
 
 def test_a_session_that_declares_its_kit_gets_it_from_build_and_nothing_goes_stale(tmp_path, runner, monkeypatch):
