@@ -243,9 +243,9 @@ def build(content_dir: Path, out_dir: Path, verbose: bool, **options):
     _run_build(content_dir, out_dir, verbose, **options)
 
 
-@main.command(help=N_("Write participant booklets: out/booklet-<session>.pdf, imposed for office printers and "
-                      "for the press.\n\nGive session files (content/sessions/<slug>.yaml); with none, every "
-                      "session is built."))
+@main.command(help=N_("Write participant booklets in out/sessions/<session>/: the booklet, imposed for office "
+                      "printers and for the press, and its screen edition to send by e-mail.\n\nGive session files "
+                      "(content/sessions/<slug>.yaml); with none, every session is built."))
 @common
 @click.argument("sessions", nargs=-1, type=PathType(path_type=Path, dir_okay=False))
 @option("--per-participant", is_flag=True, help=N_("Also write one copy per participant, with their name."))

@@ -275,3 +275,21 @@ def test_an_output_replaced_just_before_an_interruption_is_said_written(tmp_path
     assert [(o.path.name, o.status, o.reason) for o in report.outcomes.values()] == [
         ("kept.pdf", "not written", "interrupted before it was written"),
         ("replaced.pdf", "written", ""), ("made.pdf", "written", "")]
+
+
+def test_a_rejected_file_that_cannot_be_kept_is_said_and_the_previous_output_stays(tmp_path):
+    import weasyprint
+
+    from nuancier_print.errors import BuildError
+    from nuancier_print.publish import publish
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "deck.pdf").write_bytes(b"the previous deck")
+    (out / "rejected").write_text("a file where the folder would go")
+    failing = weasyprint.HTML(string="<p style='color: rgb(255, 0, 0)'>RVB</p>").write_pdf()  # not PDF/X, RGB
+    with pytest.raises(BuildError) as caught:
+        publish(failing, out / "deck.pdf", kind="deck")
+    assert "was not replaced" in str(caught.value) and "could not be kept in" in str(caught.value)
+    assert (out / "deck.pdf").read_bytes() == b"the previous deck"
+    assert sorted(p.name for p in out.iterdir()) == ["deck.pdf", "rejected"]  # no pending file left behind
