@@ -211,7 +211,7 @@ def _card(key: str, label: str, names: tuple[str, ...], context: dict, date) -> 
     def face(side: str) -> FaceSpec:
         templates = tuple(f"{name}-{side}.html.j2" for name in names)
         return FaceSpec(f"{key}-{side}", f"{label}, {side}", templates,
-                        {**context, "side": side, "edition": edition})
+                        {**context, "side": side, "edition": edition, "copy_mark": ""})  # kits set copy_mark
 
     return Card(key, label, face("recto"), face("verso"), edition)
 

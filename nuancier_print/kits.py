@@ -110,11 +110,12 @@ def kit_cards(content: Content, fmt: CardFormat, dates: Dates, teintes: tuple[st
 
 
 def marked(face: FaceSpec, copy: int, copies: int) -> FaceSpec:
-    """Return a face with its copy mark, « table k/n », after its edition mark."""
+    """Return a face with its copy mark, « table k/n », after its edition mark (and in the cover's bookmark)."""
     if copies == 1:
         return face
-    edition = f"{face.context['edition']} · table\u00a0{copy}/{copies}"  # never broken between its words
-    return dataclasses.replace(face, key=f"{face.key}-table-{copy}", context={**face.context, "edition": edition})
+    copy_mark = f"table\u00a0{copy}/{copies}"  # never broken between its words
+    return dataclasses.replace(face, key=f"{face.key}-table-{copy}", context={
+        **face.context, "edition": f"{face.context['edition']} · {copy_mark}", "copy_mark": copy_mark})
 
 
 def write_kit(builder, content: Content, spec: KitSpec, dates: Dates, result, ledger) -> None:

@@ -97,6 +97,11 @@ def test_an_office_kit_puts_two_cards_a_sheet_without_bleed_and_says_how_to_prin
     faces = len(reader(kit_paths(project / "out", "bureau").deck).pages)
     assert sum(cards_per_side) == faces  # every face of the kit, once
     assert set(cards_per_side[:-2]) == {2}, cards_per_side  # two cards on every side (the last sheet may hold one)
+    deck = reader(kit_paths(project / "out", "bureau").deck)
+    covers = [(item.title, deck.get_destination_page_number(item)) for item in deck.outline
+              if not isinstance(item, list) and "table" in item.title]
+    assert [title.rsplit(" ", 1)[-1] for title, _ in covers] == [f"{k}/5" for k in range(1, 6)]  # one per copy
+    assert [page for _, page in covers] == [k * faces // 5 for k in range(5)]  # each at its copy's cover
     checked = runner.invoke(main, ["preflight", str(path), str(kit_paths(project / "out", "bureau").deck)])
     assert checked.exit_code == 0, checked.output  # the file names tell preflight what they are, bleed or none
     form_boxes = {tuple(round(pt_to_mm(float(v)), 1) for v in form.get_object()["/BBox"])
