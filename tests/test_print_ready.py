@@ -35,13 +35,19 @@ def outputs(tmp_path_factory) -> dict:
     build(BuildOptions(content=root / "content", out=root / "out", marks=True, die_line=True, corners=3.0,
                        per_participant=True, creep=0.3))
     (root / "out" / "calibration-A4.pdf").write_bytes(calibration_pdf("A4"))
-    return {path.name: path for path in sorted((root / "out").rglob("*.pdf")) if "rejected" not in path.parts}
+    outputs = {path.name: path for path in sorted((root / "out").rglob("*.pdf")) if "rejected" not in path.parts}
+    # what other commands write: an office sheet of the deck, a kit (its deck and its office sheets)
+    other = root / "other"
+    build(BuildOptions(content=root / "content", out=other, sheet="A4", booklets=False,
+                       kits=[{"teintes": "1.1,2.1", "copies": 2, "sheet": "A4", "name": "deux"}]))
+    return outputs | {path.name: path for path in sorted(other.rglob("*.pdf")) if path.name != "deck.pdf"}
 
 
 def test_the_build_writes_every_kind_of_output(outputs):
     assert set(outputs) == {"deck.pdf", "deck-sheets-A3.pdf", "booklet-essai.pdf", "booklet-essai-imposed.pdf",
                             "booklet-essai-press-SRA3.pdf", "booklet-essai-camille-martin.pdf",
-                            "calibration-A4.pdf", "booklet-essai-ecran.pdf", "booklet-essai-camille-martin-ecran.pdf"}
+                            "calibration-A4.pdf", "booklet-essai-ecran.pdf", "booklet-essai-camille-martin-ecran.pdf",
+                            "deck-sheets-A4.pdf", "kit-deux.pdf", "kit-deux-A4.pdf"}
 
 
 def xmp_of(pdf: pikepdf.Pdf) -> dict:
@@ -60,7 +66,7 @@ def xmp_of(pdf: pikepdf.Pdf) -> dict:
 
 @pytest.mark.parametrize("name", ["deck.pdf", "deck-sheets-A3.pdf", "booklet-essai.pdf", "booklet-essai-imposed.pdf",
                                   "booklet-essai-press-SRA3.pdf", "booklet-essai-camille-martin.pdf",
-                                  "calibration-A4.pdf"])
+                                  "calibration-A4.pdf", "deck-sheets-A4.pdf", "kit-deux.pdf", "kit-deux-A4.pdf"])
 def test_every_output_is_pdfx4_with_agreeing_metadata(outputs, name):
     with pikepdf.open(outputs[name]) as pdf:
         ids = pdf.trailer.ID

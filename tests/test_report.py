@@ -124,8 +124,10 @@ def test_a_session_whose_cover_cannot_fit_blocks_only_its_booklet(project, runne
     session.write_text(text.replace("lieu: ", "lieu: " + "Très long lieu de formation, " * 40, 1), encoding="utf-8")
     teinte = next((project / "content" / "teintes").glob("2-2-*.yaml"))
     teinte.write_text(teinte.read_text(encoding="utf-8").replace("titre: ", "titre: Nouveau ", 1), encoding="utf-8")
+    before = snapshot(project / "out")
     result, report = run(runner, "build")
     assert result.exit_code == 1 and "the cover does not fit on its page" in result.output + result.stderr
+    assert_report_matches(before, snapshot(project / "out"), report)
     assert report["out/deck.pdf"][0] == "written"  # the edited teinte is printed on the deck
     assert report[f"out/sessions/{SLUG}/booklet-{SLUG}.pdf"][0] == "not written"
     assert report[f"out/sessions/{SLUG}/booklet-{SLUG}-ecran.pdf"][0] == "not written"
