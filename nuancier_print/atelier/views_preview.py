@@ -24,13 +24,17 @@ from .web import atelier, bp, page
 
 def _outputs(slug: str, session) -> dict:
     paths = booklet_paths(atelier().out, slug)
-    copies = [paths.participant(person_slug(p.nom)) for p in session.participants] if session else []
+    people = [person_slug(p.nom) for p in session.participants] if session else []
+    copies = [paths.participant(person) for person in people]
+    screen_copies = [paths.participant_ecran(person) for person in people]
     kit = _kit_choice(slug, session)
     kit_files = kit_paths(atelier().out, slug)
     return {"booklet": paths.booklet if paths.booklet.is_file() else None,
             "imposed": paths.imposed if paths.imposed.is_file() else None,
             "press": paths.press if paths.press.is_file() else None,
+            "ecran": paths.ecran if paths.ecran.is_file() else None,
             "copies": [c for c in copies if c.is_file()], "participants": len(copies),
+            "copies-ecran": [c for c in screen_copies if c.is_file()],
             "kit": kit_files.deck if kit_files.deck.is_file() else None,
             "kit-sheets": kit_files.sheets(kit.sheet) if kit_files.sheets(kit.sheet).is_file() else None}
 
@@ -121,21 +125,23 @@ def _preview_image(slug: str, key: str, stamp: str, number: int):
 
 @bp.get("/sessions/<slug>/download/<kind>")
 def download(slug: str, kind: str):
-    """The booklet, its impositions, the kit and its sheets, or the personal copies as one zip."""
+    """The booklet, its impositions, its screen edition, the kit and its sheets, or the personal copies as a zip."""
     loaded = _loaded(slug)
     outputs = _outputs(slug, loaded.session)
-    if kind in ("booklet.pdf", "imposed.pdf", "press.pdf", "kit.pdf", "kit-sheets.pdf"):
+    if kind in ("booklet.pdf", "imposed.pdf", "press.pdf", "ecran.pdf", "kit.pdf", "kit-sheets.pdf"):
         path = outputs[kind.removesuffix(".pdf")]
         if path is None:
             abort(404, description=_("This file is not built yet: build it first."))
         return send_file(path.resolve(), mimetype="application/pdf", as_attachment=True, download_name=path.name,
                          max_age=0)
     if kind == "copies.zip":
-        return _zip(slug, outputs["copies"])
+        return _zip(outputs["copies"], f"booklet-{slug}-participants.zip")
+    if kind == "copies-ecran.zip":
+        return _zip(outputs["copies-ecran"], f"booklet-{slug}-participants-ecran.zip")
     abort(404)
 
 
-def _zip(slug: str, copies: list):
+def _zip(copies: list, name: str):
     if not copies:
         abort(404, description=_("The personal copies are not built yet: build the booklet first."))
     spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
@@ -144,5 +150,5 @@ def _zip(slug: str, copies: list):
             archive.write(path, path.name)
     spooled.seek(0)
     return send_file(spooled, mimetype="application/zip", as_attachment=True,
-                     download_name=f"booklet-{slug}-participants.zip", max_age=0)
+                     download_name=name, max_age=0)
 
