@@ -184,7 +184,7 @@ def test_3_preview_the_booklet_and_download_its_pdf(atelier, browser, workspace,
     _wait(browser, lambda b: _css(b, "#job-summary").text in ("Fabriqué.", "La fabrication a échoué.")
           and (_all(b, "#pages img") or "échoué" in _css(b, "#job-summary").text), WAIT, "the build did not finish")
     assert _css(browser, "#job-summary").text == "Fabriqué.", _css(browser, "#build").text
-    assert "Kit d'atelier" in _css(browser, "#kit").text and _css(browser, "#build-kit").is_enabled()
+    assert "Kit d’atelier" in _css(browser, "#kit").text and _css(browser, "#build-kit").is_enabled()
     images = _all(browser, "#pages img")
     assert len(images) % 4 == 0 and len(images) >= 8
     _wait(browser, lambda b: all(b.execute_script("return arguments[0].naturalWidth", i) > 100 for i in images),
@@ -233,7 +233,7 @@ def test_4_a_change_on_disk_while_the_page_is_open_is_reported(atelier, browser,
     assert "vient d’être modifié sur le disque" in _css(browser, "#disk-changed").text
     _click(browser, _css(browser, "#save"))
     _wait(browser, lambda b: _all(b, "#conflict"), message="the conflict was not reported")
-    assert "Rien n'a été enregistré" in _css(browser, "#conflict").text
+    assert "Rien n’a été enregistré" in _css(browser, "#conflict").text
     assert path.read_text(encoding="utf-8") == by_hand, "the file changed by hand was overwritten"
     assert _css(browser, "#lieu").get_attribute("value") == "Salle modifiée dans le navigateur"
     _click(browser, _css(browser, "#conflict a"))  # reload from disk

@@ -25,7 +25,7 @@ def app(mini, tmp_path):
 def test_a_kit_is_built_with_the_copies_and_sheet_chosen_and_offered(app):
     client = app.test_client()
     page = client.get("/sessions/essai/preview").get_data(as_text=True)
-    assert "Kit d'atelier" in page and 'id="build-kit"' in page and "download-kit-sheets" not in page
+    assert "Kit d’atelier" in page and 'id="build-kit"' in page and "download-kit-sheets" not in page
     token = token_of(client, "/sessions/essai/preview")
     answer = client.post("/sessions/essai/kit", data={"csrf_token": token, "copies": "3", "sheet": "A4"})
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/sessions/essai/preview#kit")

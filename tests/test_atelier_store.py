@@ -59,7 +59,7 @@ def test_a_stale_form_is_a_conflict_and_writes_nothing(client, mini):
     by_hand = path.read_bytes()
     response = client.post("/sessions/essai/compose", data=form)
     assert response.status_code == 409
-    assert "Rien n'a été enregistré" in response.get_data(as_text=True)
+    assert "Rien n’a été enregistré" in response.get_data(as_text=True)
     assert path.read_bytes() == by_hand
     form["action"], form["disk"] = "overwrite", digest_of_page(client.get("/sessions/essai/compose").get_data(
         as_text=True))
