@@ -153,7 +153,8 @@ def test_a_preflight_failure_in_french(runner, untranslated):
     assert result.exit_code == 1
     assert not untranslated, sorted(untranslated)
     text = "\n".join(french)
-    assert "le fichier n’a pas d’/ID dans son trailer (ses deux identifiants)\u00a0: PDF/X l’exige" in text
+    assert ("le fichier n’a pas d’/ID (ses deux identifiants) dans son dictionnaire final "
+            "(«\u00a0trailer\u00a0»)\u00a0: PDF/X l’exige") in text
     assert "le titre manque dans les informations du document (/Title)" in text
     assert "du texte noir s’imprime en C 0 M 0 Y 0 K 92 %, et non en 100\u00a0% K seul" in text
     assert french[-1].endswith(".pdf: 20 erreurs, 0 avertissement\u00a0: pas prêt pour l’impression")
