@@ -110,7 +110,7 @@ def test_an_office_kit_puts_two_cards_a_sheet_without_bleed_and_says_how_to_prin
     assert all(round(box[2] - box[0], 1) == 99.0 for box in form_boxes if box[3] - box[1] > 200)  # to the trim
 
 
-@pytest.mark.parametrize("sheet", ["A3", "A4"])
+@pytest.mark.parametrize("sheet", ["A3", "A4", "Letter"])
 def test_backs_are_registered_and_each_copy_is_one_pile(project, runner, monkeypatch, sheet):
     _kit(project, runner, monkeypatch, "--teintes", "4.1,5.1", "--copies", "3", "--sheet", sheet, "--name",
          f"piles-{sheet}")
@@ -121,7 +121,8 @@ def test_backs_are_registered_and_each_copy_is_one_pile(project, runner, monkeyp
     for front in range(1, len(drawn) + 1, 2):
         back = front + 1
         _, _, width, height = drawn[front].trim
-        cards = {side: [c for c in pieces(trace(pages[side - 1], {}, forms=False), 0.0 if sheet == "A4" else 3.0)
+        bleed = 0.0 if sheet in ("A4", "Letter") else 3.0  # office sheets show the cards to their trim
+        cards = {side: [c for c in pieces(trace(pages[side - 1], {}, forms=False), bleed)
                         if c[2] - c[0] < width / 2]  # not the office sheet's printing note, as wide as the sheet
                  for side in (front, back)}
         for run in drawn[front].runs:
