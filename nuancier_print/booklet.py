@@ -530,8 +530,10 @@ def _footer_problem(session: schema.Session, field: str, what: str, excess: floa
 
 
 def _check_back_cover(pages, label: str) -> None:
-    """Raise FitError unless the back cover holds on the last page alone."""
-    if "credits" not in pages[-1].anchors or len(pages) > 1 and "credits" in pages[-2].anchors:
+    """Raise FitError unless the back cover holds on the last page alone, its text above its colour bands."""
+    last = pages[-1].anchors
+    spilled = "credits" not in last or len(pages) > 1 and "credits" in pages[-2].anchors
+    if spilled or "credits-end" not in last or last["credits-end"][1] > last["credits-bands"][1] + 0.5:
         raise FitError(_("{label}: the back cover does not fit on one page; shorten the "
                          "nuancier's credits or licence").format(label=label))
 

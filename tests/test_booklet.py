@@ -547,12 +547,14 @@ def test_a_title_too_long_for_the_cover_is_reported(tmp_path):
     assert not (tmp_path / "out" / f"booklet-{SLUG}.pdf").exists()
 
 
-def test_a_licence_too_long_for_the_back_cover_is_reported(tmp_path):
+# 150 more sentences spill onto another page; 62 stay on the page but run under its colour bands
+@pytest.mark.parametrize("sentences", [150, 62])
+def test_a_licence_too_long_for_the_back_cover_is_reported(tmp_path, sentences):
     shutil.copytree(ROOT / "content", tmp_path / "content")
     nuancier = tmp_path / "content" / "nuancier.yaml"
     text = nuancier.read_text(encoding="utf-8")
     nuancier.write_text(text.replace("implique de citer La 27e Région.",
-                                     "implique de citer La 27e Région. " + "Et encore une phrase. " * 150, 1),
+                                     "implique de citer La 27e Région. " + "Et encore une phrase. " * sentences, 1),
                         encoding="utf-8")
     with pytest.raises(FitError, match="the back cover does not fit on one page; shorten the nuancier's credits"):
         write_booklets(load_content(tmp_path / "content"), tmp_path / "out")
