@@ -313,8 +313,9 @@ def terminated_as_interrupt():
 
     A signal that reaches Python inside a C library's callback (ctypes, cffi)
     comes out as that library's own error, such as ctypes' « ArgumentError:
-    argument 1: KeyboardInterrupt »; once Ctrl-C or SIGTERM was received,
-    whatever error ends the run is that interrupt.
+    argument 1: KeyboardInterrupt », which a build may even catch (one
+    session's error); once Ctrl-C or SIGTERM was received, the run ends as
+    that interrupt, whatever error ends it, or at the end if none does.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -332,6 +333,9 @@ def terminated_as_interrupt():
         if not received:
             raise
         raise (Terminated() if received[0] == signal.SIGTERM else KeyboardInterrupt()) from exc
+    else:
+        if received:  # an error the signal became was caught on the way (one session's): the run was still stopped
+            raise Terminated() if received[0] == signal.SIGTERM else KeyboardInterrupt()
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -536,24 +540,32 @@ def guess_kind(path: Path) -> str:
     if name.endswith(f"-{SCREEN_SUFFIX}.pdf"):
         return "screen"
     if "sheets" in name or "imposed" in name or "-press-" in name or name.startswith(("reprint", "calibration")) \
-            or _sheet_of_cards(name):
+            or _sheet_of_cards(path):
         return "sheets"
     return "booklet" if name.startswith("booklet") else "deck"
 
 
-def _sheet_of_cards(name: str) -> str | None:
-    """Return the sheet a deck or a kit imposed on sheets is named after (`deck-sheets-A4.pdf`, `kit-<name>-A4.pdf`)."""
+def _sheet_of_cards(path: Path) -> str | None:
+    """Return the sheet a deck or a kit imposed on sheets is named after (`deck-sheets-A4.pdf`, `kit-<name>-A4.pdf`).
+
+    A kit's sheets lie next to its deck, `kit-<name>.pdf`: a kit deck whose
+    own name ends like a sheet (`kit-stage-a3.pdf`) is not taken for sheets.
+    """
     from .sheets import SHEETS
 
-    match = re.fullmatch(r"(?:deck-sheets|kit-.+)-([A-Za-z0-9]+)\.pdf", name)
-    return match[1] if match and match[1].upper() in SHEETS else None
+    match = re.fullmatch(r"(deck-sheets|kit-.+)-([A-Za-z0-9]+)\.pdf", path.name)
+    if not match or match[2].upper() not in SHEETS:
+        return None
+    if match[1] != "deck-sheets" and not path.with_name(f"{match[1]}.pdf").is_file():
+        return None
+    return match[2]
 
 
 def is_office_sheet_of_cards(path: Path) -> bool:
     """Tell whether a file holds cards imposed for an office printer (A4, Letter): shown to their trim, no bleed."""
     from .sheets import is_office
 
-    sheet = _sheet_of_cards(path.name)
+    sheet = _sheet_of_cards(path)
     return sheet is not None and is_office(sheet)
 
 

@@ -89,3 +89,17 @@ def test_schema_to_a_file_is_a_plain_error(mini, runner):
     result = runner.invoke(main, ["schema", "--to", "schemas"])
     assert result.exit_code == 1 and "internal error" not in result.stderr
     assert "cannot write schemas/teinte.schema.json: Is a directory" in result.stderr
+
+
+def test_preflight_tells_a_kit_deck_from_its_sheets_by_the_files_beside_it(tmp_path):
+    from nuancier_print.cli import guess_kind, is_office_sheet_of_cards
+
+    alone = tmp_path / "kit-stage-a3.pdf"  # a kit named after its session, « stage-a3 »
+    alone.write_bytes(b"")
+    assert guess_kind(alone) == "deck"
+    sheets = tmp_path / "kit-stage-a3-A4.pdf"  # its office sheets, next to it
+    sheets.write_bytes(b"")
+    assert guess_kind(sheets) == "sheets" and is_office_sheet_of_cards(sheets)
+    assert guess_kind(tmp_path / "deck-sheets-SRA3.pdf") == "sheets"
+    assert not is_office_sheet_of_cards(tmp_path / "deck-sheets-SRA3.pdf")
+    assert is_office_sheet_of_cards(tmp_path / "deck-sheets-Letter.pdf")

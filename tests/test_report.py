@@ -195,6 +195,17 @@ def test_an_interrupt_turned_into_a_library_error_is_still_an_interrupt(sig, sta
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_an_interrupt_whose_error_was_caught_on_the_way_still_ends_the_run():
+    with pytest.raises(KeyboardInterrupt), terminated_as_interrupt():
+        try:  # one session's error, caught so that the other sessions are built
+            try:
+                signal.raise_signal(signal.SIGINT)
+            except KeyboardInterrupt as exc:
+                raise ctypes.ArgumentError(f"argument 1: {type(exc).__name__}: ") from None
+        except ctypes.ArgumentError:
+            pass
+
+
 def test_a_library_error_without_an_interrupt_stays_what_it_is():
     with pytest.raises(ValueError), terminated_as_interrupt():
         raise ValueError("a bug")
