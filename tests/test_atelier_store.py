@@ -138,9 +138,18 @@ def test_the_alt_text_is_shown_in_its_field_saved_and_dropped_with_its_photo(cli
     mise = load_content(mini).sessions["essai"][1].teintes[0].mises_en_situation[0]
     assert (mise.legende, mise.alt) == ("Le mur, avant le vote.", "Un mur de post-it orange et bleus.")
 
-    html = client.get("/sessions/essai/after").get_data(as_text=True)
+    html = client.get("/sessions/essai/after").get_data(as_text=True)  # another photo, the field left as it was
     form.update({"csrf_token": token_of(client, "/sessions/essai/after"), "base": digest_of_page(html),
-                 "mise-0-0-photo-remove": "1"})
+                 "mise-0-0-photo": (io.BytesIO(photo_bytes(1500, 1000)), "autre.jpg")})
+    response = client.post("/sessions/essai/after", data=form, content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    mise = load_content(mini).sessions["essai"][1].teintes[0].mises_en_situation[0]
+    assert mise.photo != "essai/mur.jpg" and mise.alt is None  # it described the photo replaced
+
+    html = client.get("/sessions/essai/after").get_data(as_text=True)
+    form.pop("mise-0-0-photo")
+    form.update({"csrf_token": token_of(client, "/sessions/essai/after"), "base": digest_of_page(html),
+                 "mise-0-0-photo-keep": mise.photo, "mise-0-0-photo-remove": "1"})
     response = client.post("/sessions/essai/after", data=form, content_type="multipart/form-data")
     assert response.status_code == 303, response.get_data(as_text=True)
     mise = load_content(mini).sessions["essai"][1].teintes[0].mises_en_situation[0]

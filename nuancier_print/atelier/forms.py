@@ -192,11 +192,13 @@ def _mises(form, files, i, vecue, slug, photos, taken, feedback) -> list[dict]:
                 "photo": None if form.get(f"{key}-photo-remove") else (form.get(f"{key}-photo-keep") or None),
                 "legende": " ".join((form.get(f"{key}-legende") or "").split()) or None,
                 "alt": " ".join((form.get(f"{key}-alt") or "").split()) or None}
+        kept = mise["photo"]
         upload = files.get(f"{key}-photo")
         if upload is not None and upload.filename:
             mise["photo"] = _photo(upload, key, slug, photos, taken, feedback) or mise["photo"]
-        if not mise["photo"]:
-            mise["alt"] = None  # it described the photo that is gone
+        old = before[j] if j < len(before) else {}
+        if not mise["photo"] or mise["photo"] != kept and mise["alt"] == old.get("alt"):
+            mise["alt"] = None  # it described the photo that is gone (unless the field was rewritten with the new one)
         if not (mise["titre"] or mise["description"] or mise["photo"] or mise["legende"]):
             continue
         if not mise["titre"]:
