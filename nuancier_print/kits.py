@@ -165,9 +165,14 @@ def write_kit(builder, content: Content, spec: KitSpec, dates: Dates, result, le
     ledger.written(sheets, "kit-sheets", sources, options=spec.options, session=spec.session)
     builder.cache.written(f"kit|{spec.name}", key, [paths.deck, sheets])
     result.written += [paths.deck, sheets]
+    leftover = spec.copies % imposed.grid.count if spec.copies > 1 else 0  # spread over every place (stack_plan)
+    piles = ngettext("each copy one pile once cut, but the last one, spread over every place: lay its piles one "
+                     "on the other", "each copy one pile once cut, but the last {count}, spread over every place: lay "
+                     "their piles one on the other", leftover).format(count=leftover) if leftover \
+        else _("each copy one pile once cut")
     result.lines.append(_("kit {name}: {file} ({copies} × {cards}); {sheets_file} ({sheets}, {per_sheet} a sheet, "
-                          "each copy one pile once cut)").format(
-        name=spec.name, file=relative(paths.deck), copies=spec.copies,
+                          "{piles})").format(
+        name=spec.name, file=relative(paths.deck), copies=spec.copies, piles=piles,
         cards=ngettext("{count} card", "{count} cards", len(faces) // 2).format(count=len(faces) // 2),
         sheets_file=relative(sheets),
         sheets=ngettext("{count} {sheet} sheet(s) recto verso", "{count} {sheet} sheet(s) recto verso",

@@ -111,7 +111,7 @@ def test_an_office_kit_puts_two_cards_a_sheet_without_bleed_and_says_how_to_prin
 
 
 @pytest.mark.parametrize("sheet", ["A3", "A4", "Letter"])
-def test_backs_are_registered_and_each_copy_is_one_pile(project, runner, monkeypatch, sheet):
+def test_backs_are_registered_and_each_copy_stays_together_once_cut(project, runner, monkeypatch, sheet):
     _kit(project, runner, monkeypatch, "--teintes", "4.1,5.1", "--copies", "3", "--sheet", sheet, "--name",
          f"piles-{sheet}")
     path = kit_paths(project / "out", f"piles-{sheet}").sheets(sheet)
@@ -146,6 +146,9 @@ def test_backs_are_registered_and_each_copy_is_one_pile(project, runner, monkeyp
         assert len(runs) == len(set(runs)), pile
         copies |= set(runs)
     assert copies == {"1/3", "2/3", "3/3"}
+    split = {copy for copy in copies if sum(copy in pile for pile in piles.values()) > 1}
+    # 3 copies, 3 places on A3: a pile each; 2 places on A4 and Letter: the third is spread over both piles
+    assert split == (set() if sheet == "A3" else {"3/3"})
     checked = runner.invoke(main, ["preflight", str(path)])
     assert checked.exit_code == 0, checked.output
 
