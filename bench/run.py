@@ -1,6 +1,6 @@
 """Benchmarks: what a user waits for, measured side by side in one run on one machine.
 
-    python bench/run.py             # everything (about 6 minutes on 2 cores)
+    python bench/run.py             # everything (about 10 minutes on 2 cores)
     python bench/run.py --quick     # skips the 500-teinte deck
     python bench/run.py --rounds 5  # more rounds of the cold builds and the floor
 

@@ -171,7 +171,8 @@ def preflight(
     the file's name in messages (default: ``path``). ``pieces_checked``: the
     pages placed on these sheets already passed preflight as their own file
     (the build's deck or booklet), so the ink check reads only what the
-    sheets themselves draw (their marks and labels, outside the pieces).
+    sheets draw outside placed forms (their marks and cut lines; an office
+    sheet's printing note, itself a form, is left to ``nuancier preflight``).
     Raise BuildError, one line naming the file, if the PDF cannot be read.
     """
     if kind not in KINDS:
