@@ -171,6 +171,28 @@ def clone(source: bytes | PdfReader) -> PdfWriter:
     return PdfWriter(clone_from=source if isinstance(source, PdfReader) else io.BytesIO(source))
 
 
+def outline(reader: PdfReader) -> list[tuple[int, int, str]]:
+    """Return a file's bookmarks as (level, page index, title), in order; level 1 is the top."""
+    found: list[tuple[int, int, str]] = []
+
+    def walk(items, level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                found.append((level, reader.get_destination_page_number(item), str(item.title)))
+
+    walk(reader.outline, 1)
+    return found
+
+
+def add_outline(target: PdfWriter, entries: list[tuple[int, int, str]]) -> None:
+    """Give a file bookmarks (level, page index, title), in order: each goes under the last one a level up."""
+    parents: dict[int, object] = {}
+    for level, page, title in entries:
+        parents[level] = target.add_outline_item(title=title, page_number=page, parent=parents.get(level - 1))
+
+
 def page_form(target: PdfWriter, page, bbox: tuple[float, float, float, float] | None = None):
     """Return an indirect Form XObject that draws ``page``, clipped to ``bbox`` (points; default its MediaBox)."""
     form = DecodedStreamObject()

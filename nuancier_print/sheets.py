@@ -336,8 +336,16 @@ def impose_cards(
     label = _office_label(writer, grid, flip) if office else None
     for _where, side in itertools.groupby(plan, key=lambda p: (p.sheet, p.side)):
         _card_side(writer, reader, forms, list(side), grid, marks, correction, label)
+    pdf.add_outline(writer, sheet_bookmarks(pdf.outline(reader), plan))
     n_sheets = len(writer.pages) // 2
     return ImposeResult(pdf.finish(writer, info), grid, n_cards, n_sheets, flip)
+
+
+def sheet_bookmarks(bookmarks: list[tuple[int, int, str]], plan: list) -> list[tuple[int, int, str]]:
+    """Return a deck's bookmarks (level, deck page index, title) pointing at the sheet side that holds that face."""
+    sides = {(p.card, p.face): 2 * (p.sheet - 1) + (p.side == "back") for p in plan if p.card is not None}
+    return [(level, sides[page // 2, "recto" if page % 2 == 0 else "verso"], title)
+            for level, page, title in bookmarks if (page // 2, "recto" if page % 2 == 0 else "verso") in sides]
 
 
 def cut_lines(grid) -> list:

@@ -102,6 +102,15 @@ def test_an_office_kit_puts_two_cards_a_sheet_without_bleed_and_says_how_to_prin
               if not isinstance(item, list) and "table" in item.title]
     assert [title.rsplit(" ", 1)[-1] for title, _ in covers] == [f"{k}/5" for k in range(1, 6)]  # one per copy
     assert [page for _, page in covers] == [k * faces // 5 for k in range(5)]  # each at its copy's cover
+    # the sheets have the deck's bookmarks, each at the sheet side that holds its card
+    marks = [(item.title, sheets.get_destination_page_number(item)) for item in sheets.outline
+             if not isinstance(item, list)]
+    assert [title for title, _ in marks if "table" in title] == [title for title, _ in covers]
+    teintes = [(item.title, sheets.get_destination_page_number(item)) for group in sheets.outline
+               if isinstance(group, list) for item in group]
+    assert len(teintes) == 3 * 5
+    for title, page in teintes:
+        assert f"N° {title.split(' ')[0]}" in sheets.pages[page].extract_text().replace("\u00a0", " "), title
     checked = runner.invoke(main, ["preflight", str(path), str(kit_paths(project / "out", "bureau").deck)])
     assert checked.exit_code == 0, checked.output  # the file names tell preflight what they are, bleed or none
     form_boxes = {tuple(round(pt_to_mm(float(v)), 1) for v in form.get_object()["/BBox"])
