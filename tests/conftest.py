@@ -43,3 +43,14 @@ def runner() -> CliRunner:
         return CliRunner(mix_stderr=False)
     except TypeError:  # click >= 8.2 always keeps them apart
         return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def example_booklets(tmp_path_factory):
+    """The shipped content's example session, its booklets and personal copies written once (read them only)."""
+    from nuancier_print.booklet import write_booklets
+    from nuancier_print.content import load_content
+
+    [result] = write_booklets(load_content(ROOT / "content"), tmp_path_factory.mktemp("example-booklets"),
+                              per_participant=True)
+    return result

@@ -38,11 +38,9 @@ def content():
 
 
 @pytest.fixture(scope="module")
-def built(content, tmp_path_factory):
-    """Write the example session's booklets, screen edition and personal copies once."""
-    out = tmp_path_factory.mktemp("screen")
-    [result] = write_booklets(content, out, per_participant=True)
-    return result
+def built(example_booklets):
+    """The example session's booklets, screen editions and personal copies, written once for the test session."""
+    return example_booklets
 
 
 @pytest.fixture(scope="module")
