@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gettext
-import re
 import signal
 import sys
 import threading
@@ -534,38 +533,23 @@ def status(content_dir: Path, out_dir: Path, verbose: bool):
 
 def guess_kind(path: Path) -> str:
     """Guess what an output is from its file name."""
-    from .outputs import SCREEN_SUFFIX
+    from .outputs import SCREEN_SUFFIX, imposed_cards_sheet
 
     name = path.name
     if name.endswith(f"-{SCREEN_SUFFIX}.pdf"):
         return "screen"
     if "sheets" in name or "imposed" in name or "-press-" in name or name.startswith(("reprint", "calibration")) \
-            or _sheet_of_cards(path):
+            or imposed_cards_sheet(path):
         return "sheets"
     return "booklet" if name.startswith("booklet") else "deck"
 
 
-def _sheet_of_cards(path: Path) -> str | None:
-    """Return the sheet a deck or a kit imposed on sheets is named after (`deck-sheets-A4.pdf`, `kit-<name>-A4.pdf`).
-
-    A kit's sheets lie next to its deck, `kit-<name>.pdf`: a kit deck whose
-    own name ends like a sheet (`kit-stage-a3.pdf`) is not taken for sheets.
-    """
-    from .sheets import SHEETS
-
-    match = re.fullmatch(r"(deck-sheets|kit-.+)-([A-Za-z0-9]+)\.pdf", path.name)
-    if not match or match[2].upper() not in SHEETS:
-        return None
-    if match[1] != "deck-sheets" and not path.with_name(f"{match[1]}.pdf").is_file():
-        return None
-    return match[2]
-
-
 def is_office_sheet_of_cards(path: Path) -> bool:
     """Tell whether a file holds cards imposed for an office printer (A4, Letter): shown to their trim, no bleed."""
+    from .outputs import imposed_cards_sheet
     from .sheets import is_office
 
-    sheet = _sheet_of_cards(path)
+    sheet = imposed_cards_sheet(path)
     return sheet is not None and is_office(sheet)
 
 

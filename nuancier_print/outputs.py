@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,22 @@ def deck_path(out: Path) -> Path:
 def sheets_path(out: Path, sheet: str) -> Path:
     """Return the path of the deck imposed on ``sheet``."""
     return Path(out) / f"deck-sheets-{sheet}.pdf"
+
+
+def imposed_cards_sheet(path: Path) -> str | None:
+    """Return the sheet a deck or a kit imposed on sheets is named after (:func:`sheets_path`, :meth:`KitPaths.sheets`).
+
+    A kit's sheets lie next to its deck, `kit-<name>.pdf`: a kit deck whose
+    own name ends like a sheet (`kit-stage-a3.pdf`) is not taken for sheets.
+    """
+    from .sheets import SHEETS
+
+    match = re.fullmatch(r"(deck-sheets|kit-.+)-([A-Za-z0-9]+)\.pdf", path.name)
+    if not match or match[2].upper() not in SHEETS:
+        return None
+    if match[1] != "deck-sheets" and not path.with_name(f"{match[1]}.pdf").is_file():
+        return None
+    return match[2]
 
 
 def session_folder(out: Path, slug: str) -> Path:

@@ -343,9 +343,9 @@ def impose_cards(
 
 def sheet_bookmarks(bookmarks: list[tuple[int, int, str]], plan: list) -> list[tuple[int, int, str]]:
     """Return a deck's bookmarks (level, deck page index, title) pointing at the sheet side that holds that face."""
-    sides = {(p.card, p.face): 2 * (p.sheet - 1) + (p.side == "back") for p in plan if p.card is not None}
-    return [(level, sides[page // 2, "recto" if page % 2 == 0 else "verso"], title)
-            for level, page, title in bookmarks if (page // 2, "recto" if page % 2 == 0 else "verso") in sides]
+    sides = {2 * p.card + (p.face == "verso"): 2 * (p.sheet - 1) + (p.side == "back") for p in plan
+             if p.card is not None}  # deck page index (recto, verso per card) -> sheet page index
+    return [(level, sides[page], title) for level, page, title in bookmarks if page in sides]
 
 
 def cut_lines(grid) -> list:
